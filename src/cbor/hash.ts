@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { encodeCanonical } from './canonical.ts';
+import { CborError } from './errors.ts';
+import type { CborValue } from './value.ts';
+
+/** A content address: `sha256:` and 64 lowercase hex digits. */
+export type Hash = string & { readonly __brand: 'Hash' };
+
+const HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** The all-zero hash: a placeholder for "not built yet", never the hash of real bytes. */
+export const ZERO_HASH = `sha256:${'0'.repeat(64)}` as Hash;
+
+/** True when the text is a well-formed hash. */
+export function isHash(text: unknown): text is Hash {
+  return typeof text === 'string' && HASH_PATTERN.test(text);
+}
+
+/** Parses a hash, saying exactly what is wrong with a bad one. */
+export function parseHash(text: string, where = 'hash'): Hash {
+  if (isHash(text)) return text;
+  const hint = describeBadHash(text);
+  throw new CborError('BAD_HASH', `${where}: "${truncate(text)}" is not a hash (${hint}); expected "sha256:" followed by 64 lowercase hex digits`);
+}
+
+function describeBadHash(text: string): string {
+  if (!text.startsWith('sha256:')) return 'it does not start with "sha256:"';
+  const digits = text.slice('sha256:'.length);
+  if (digits.length !== 64) return `it has ${digits.length} hex digits`;
+  if (/[A-F]/.test(digits)) return 'it has uppercase hex digits';
+  return 'it has characters that are not hex digits';
+}
+
+function truncate(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The hash of raw bytes. */
+export function hashBytes(bytes: Uint8Array): Hash {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Hash;
+}
+
+/** The hash of a value: sha256 over its canonical CBOR with the self-describe prefix. */
+export function hashValue(value: CborValue): Hash {
+  return hashBytes(encodeCanonical(value));
+}
+
+/** The 32 digest bytes of a hash. */
+export function hashDigest(hash: Hash): Uint8Array {
+  return Uint8Array.from(Buffer.from(hash.slice('sha256:'.length), 'hex'));
+}
