@@ -27,7 +27,11 @@ export type AirErrorCode =
   | 'BAD_MAP_KEY'
   | 'STALE_PRE_HASH'
   | 'PATCH_CONFLICT'
-  | 'IO';
+  | 'IO'
+  | 'BAD_TEXT'
+  | 'TYPE_TOO_LARGE'
+  | 'VALUE_TOO_DEEP'
+  | 'DUPLICATE_MAP_KEY';
 
 /** Where in the authored AIR a problem is: the file, the def, and a JSON path inside it. */
 export interface AirWhere {
