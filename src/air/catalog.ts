@@ -1,0 +1,61 @@
+// The built-in sys/* catalog, shipped as data (spec/defs) and loaded through the same checks as any world.
+import builtinCaps from './spec/defs/builtin-caps.air.json' with { type: 'json' };
+import builtinEffects from './spec/defs/builtin-effects.air.json' with { type: 'json' };
+import builtinModules from './spec/defs/builtin-modules.air.json' with { type: 'json' };
+import builtinSchemasHost from './spec/defs/builtin-schemas-host.air.json' with { type: 'json' };
+import builtinSchemasSdk from './spec/defs/builtin-schemas-sdk.air.json' with { type: 'json' };
+import builtinSchemas from './spec/defs/builtin-schemas.air.json' with { type: 'json' };
+import { AirError } from './errors.ts';
+import { authoredNodes } from './authoring.ts';
+import { checkStructure } from './structural.ts';
+import { canonicalDef, sealNode } from './canonical-node.ts';
+import { DefIndex } from './def-index.ts';
+import { checkDef } from './check-defs.ts';
+import type { Def } from './defs.ts';
+
+const CATALOG_FILES: ReadonlyArray<readonly [string, unknown]> = [
+  ['builtin-schemas.air.json', builtinSchemas], ['builtin-schemas-host.air.json', builtinSchemasHost],
+  ['builtin-schemas-sdk.air.json', builtinSchemasSdk], ['builtin-effects.air.json', builtinEffects],
+  ['builtin-caps.air.json', builtinCaps], ['builtin-modules.air.json', builtinModules],
+];
+
+/**
+ * Upstream keeps the host schemas in their own file and an older copy of some of them in
+ * builtin-schemas.air.json; the two agree except sys/HostCapParams@1, where the host file has
+ * the newer, larger record (the fs limits). The host file is loaded later and wins.
+ */
+const HOST_SCHEMAS_FILE = 'builtin-schemas-host.air.json';
+
+let catalog: DefIndex | undefined;
+
+/** Loads catalog files (sys/* defs only) into an index; a later host-schema file may supersede older copies. */
+export function loadCatalog(files: ReadonlyArray<readonly [string, unknown]>): DefIndex {
+  const index = new DefIndex();
+  for (const [file, parsed] of files) {
+    for (const node of authoredNodes(parsed, file)) {
+      checkStructure(node.kind, node.json, node.where);
+      const def = canonicalDef(node.json as unknown as Def);
+      const sealed = sealNode(def);
+      const earlier = index.get(def.$kind, def.name);
+      if (earlier !== undefined) {
+        if (earlier.hash === sealed.hash) continue;
+        const earlierIsHost = (earlier.where.file ?? '').endsWith(HOST_SCHEMAS_FILE);
+        if (!earlierIsHost && !file.endsWith(HOST_SCHEMAS_FILE)) {
+          throw new AirError('DUPLICATE_NAME', node.where, `the catalog defines "${def.name}" twice, differently`);
+        }
+        if (earlierIsHost) continue;
+      }
+      index.set({ def, hash: sealed.hash, bytes: sealed.bytes, where: node.where, builtin: true });
+    }
+  }
+  const errors: AirError[] = [];
+  for (const entry of index.all()) checkDef(entry.def, entry.where, index, errors);
+  if (errors.length > 0) throw new AirError('SCHEMA_VIOLATION', {}, `the catalog is inconsistent: ${errors[0]?.message ?? ''}`);
+  return index;
+}
+
+/** The built-in catalog as an index; every world sees it. Loaded once and checked like any world. */
+export function builtinCatalog(): DefIndex {
+  catalog ??= loadCatalog(CATALOG_FILES.map(([file, parsed]) => [`sys catalog ${file}`, parsed] as const));
+  return catalog;
+}

@@ -1,0 +1,28 @@
+// The `aos` command: a thin shell over the layers below; every command has --json.
+import { Command, CommanderError } from 'commander';
+import { registerAir } from './commands/air.ts';
+import { registerCbor } from './commands/cbor.ts';
+import { reportError } from './output.ts';
+
+function buildProgram(): Command {
+  const program = new Command('aos')
+    .description('AgentOS: AI agents in deterministic, event-sourced, governed worlds')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerAir(program);
+  registerCbor(program);
+  return program;
+}
+
+/** Runs the CLI with the given arguments (without `node` and the script); returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    return reportError(error, json);
+  }
+}

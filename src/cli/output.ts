@@ -1,0 +1,44 @@
+// Everything the CLI prints goes through here: JSON for machines, text for people, errors on stderr.
+import { AirError } from '../air/index.ts';
+import { CborError, toJsonValue } from '../cbor/index.ts';
+import type { CborValue } from '../cbor/index.ts';
+import { CliError } from './cli-error.ts';
+
+/** Common flags every command accepts. */
+export interface OutputOptions { readonly json?: boolean }
+
+/** JSON text with bigints written as exact integers (never rounded through a JS number). */
+export function stringifyExact(value: unknown, indent = 2): string {
+  const marker = '\u0000bigint:';
+  const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${marker}${item.toString()}` : item), indent) ?? 'null';
+  return text.replace(new RegExp(`"${marker}(-?\\d+)"`, 'g'), '$1');
+}
+
+/** Prints a result: as JSON with --json, else as the text the command renders. */
+export function emit(options: OutputOptions, data: unknown, text: () => string): void {
+  process.stdout.write(`${options.json === true ? stringifyExact(data) : text()}\n`);
+}
+
+/** Plain CBOR data as JSON-safe data (bytes as {"$bytes": hex}); bigints stay exact for stringifyExact. */
+export function cborForJson(value: CborValue): unknown {
+  return toJsonValue(value);
+}
+
+/** Prints an error for people (or as JSON) and returns the exit code to use. */
+export function reportError(error: unknown, json: boolean): number {
+  const known = describeError(error);
+  if (json) {
+    process.stderr.write(`${stringifyExact({ error: { code: known.code, message: known.message, ...(known.hint !== undefined ? { hint: known.hint } : {}) } })}\n`);
+  } else {
+    process.stderr.write(`error: ${known.message}\n${known.hint !== undefined ? `hint: ${known.hint}\n` : ''}`);
+  }
+  return known.exitCode;
+}
+
+function describeError(error: unknown): { code: string; message: string; hint?: string; exitCode: number } {
+  if (error instanceof CliError) return { code: error.code, message: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}), exitCode: error.exitCode };
+  if (error instanceof AirError) return { code: error.code, message: error.message, exitCode: 1 };
+  if (error instanceof CborError) return { code: error.code, message: error.message, exitCode: 1 };
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { code: 'INTERNAL', message: `unexpected failure: ${message}`, hint: 'this is a bug in AgentOS; please report it with the command you ran', exitCode: 70 };
+}
