@@ -14,6 +14,7 @@ const ENCODE_OPTIONS: EncodeOptions = Object.freeze({ ...rfc8949EncodeOptions, f
 class CheckingTokenizer extends Tokenizer {
   tokenStart = 0;
   private readonly remaining: number[] = [];
+  private readonly isMap: boolean[] = [];
   override next() {
     this.tokenStart = this.pos();
     const token = super.next();
@@ -27,14 +28,25 @@ class CheckingTokenizer extends Tokenizer {
       this.fail('UNKNOWN_TAG', `found tag ${String(value)}; only tag ${DEC128_TAG} (dec128) may appear inside a value`);
     }
     const top = this.remaining.length - 1;
-    if (top >= 0) this.remaining[top] = (this.remaining[top] ?? 0) - 1;
+    if (top >= 0) {
+      const left = this.remaining[top] ?? 0;
+      // In a map, an even count of slots left means this token starts a key.
+      if (this.isMap[top] === true && left % 2 === 0 && (type === Type.array || type === Type.map || type === Type.tag)) {
+        this.fail('UNSUPPORTED_VALUE', 'a map key is an array, map or tag; AIR map keys are integers, text or bytes');
+      }
+      this.remaining[top] = left - 1;
+    }
     const children = type === Type.array ? Number(value) : type === Type.map ? Number(value) * 2 : type === Type.tag ? 1 : 0;
     if (children > 0) {
       if (this.remaining.length >= CBOR_DEPTH_MAX) this.fail('TOO_DEEP', `nesting deeper than ${CBOR_DEPTH_MAX} levels`);
       this.remaining.push(children);
+      this.isMap.push(type === Type.map);
     }
     // Containers whose last child has finished close here; an open child keeps its parent open.
-    while (this.remaining.length > 0 && this.remaining[this.remaining.length - 1] === 0) this.remaining.pop();
+    while (this.remaining.length > 0 && this.remaining[this.remaining.length - 1] === 0) {
+      this.remaining.pop();
+      this.isMap.pop();
+    }
   }
   fail(code: CborErrorCode, what: string): never {
     throw new CborDecodeError(code, this.tokenStart, what);
@@ -67,7 +79,9 @@ export interface EncodeCanonicalOptions {
 /** Encodes a value as RFC 8949 deterministic CBOR; refuses anything that has no canonical form. */
 export function encodeCanonical(value: CborValue, options: EncodeCanonicalOptions = {}): Uint8Array {
   checkEncodable(value);
-  const body = cborgEncode(value, ENCODE_OPTIONS);
+  const encoded = cborgEncode(value, ENCODE_OPTIONS);
+  // cborg may hand back a Buffer; callers compare and store plain Uint8Arrays.
+  const body = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
   if (options.selfDescribe === false) return body;
   const out = new Uint8Array(SELF_DESCRIBE_PREFIX.length + body.length);
   out.set(SELF_DESCRIBE_PREFIX, 0);
@@ -143,7 +157,8 @@ function translateDecodeError(error: unknown, tokenizer: CheckingTokenizer, body
   const lower = message.toLowerCase();
   for (const [needle, code, what] of CBORG_MESSAGES) {
     if (!lower.includes(needle)) continue;
-    const offset = code === 'TRAILING_BYTES' ? tokenizer.pos() : tokenizer.tokenStart;
+    // Truncation is found after the last whole token, so it is reported where the data ends.
+    const offset = code === 'TRAILING_BYTES' || needle === 'not enough' ? tokenizer.pos() : tokenizer.tokenStart;
     return new CborDecodeError(code, offset + base, what, { cause: error });
   }
   const offset = Math.min(tokenizer.tokenStart, body.length);

@@ -37,6 +37,9 @@ export function checkEncodable(root: CborValue): void {
     }
     if (value instanceof Map) {
       for (const [key, child] of value) {
+        if (typeof key === 'object' && key !== null && !(key instanceof Uint8Array)) {
+          throw new CborEncodeError('UNSUPPORTED_VALUE', path, 'a map key is an array, map or tag; AIR map keys are integers, text or bytes');
+        }
         pending.push({ value: key, path: `${path}<key>`, depth: depth + 1 });
         pending.push({ value: child, path: `${path}[${String(key)}]`, depth: depth + 1 });
       }
