@@ -1,0 +1,94 @@
+// One live QuickJS runtime + context with a module evaluated in it: prelude, bundle, then
+// harden. Each module instance owns its own QuickJS runtime, so memory limits and GC are
+// per module and one module's garbage never changes another's behaviour.
+import { SandboxError } from '../errors.ts';
+import type { ModuleLimits } from '../module-limits.ts';
+import { PRELUDE_SOURCE } from './prelude.ts';
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from './quickjs.ts';
+import { readThrown } from './read-thrown.ts';
+
+/** Counts interrupt ticks against a budget; the count is the instruction budget's unit. */
+export class FuelMeter {
+  ticks = 0;
+  budget = 0;
+  interrupted = false;
+  start(budget: number): void {
+    this.ticks = 0;
+    this.budget = budget;
+    this.interrupted = false;
+  }
+  /** The interrupt handler: true stops the module (uncatchable inside QuickJS). */
+  readonly tick = (): boolean => {
+    this.ticks += 1;
+    if (this.ticks > this.budget) this.interrupted = true;
+    return this.interrupted;
+  };
+}
+
+/** A module evaluated and hardened, ready to be invoked. */
+export interface LiveContext {
+  readonly runtime: QuickJSRuntime;
+  readonly context: QuickJSContext;
+  readonly invoke: QuickJSHandle;
+  readonly kind: 'workflow' | 'pure';
+  readonly meter: FuelMeter;
+}
+
+/** Creates a context and runs module init under the module's limits; refuses a module without an entry. */
+export function openContext(quickjs: QuickJSWASMModule, source: string, limits: ModuleLimits, moduleName: string): LiveContext {
+  const runtime = quickjs.newRuntime();
+  const meter = new FuelMeter();
+  runtime.setMemoryLimit(limits.memoryBytes);
+  runtime.setMaxStackSize(limits.stackBytes);
+  runtime.setInterruptHandler(meter.tick);
+  const context = runtime.newContext();
+  try {
+    meter.start(limits.fuelTicks);
+    const prelude = evaluate(context, PRELUDE_SOURCE, 'aos:prelude', moduleName, meter, limits);
+    try {
+      evaluate(context, source, moduleName, moduleName, meter, limits).dispose();
+      const kind = callHarden(context, prelude, moduleName, meter, limits);
+      return { runtime, context, invoke: context.getProp(prelude, 'invoke'), kind, meter };
+    } finally {
+      prelude.dispose();
+    }
+  } catch (error) {
+    context.dispose();
+    runtime.dispose();
+    throw error;
+  }
+}
+
+function evaluate(context: QuickJSContext, source: string, file: string, moduleName: string, meter: FuelMeter, limits: ModuleLimits): QuickJSHandle {
+  const result = context.evalCode(source, file, { type: 'global' });
+  if (result.error === undefined) return result.value;
+  const thrown = readThrown(context, result.error);
+  result.error.dispose();
+  const why = meter.interrupted ? `module init used more than its budget of ${limits.fuelTicks} ticks` : `${thrown.name}: ${thrown.message}`;
+  throw new SandboxError('MODULE_INIT_FAILED', `module ${moduleName} failed to initialise: ${why}`);
+}
+
+function callHarden(context: QuickJSContext, prelude: QuickJSHandle, moduleName: string, meter: FuelMeter, limits: ModuleLimits): 'workflow' | 'pure' {
+  const harden = context.getProp(prelude, 'harden');
+  const result = context.callFunction(harden, context.undefined);
+  harden.dispose();
+  if (result.error !== undefined) {
+    const thrown = readThrown(context, result.error);
+    result.error.dispose();
+    const why = meter.interrupted ? `freezing its globals used more than ${limits.fuelTicks} ticks` : `${thrown.name}: ${thrown.message}`;
+    throw new SandboxError('MODULE_INIT_FAILED', `module ${moduleName} failed to initialise: ${why}`);
+  }
+  const kind = context.getString(result.value);
+  result.value.dispose();
+  if (kind !== 'workflow' && kind !== 'pure') {
+    throw new SandboxError('NO_ENTRY', `module ${moduleName} defines no entry: call defineWorkflow(...) or definePure(...) once at its top level`);
+  }
+  return kind;
+}
+
+/** Frees a live context and its runtime. */
+export function closeContext(live: LiveContext): void {
+  live.invoke.dispose();
+  live.context.dispose();
+  live.runtime.dispose();
+}

@@ -1,0 +1,97 @@
+// Source evaluated in every fresh QuickJS context before the module bundle. It removes or
+// replaces every source of nondeterminism and every way to compile code at run time, each
+// with a refusal that says what to do instead (STYLE §2.3). Its completion value is the
+// `{harden, invoke}`: the runtime calls harden() after module init to freeze globals and
+// intrinsics (it returns the entry's kind), then invoke(input) for every call.
+import { ENTRY_GLOBAL, RANDOM_GLOBAL } from './protocol.ts';
+
+/** Name of the error the prelude's refusals throw. */
+export const DETERMINISM_ERROR_NAME = 'DeterminismError';
+
+export const PRELUDE_SOURCE = `"use strict";
+(() => {
+  const G = globalThis;
+  const define = (target, key, value) => Object.defineProperty(target, key, { value, writable: false, enumerable: false, configurable: false });
+  class DeterminismError extends Error {}
+  define(DeterminismError.prototype, 'name', '${DETERMINISM_ERROR_NAME}');
+  const refuse = (name, instead) => function () {
+    throw new DeterminismError(name + ' is unavailable in AgentOS modules: ' + instead);
+  };
+
+  const RefusedDate = refuse('Date', 'read ctx.now_ns or ctx.logical_now_ns, stamped when the input arrived');
+  for (const key of ['now', 'parse', 'UTC']) define(RefusedDate, key, RefusedDate);
+  define(G, 'Date', RefusedDate);
+
+  // Math.random works only while a step runs with ctx.entropy (the SDK seeds it); sfc32.
+  let a = 0, b = 0, c = 0, d = 0, seeded = false;
+  const next = () => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0; a = b ^ (b >>> 9); b = (c + (c << 3)) | 0; c = (c << 21) | (c >>> 11); c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  define(G, '${RANDOM_GLOBAL}', Object.freeze({
+    seed(entropy) {
+      const words = [0x9e3779b9, 0x243f6a88, 0xb7e15162, 0x0];
+      for (let i = 0; i < entropy.length; i += 1) words[i & 3] = Math.imul(words[i & 3] ^ entropy[i], 0x01000193); // FNV-1a lanes
+      [a, b, c, d] = words; seeded = true;
+      for (let i = 0; i < 12; i += 1) next();
+    },
+    clear() { seeded = false; a = b = c = d = 0; },
+  }));
+  const refusedRandom = refuse('Math.random', 'declare sys/WorkflowContext@1 as the context schema; Math.random is then seeded from ctx.entropy for each step');
+  define(Math, 'random', function random() { return seeded ? next() : refusedRandom(); });
+
+  const compile = refuse('Compiling code at run time (eval, Function)', 'bundle all code into the module at build time');
+  define(G, 'eval', compile);
+  const constructors = [Function, Object.getPrototypeOf(function* () {}).constructor,
+    Object.getPrototypeOf(async function () {}).constructor, Object.getPrototypeOf(async function* () {}).constructor];
+  for (const Original of constructors) {
+    const Refused = refuse('Compiling code at run time (eval, Function)', 'bundle all code into the module at build time');
+    Object.defineProperty(Refused, 'prototype', { value: Original.prototype, writable: false });
+    define(Original.prototype, 'constructor', Refused);
+    if (Original === Function) define(G, 'Function', Refused);
+  }
+
+  const timers = 'emit a timer.set effect and handle its receipt';
+  for (const name of ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'queueMicrotask']) define(G, name, refuse(name, timers));
+  define(G, 'fetch', refuse('fetch', 'emit an http.request effect (effect.http) and handle its receipt'));
+  define(G, 'require', refuse('require', 'import the code at build time; aos build bundles it'));
+  define(G, 'WeakRef', refuse('WeakRef', 'garbage collection is not deterministic; hold values directly'));
+  define(G, 'FinalizationRegistry', refuse('FinalizationRegistry', 'garbage collection is not deterministic'));
+  const silent = () => undefined;
+  define(G, 'console', Object.freeze({ log: silent, info: silent, warn: silent, error: silent, debug: silent, trace: silent }));
+
+  // Captured before any module code runs, so a module cannot redirect them.
+  const apply = Reflect.apply;
+  const byteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+  const isArrayBuffer = (value) => { try { apply(byteLength, value, []); return true; } catch { return false; } };
+  let entryCall = null;
+
+  const harden = () => {
+    const entry = G['${ENTRY_GLOBAL}'];
+    if (typeof entry !== 'object' || entry === null || typeof entry.call !== 'function') return 'none';
+    const kind = entry.kind === 'workflow' || entry.kind === 'pure' ? entry.kind : 'none';
+    entryCall = entry.call;
+    const seen = new Set();
+    const pending = [G];
+    while (pending.length > 0) {
+      const value = pending.pop();
+      if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) continue;
+      seen.add(value);
+      if (!ArrayBuffer.isView(value)) Object.freeze(value);
+      pending.push(Object.getPrototypeOf(value));
+      for (const key of Reflect.ownKeys(value)) {
+        const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
+        if (descriptor === undefined) continue;
+        pending.push(descriptor.value, descriptor.get, descriptor.set);
+      }
+    }
+    return kind;
+  };
+  const invoke = (input) => {
+    const output = apply(entryCall, undefined, [input]);
+    if (!isArrayBuffer(output)) throw new TypeError('the module entry returned something other than an ArrayBuffer');
+    return output;
+  };
+  return Object.freeze({ harden, invoke });
+})()`;

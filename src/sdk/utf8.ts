@@ -1,0 +1,77 @@
+// UTF-8 by hand: QuickJS has no TextEncoder/TextDecoder, and the SDK runs inside QuickJS.
+import { SdkError } from './errors.ts';
+
+/** Number of UTF-8 bytes of a string (lone surrogates count as U+FFFD, as TextEncoder does). */
+export function utf8Length(text: string): number {
+  let length = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const unit = text.charCodeAt(index);
+    if (unit < 0x80) length += 1;
+    else if (unit < 0x800) length += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && isLow(text.charCodeAt(index + 1))) {
+      length += 4;
+      index += 1;
+    } else length += 3;
+  }
+  return length;
+}
+
+function isLow(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/** Writes the UTF-8 of `text` at `offset`; returns the offset after it. */
+export function writeUtf8(text: string, target: Uint8Array, offset: number): number {
+  let at = offset;
+  for (let index = 0; index < text.length; index += 1) {
+    let code = text.charCodeAt(index);
+    if (code < 0x80) {
+      target[at++] = code;
+      continue;
+    }
+    if (code >= 0xd800 && code <= 0xdbff && isLow(text.charCodeAt(index + 1))) {
+      code = 0x10000 + ((code - 0xd800) << 10) + (text.charCodeAt(index + 1) - 0xdc00);
+      index += 1;
+    } else if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
+    if (code < 0x800) {
+      target[at++] = 0xc0 | (code >> 6);
+    } else if (code < 0x10000) {
+      target[at++] = 0xe0 | (code >> 12);
+      target[at++] = 0x80 | ((code >> 6) & 0x3f);
+    } else {
+      target[at++] = 0xf0 | (code >> 18);
+      target[at++] = 0x80 | ((code >> 12) & 0x3f);
+      target[at++] = 0x80 | ((code >> 6) & 0x3f);
+    }
+    target[at++] = 0x80 | (code & 0x3f);
+  }
+  return at;
+}
+
+// Native helpers do the per-character work: in QuickJS a JS loop costs ~0.2 µs a character.
+const fromCharCode = String.fromCharCode;
+const NON_ASCII = /[^\x00-\x7f]/;
+const CHUNK_CHARS = 4096;
+
+/** Reads strict UTF-8 (no overlongs, no surrogates): decodeURIComponent refuses those. */
+export function readUtf8(source: Uint8Array, start: number, end: number): string {
+  let latin1 = '';
+  for (let at = start; at < end; at += CHUNK_CHARS) {
+    latin1 += fromCharCode.apply(null, source.subarray(at, Math.min(end, at + CHUNK_CHARS)) as unknown as number[]);
+  }
+  if (!NON_ASCII.test(latin1)) return latin1;
+  try {
+    return decodeURIComponent(escapeLatin1(latin1));
+  } catch {
+    throw badUtf8(start); // URIError: the bytes are not valid UTF-8
+  }
+}
+
+/** Percent-encodes every non-ASCII code unit, as Annex B `escape` does, for decodeURIComponent. */
+function escapeLatin1(latin1: string): string {
+  return latin1.replace(/[^\x00-\x7f]|%/g, (char) => `%${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function badUtf8(offset: number): SdkError {
+  return new SdkError('CBOR_DECODE', `CBOR decode error at byte ${offset}: text is not valid UTF-8`);
+}
