@@ -36,10 +36,14 @@ export function checkEncodable(root: CborValue): void {
       continue;
     }
     if (value instanceof Map) {
+      const seen = new Set<string>();
       for (const [key, child] of value) {
-        if (typeof key === 'object' && key !== null && !(key instanceof Uint8Array)) {
-          throw new CborEncodeError('UNSUPPORTED_VALUE', path, 'a map key is an array, map or tag; AIR map keys are integers, text or bytes');
+        if (!(typeof key === 'string' || typeof key === 'number' || typeof key === 'bigint' || key instanceof Uint8Array)) {
+          throw new CborEncodeError('UNSUPPORTED_VALUE', path, `a map key is ${key === null ? 'null' : Array.isArray(key) ? 'an array' : typeof key}; AIR map keys are integers, text or bytes`);
         }
+        const identity = keyIdentity(key);
+        if (seen.has(identity)) throw new CborEncodeError('DUPLICATE_KEY', path, `the map has the key ${String(key)} twice (as distinct objects or as number and bigint)`);
+        seen.add(identity);
         pending.push({ value: key, path: `${path}<key>`, depth: depth + 1 });
         pending.push({ value: child, path: `${path}[${String(key)}]`, depth: depth + 1 });
       }
@@ -80,4 +84,11 @@ function describe(value: unknown): string {
   if (typeof value === 'symbol') return 'a symbol';
   if (typeof value === 'object' && value !== null) return `an instance of ${value.constructor?.name ?? 'an unknown class'}`;
   return typeof value;
+}
+
+/** Keys equal in CBOR are equal here: 0 and 0n, and byte arrays with the same content. */
+function keyIdentity(key: string | number | bigint | Uint8Array): string {
+  if (typeof key === 'string') return `s${key}`;
+  if (key instanceof Uint8Array) return `b${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex')}`;
+  return `i${BigInt(key).toString()}`;
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import vectors from '../fixtures/upstream-air/spec/test-vectors/schemas.json' with { type: 'json' };
+import planVectors from '../fixtures/upstream-air/spec/test-vectors/plans.json' with { type: 'json' };
 import {
   builtinCatalog, loadWorld, loadWorldPath, readDocuments, airFilesOf, valueFromJson, valueToCanonicalJson, valueToSugarJson,
 } from '../../src/air/index.ts';
@@ -60,6 +61,13 @@ test('the built-in catalog holds every sys def, each hashed', () => {
   assert.ok(names.every((name) => name.startsWith('sys/')));
 });
 
+test('the spec/defs folder, loaded as a catalog, is exactly the catalog we ship', () => {
+  const folder = mustLoad(loadWorldPath(join(ROOT, 'spec/defs')), 'spec/defs');
+  const shipped = new Map([...builtinCatalog().all()].map((entry) => [`${entry.def.$kind} ${entry.def.name}`, entry.hash]));
+  const loaded = new Map(folder.own.map((entry) => [`${entry.def.$kind} ${entry.def.name}`, entry.hash]));
+  assert.deepEqual(loaded, shipped);
+});
+
 test('hashes are stable across loads', () => {
   for (const { label, dir, imports } of worldDirs()) {
     const first = mustLoad(loadWorldPath(dir, imports), label);
@@ -69,8 +77,8 @@ test('hashes are stable across loads', () => {
   }
 });
 
-test('the upstream schema vectors hash exactly as upstream does', () => {
-  for (const vector of vectors) {
+test('the upstream schema and plan vectors hash exactly as upstream does', () => {
+  for (const vector of [...vectors, ...planVectors]) {
     assert.equal(toHex(encodeCanonical(vector.json as CborValue)), vector.cbor_hex, vector.label);
     assert.equal(hashValue(vector.json as CborValue), vector.hash, vector.label);
   }

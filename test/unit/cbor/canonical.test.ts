@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { encode as cborgEncode, rfc8949EncodeOptions } from 'cborg';
 import vectors from '../../fixtures/upstream-air/spec/test-vectors/canonical-cbor.json' with { type: 'json' };
 import {
   CborDecodeError, CborEncodeError, decodeCanonical, encodeCanonical, fromHex, hashValue, parseJsonExact, Tagged, toHex,
@@ -50,6 +51,7 @@ const REFUSALS: ReadonlyArray<readonly [string, string, number, RegExp]> = [
   ['truncated', '8301', 2, /truncated/],
   ['empty input', '', 0, /no data item/],
   ['array as a map key', 'a181f600', 1, /map key is an array/],
+  ['null as a map key', 'a1f600', 1, /map key is null/],
 ];
 
 test('refusals name the problem and its byte offset', () => {
@@ -77,6 +79,8 @@ test('nesting deeper than the limit is refused, not a stack overflow', () => {
 });
 
 test('values without a canonical form are refused on encode, naming the path', () => {
+  assert.throws(() => encodeCanonical(new Map<CborValue, CborValue>([[0, 'a'], [0n, 'b']])), /has the key 0 twice/);
+  assert.throws(() => encodeCanonical(new Map<CborValue, CborValue>([[[1], 'a']])), /map key is an array/);
   assert.throws(() => encodeCanonical({ a: [1, 1.5] }), /at \.a\[1\]: 1\.5 is a float/);
   assert.throws(() => encodeCanonical({ big: 2 ** 60 }), /pass it as a bigint/);
   assert.throws(() => encodeCanonical({ when: new Date(0) as unknown as CborValue }), /instance of Date/);
@@ -94,8 +98,19 @@ const cborValue: fc.Arbitrary<CborValue> = fc.letrec<{ value: CborValue }>((tie)
   ),
 })).value;
 
+const mapKey = fc.oneof(fc.maxSafeInteger(), fc.bigInt({ min: -(1n << 64n), max: (1n << 64n) - 1n }), fc.string({ maxLength: 30 }), fc.uint8Array({ maxLength: 8 }));
+const keyIdentity = ([key]: readonly [CborValue, CborValue]) => (key instanceof Uint8Array ? `b${toHex(key)}` : typeof key === 'string' ? `s${key}` : `i${String(key)}`);
+const withMaps: fc.Arbitrary<CborValue> = fc.tuple(fc.uniqueArray(fc.tuple(mapKey, cborValue), { maxLength: 8, selector: keyIdentity }), cborValue)
+  .map(([entries, value]) => [new Map<CborValue, CborValue>(entries), value] as CborValue);
+
+test('property: our key order is RFC 8949 bytewise order (cborg rfc8949EncodeOptions as the oracle)', () => {
+  fc.assert(fc.property(fc.oneof(cborValue, withMaps), (value) => {
+    assert.deepEqual(encodeCanonical(value, { selfDescribe: false }), new Uint8Array(cborgEncode(value, rfc8949EncodeOptions)));
+  }), { numRuns: 20_000 });
+});
+
 test('property: any value round-trips through canonical bytes, and re-encoding is a fixed point', () => {
-  fc.assert(fc.property(cborValue, (value) => {
+  fc.assert(fc.property(fc.oneof(cborValue, withMaps), (value) => {
     const bytes = encodeCanonical(value);
     const back = decodeCanonical(bytes);
     assert.deepEqual(encodeCanonical(back), bytes);
