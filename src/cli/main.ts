@@ -1,6 +1,7 @@
 // The `aos` command: a thin shell over the layers below; every command has --json.
 import { Command, CommanderError } from 'commander';
 import { registerAir } from './commands/air.ts';
+import { registerBuild } from './commands/build.ts';
 import { registerCbor } from './commands/cbor.ts';
 import { reportError } from './output.ts';
 
@@ -12,6 +13,7 @@ function buildProgram(): Command {
     .exitOverride();
   registerAir(program);
   registerCbor(program);
+  registerBuild(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { AirError } from '../air/index.ts';
 import { CborError, toJsonValue } from '../cbor/index.ts';
 import type { CborValue } from '../cbor/index.ts';
 import { CliError } from './cli-error.ts';
+import { BuildError } from './build/index.ts';
 
 /** Common flags every command accepts. */
 export interface OutputOptions { readonly json?: boolean }
@@ -39,6 +40,7 @@ function describeError(error: unknown): { code: string; message: string; hint?: 
   if (error instanceof CliError) return { code: error.code, message: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}), exitCode: error.exitCode };
   if (error instanceof AirError) return { code: error.code, message: error.message, exitCode: 1 };
   if (error instanceof CborError) return { code: error.code, message: error.message, exitCode: 1 };
+  if (error instanceof BuildError) return { code: error.code, message: error.message, hint: 'fix the module source or aos.sync.json, then run `aos build` again', exitCode: 1 };
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { code: 'INTERNAL', message: `unexpected failure: ${message}`, hint: 'this is a bug in AgentOS; please report it with the command you ran', exitCode: 70 };
 }

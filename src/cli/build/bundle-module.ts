@@ -3,7 +3,6 @@
 // no source maps, no path comments (whitespace is minified away), a fixed target, and the
 // SDK resolved by an alias rather than by where it happens to be installed.
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { BuildFailure, BuildOptions } from 'esbuild';
 import { hashBytes } from '../../cbor/index.ts';
@@ -11,9 +10,10 @@ import type { Hash } from '../../cbor/index.ts';
 import { BuildError } from './errors.ts';
 import { lintModuleState } from './module-state-lint.ts';
 import { sandboxImportGuard } from './sandbox-import-guard.ts';
+import { packageRoot } from './package-root.ts';
 
-/** The SDK's source folder; its own files are not linted and `agentos/sdk` resolves here. */
-const SDK_DIRECTORY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sdk');
+/** The SDK's source folder (shipped with the package); its own files are not linted and `agentos/sdk` resolves here. */
+const SDK_DIRECTORY = join(packageRoot(), 'src', 'sdk');
 /** The specifier module authors import the SDK by. */
 export const SDK_SPECIFIER = 'agentos/sdk';
 

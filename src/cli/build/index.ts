@@ -7,3 +7,5 @@ export { BuildError } from './errors.ts';
 export type { BuildErrorCode } from './errors.ts';
 export { sandboxImportGuard } from './sandbox-import-guard.ts';
 export { readSyncConfig, SYNC_CONFIG_FILE } from './sync-config.ts';
+export { writeModuleHashes } from './write-module-hashes.ts';
+export type { HashUpdate } from './write-module-hashes.ts';

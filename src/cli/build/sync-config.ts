@@ -1,7 +1,8 @@
-// Reads `<root>/aos.sync.json`, which maps each module name to its TypeScript source:
-//   { "modules": { "demo/Counter@1": "workflows/counter.ts" } }
-// Paths are relative to the world root. Other top-level keys (upstream's sections) are
-// ignored, so an upstream file can carry a `modules` section beside its own.
+// Reads `<root>/aos.sync.json`, whose `build` section (upstream's, extended) maps each module
+// name to its TypeScript source:
+//   { "build": { "modules": { "demo/Counter@1": "workflows/counter.ts" } } }
+// Paths are relative to the world root. Upstream's other sections and keys (`air`,
+// `modules.pull`, `build.workflow_dir`, …) are left alone.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { BuildError } from './errors.ts';
@@ -18,18 +19,18 @@ export function readSyncConfig(root: string): ReadonlyMap<string, string> {
   } catch (error) {
     throw new BuildError('SYNC_CONFIG_INVALID', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
-  const modules = (parsed as { modules?: unknown } | null)?.modules;
+  const modules = (parsed as { build?: { modules?: unknown } } | null)?.build?.modules;
   if (typeof modules !== 'object' || modules === null || Array.isArray(modules)) {
-    throw new BuildError('SYNC_CONFIG_INVALID', `${file} needs "modules": {"<module name>": "<path to .ts source>"}`);
+    throw new BuildError('SYNC_CONFIG_INVALID', `${file} needs "build": {"modules": {"<module name>": "<path to .ts source>"}}`);
   }
   const sources = new Map<string, string>();
   for (const [name, source] of Object.entries(modules)) {
     if (typeof source !== 'string' || source === '' || isAbsolute(source)) {
-      throw new BuildError('SYNC_CONFIG_INVALID', `${file}: modules["${name}"] must be a path relative to the world root`);
+      throw new BuildError('SYNC_CONFIG_INVALID', `${file}: build.modules["${name}"] must be a path relative to the world root`);
     }
     const path = join(root, source);
     if (relative(root, path).startsWith('..')) {
-      throw new BuildError('SYNC_CONFIG_INVALID', `${file}: modules["${name}"] = "${source}" points outside the world root`);
+      throw new BuildError('SYNC_CONFIG_INVALID', `${file}: build.modules["${name}"] = "${source}" points outside the world root`);
     }
     sources.set(name, path);
   }

@@ -57,13 +57,13 @@ test('buildWorld bundles each module of aos.sync.json into the world CAS', async
   try {
     mkdirSync(join(root, 'workflows'));
     writeFileSync(join(root, 'workflows', 'counter.ts'), `import { defineWorkflow } from 'agentos/sdk';\ndefineWorkflow<number, null>({ init: () => 0, step: (state) => ({ state: state + 1 }) });\n`);
-    writeFileSync(join(root, 'aos.sync.json'), JSON.stringify({ modules: { 'demo/Counter@1': 'workflows/counter.ts' }, build: { ignored: true } }));
+    writeFileSync(join(root, 'aos.sync.json'), JSON.stringify({ modules: { pull: false }, build: { workflow_dir: 'workflows', modules: { 'demo/Counter@1': 'workflows/counter.ts' } } }));
     const built = await buildWorld(root);
     const hash = built.modules['demo/Counter@1'];
     assert.ok(hash !== undefined);
     const bytes = new FileCas(root).get(hash);
     assert.equal((await loadBundle(bytes)).step(null, { schema: 'x', value: null }).state, 1);
-    writeFileSync(join(root, 'aos.sync.json'), JSON.stringify({ modules: { 'demo/Escape@1': '../outside.ts' } }));
+    writeFileSync(join(root, 'aos.sync.json'), JSON.stringify({ build: { modules: { 'demo/Escape@1': '../outside.ts' } } }));
     await assert.rejects(buildWorld(root), /points outside the world root/);
   } finally {
     rmSync(root, { recursive: true, force: true });
