@@ -7,27 +7,27 @@ import type { NodeKind } from './defs.ts';
 import { extendedSchemas, SCHEMA_ID } from './schema-extensions.ts';
 import { showJson } from './show-json.ts';
 
-let validators: Map<NodeKind | 'patch', ValidateFunction> | undefined;
+let ajv: Ajv2020 | undefined;
+const validators = new Map<NodeKind | 'patch', ValidateFunction>();
 
-function compiled(): Map<NodeKind | 'patch', ValidateFunction> {
-  if (validators !== undefined) return validators;
-  // allErrors stays off: the first error per document is the one we can explain precisely.
-  const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: false });
-  for (const schema of extendedSchemas()) ajv.addSchema(schema);
-  const built = new Map<NodeKind | 'patch', ValidateFunction>();
-  for (const [kind, id] of Object.entries(SCHEMA_ID) as Array<[NodeKind | 'patch', string]>) {
-    const validate = ajv.getSchema(id);
-    if (validate === undefined) throw new AirError('SCHEMA_VIOLATION', {}, `internal: schema ${id} did not compile`);
-    built.set(kind, validate);
+/** Compiles each kind's validator on first use: compiling all of them costs a CLI start ~200 ms. */
+function validatorFor(kind: NodeKind | 'patch'): ValidateFunction {
+  const known = validators.get(kind);
+  if (known !== undefined) return known;
+  if (ajv === undefined) {
+    // allErrors stays off: the first error per document is the one we can explain precisely.
+    ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: false });
+    for (const schema of extendedSchemas()) ajv.addSchema(schema);
   }
-  validators = built;
-  return built;
+  const validate = ajv.getSchema(SCHEMA_ID[kind]);
+  if (validate === undefined) throw new AirError('SCHEMA_VIOLATION', {}, `internal: schema ${SCHEMA_ID[kind]} did not compile`);
+  validators.set(kind, validate);
+  return validate;
 }
 
 /** Validates one node (or a patch document) against its JSON Schema; throws an AirError naming the JSON path. */
 export function checkStructure(kind: NodeKind | 'patch', document: unknown, where: AirWhere): void {
-  const validate = compiled().get(kind);
-  if (validate === undefined) throw new AirError('UNKNOWN_KIND', where, `no schema for kind "${kind}"`);
+  const validate = validatorFor(kind);
   const safe = jsonSafe(document);
   if (validate(safe)) return;
   const error = pickError(validate.errors ?? []);

@@ -1,9 +1,9 @@
 // Everything the CLI prints goes through here: JSON for machines, text for people, errors on stderr.
-import { AirError } from '../air/index.ts';
+import { AirError } from '../air/errors.ts';
 import { CborError, toJsonValue } from '../cbor/index.ts';
 import type { CborValue } from '../cbor/index.ts';
 import { CliError } from './cli-error.ts';
-import { BuildError } from './build/index.ts';
+import { BuildError } from './build/errors.ts';
 
 /** Common flags every command accepts. */
 export interface OutputOptions { readonly json?: boolean }

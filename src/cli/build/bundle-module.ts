@@ -3,7 +3,6 @@
 // no source maps, no path comments (whitespace is minified away), a fixed target, and the
 // SDK resolved by an alias rather than by where it happens to be installed.
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { build } from 'esbuild';
 import type { BuildFailure, BuildOptions } from 'esbuild';
 import { hashBytes } from '../../cbor/index.ts';
 import type { Hash } from '../../cbor/index.ts';
@@ -51,6 +50,8 @@ export async function bundleModule(entryFile: string, options: { readonly module
   const root = dirname(entry);
   let result;
   try {
+    // esbuild is loaded on first use: its start-up cost is paid only by builds, not by every CLI run.
+    const { build } = await import('esbuild');
     result = await build({ ...FIXED_OPTIONS, entryPoints: [entry], absWorkingDir: root });
   } catch (error) {
     const messages = (error as BuildFailure).errors?.map((message) => message.text).join('\n  ') ?? String(error);

@@ -5,7 +5,6 @@
 // top-level statements at column 0.
 import { readFileSync } from 'node:fs';
 import { extname, relative } from 'node:path';
-import { transform } from 'esbuild';
 
 const MUTABLE_BINDING = /^(?:export )?(let|var) (\w+)/;
 const MUTABLE_CONTAINER = /^(?:export )?const (\w+) = (?:\/\* @__PURE__ \*\/ )?(?:new (?:Map|Set|WeakMap|WeakSet|Array)\b|\[|\{)/;
@@ -15,6 +14,7 @@ const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs':
 export async function lintModuleState(file: string, root: string): Promise<string[]> {
   const loader = LOADERS[extname(file) as keyof typeof LOADERS];
   if (loader === undefined) return [];
+  const { transform } = await import('esbuild');
   const { code } = await transform(readFileSync(file, 'utf8'), { loader, format: 'esm', target: 'es2022' });
   const warnings: string[] = [];
   const name = relative(root, file).split('\\').join('/');

@@ -1,8 +1,6 @@
 // `aos build`: bundle each module of a world folder, store it in the world's CAS, fill wasm_hash.
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadWorldPath } from '../../air/index.ts';
-import { buildWorld, writeModuleHashes } from '../build/index.ts';
 import { CliError } from '../cli-error.ts';
 import { emit } from '../output.ts';
 import type { OutputOptions } from '../output.ts';
@@ -16,6 +14,9 @@ export function registerBuild(program: Command): void {
 }
 
 async function build(options: BuildOptions): Promise<void> {
+  // Loaded here, not at start-up: esbuild and ajv cost ~200 ms to load that other commands need not pay.
+  const { loadWorldPath } = await import('../../air/index.ts');
+  const { buildWorld, writeModuleHashes } = await import('../build/index.ts');
   const root = resolve(options.root);
   const built = await buildWorld(root);
   const updates = writeModuleHashes(root, built.modules);
