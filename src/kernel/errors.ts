@@ -1,0 +1,22 @@
+/** Stable codes of the kernel's refusals. */
+export type KernelErrorCode =
+  | 'UNKNOWN_SCHEMA'
+  | 'INVALID_EVENT'
+  | 'NO_ROUTE'
+  | 'UNKNOWN_WORKFLOW'
+  | 'UNKNOWN_INTENT'
+  | 'DUPLICATE_RECEIPT'
+  | 'BAD_STAMP'
+  | 'MODULE_MISSING'
+  | 'REPLAY_DIVERGED'
+  | 'JOURNAL_CORRUPT'
+  | 'SNAPSHOT_INVALID'
+  | 'RUNAWAY';
+
+/** The one error class of the kernel: a code, and a message that says what, where and what to do. */
+export class KernelError extends Error {
+  override readonly name = 'KernelError';
+  constructor(readonly code: KernelErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

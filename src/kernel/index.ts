@@ -1,0 +1,15 @@
+export { CellTable, cellId } from './cells.ts';
+export type { Cell, CellStatus } from './cells.ts';
+export { KernelError } from './errors.ts';
+export type { KernelErrorCode } from './errors.ts';
+export * from './limits.ts';
+export { compileManifest, RECEIPT_ENVELOPE_SCHEMA } from './manifest-view.ts';
+export type { ManifestView, Route } from './manifest-view.ts';
+export type { ModuleProvider } from './module-provider.ts';
+export type { OpenIntent } from './open-work.ts';
+export { openRecord, sealRecord } from './records.ts';
+export type { EventOrigin, IngressStamp, JournalRecord, RecordBody, RecordKind, SealedRecord } from './records.ts';
+export { readSnapshot, writeSnapshot } from './snapshot.ts';
+export type { ContentStore, SnapshotState } from './snapshot.ts';
+export { World } from './world.ts';
+export type { EventInput, InputOptions, JournalHead, ReceiptInput, Stamp } from './world.ts';

@@ -1,0 +1,103 @@
+// Journal records: canonical CBOR, each carrying the hash of the record before it (DESIGN §6),
+// so the journal is a hash chain whose head is the world's audit root.
+import { decodeCanonical, encodeCanonical, hashBytes, isCborObject } from '../cbor/index.ts';
+import type { CborValue, Hash } from '../cbor/index.ts';
+import { KernelError } from './errors.ts';
+
+/** What ingress stamps on every outside input: the only way time and randomness enter a world. */
+export interface IngressStamp {
+  readonly now_ns: bigint;
+  readonly logical_now_ns: bigint;
+  readonly entropy: Uint8Array;
+  readonly journal_height: number;
+  readonly manifest_hash: Hash;
+}
+
+/** Where a domain event came from: outside the world, or a workflow instance. */
+export type EventOrigin = { readonly kind: 'ingress' } | { readonly kind: 'workflow'; readonly module: string; readonly key?: Uint8Array };
+
+/** Why a step produced no output, as journaled. */
+export interface FaultRecordBody {
+  readonly kind: 'workflow_fault';
+  readonly module: string;
+  readonly key?: Uint8Array;
+  readonly failure: { readonly kind: string; readonly code?: string; readonly limit?: string; readonly message: string };
+  readonly cause: number;
+}
+
+export type RecordBody =
+  | {
+    readonly kind: 'domain_event'; readonly schema: string; readonly value: Uint8Array; readonly key?: Uint8Array;
+    readonly event_hash: Hash; readonly origin: EventOrigin; readonly stamp?: IngressStamp; readonly cause?: number;
+    /** Deliveries of this input that the wall-clock watchdog aborted: replay journals the abort instead of stepping. */
+    readonly aborts?: readonly number[];
+  }
+  | {
+    readonly kind: 'effect_intent'; readonly intent_hash: Hash; readonly effect_kind: string; readonly params: Uint8Array;
+    readonly cap_slot?: string; readonly issuer_ref?: string; readonly idempotency_key: Uint8Array;
+    readonly origin: { readonly module: string; readonly key?: Uint8Array }; readonly cause: number;
+  }
+  | {
+    readonly kind: 'effect_receipt'; readonly intent_hash: Hash; readonly adapter_id: string; readonly status: 'ok' | 'error' | 'timeout';
+    readonly payload: Uint8Array; readonly cost_cents?: number; readonly signature: Uint8Array; readonly stamp: IngressStamp;
+    readonly aborts?: readonly number[];
+  }
+  | FaultRecordBody
+  | { readonly kind: 'manifest'; readonly manifest_hash: Hash }
+  | { readonly kind: 'snapshot'; readonly snapshot_hash: Hash; readonly manifest_hash: Hash };
+
+export type RecordKind = RecordBody['kind'];
+
+/** A record with its place in the chain. */
+export interface JournalRecord {
+  readonly height: number;
+  readonly prev: Hash | null;
+  readonly body: RecordBody;
+}
+
+/** A record as stored: its canonical bytes and their hash. */
+export interface SealedRecord extends JournalRecord {
+  readonly bytes: Uint8Array;
+  readonly hash: Hash;
+}
+
+/** Encodes a record canonically and computes its hash (the next record's `prev`). */
+export function sealRecord(height: number, prev: Hash | null, body: RecordBody): SealedRecord {
+  const data = { ...withoutUndefined(body), height, prev } as unknown as CborValue;
+  const bytes = encodeCanonical(data);
+  return { height, prev, body, bytes, hash: hashBytes(bytes) };
+}
+
+function withoutUndefined(body: RecordBody): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+/** Decodes stored record bytes strictly; a record that does not decode or lacks its frame is corrupt. */
+export function openRecord(bytes: Uint8Array, expectedHeight: number): SealedRecord {
+  let value: CborValue;
+  try {
+    value = decodeCanonical(bytes);
+  } catch (error) {
+    throw new KernelError('JOURNAL_CORRUPT', `journal record at height ${expectedHeight} is not canonical CBOR: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (!isCborObject(value) || typeof value.kind !== 'string' || value.height === undefined) {
+    throw new KernelError('JOURNAL_CORRUPT', `journal record at height ${expectedHeight} is not a record (no kind or height)`);
+  }
+  const { height, prev, ...body } = value as Record<string, CborValue>;
+  if (Number(height) !== expectedHeight) {
+    throw new KernelError('JOURNAL_CORRUPT', `journal record stored at height ${expectedHeight} says it is at height ${String(height)}`);
+  }
+  return { height: expectedHeight, prev: (prev ?? null) as Hash | null, body: normalizeBody(body) as unknown as RecordBody, bytes, hash: hashBytes(bytes) };
+}
+
+/** Decoded integers are numbers when small and bigints when large; stamps always hold bigints. */
+function normalizeBody(body: Record<string, CborValue>): Record<string, unknown> {
+  const stamp = body.stamp;
+  if (stamp === undefined || !isCborObject(stamp)) return body;
+  return {
+    ...body,
+    stamp: { ...stamp, now_ns: BigInt(stamp.now_ns as number | bigint), logical_now_ns: BigInt(stamp.logical_now_ns as number | bigint), journal_height: Number(stamp.journal_height) },
+  };
+}

@@ -1,0 +1,313 @@
+// A world: one single-threaded stepper over a manifest, its cells, its open work and its
+// journal head (DESIGN §6). Pure: inputs arrive stamped, records leave as canonical bytes.
+import { encodeCanonical, hashBytes } from '../cbor/index.ts';
+import type { CborValue, Hash } from '../cbor/index.ts';
+import { AirError } from '../air/index.ts';
+import { CborError } from '../cbor/index.ts';
+import { CellTable } from './cells.ts';
+import type { Cell } from './cells.ts';
+import { KernelError } from './errors.ts';
+import { ENTROPY_BYTES, EVENT_VALUE_BYTES_MAX } from './limits.ts';
+import type { ManifestView } from './manifest-view.ts';
+import type { ModuleProvider } from './module-provider.ts';
+import type { OpenIntent } from './open-work.ts';
+import { sealRecord } from './records.ts';
+import type { IngressStamp, RecordBody, SealedRecord } from './records.ts';
+import { readSnapshot, writeSnapshot } from './snapshot.ts';
+import type { ContentStore } from './snapshot.ts';
+import { InputRun } from './step-input.ts';
+import { canonicalTyped } from './typed-bytes.ts';
+
+/** A domain event from outside: its schema and canonical CBOR value. */
+export interface EventInput {
+  readonly schema: string;
+  readonly value: Uint8Array;
+  readonly key?: Uint8Array;
+}
+
+/** An adapter's receipt for an open intent. */
+export interface ReceiptInput {
+  readonly intent_hash: Hash;
+  readonly adapter_id: string;
+  readonly status: 'ok' | 'error' | 'timeout';
+  readonly payload: Uint8Array;
+  readonly cost_cents?: number;
+  readonly signature: Uint8Array;
+}
+
+/** The outside facts ingress stamps: wall time, logical time, entropy. Height and manifest are the world's. */
+export interface Stamp {
+  readonly now_ns: bigint;
+  readonly logical_now_ns: bigint;
+  readonly entropy: Uint8Array;
+}
+
+/** Options of one input: deliveries the watchdog aborted (by index in the input's delivery order). */
+export interface InputOptions {
+  readonly aborts?: readonly number[];
+}
+
+/** The next height to write and the hash of the last record (the audit root). */
+export interface JournalHead {
+  readonly height: number;
+  readonly hash: Hash | null;
+}
+
+export class World {
+  private readonly cellTable = new CellTable();
+  private readonly openWork = new Map<Hash, OpenIntent>();
+  private headHeight = 0;
+  private headHash: Hash | null = null;
+  private logicalNowNs = 0n;
+  private pending: SealedRecord[] = [];
+  private poisoned: string | null = null;
+
+  private constructor(readonly view: ManifestView, private readonly modules: ModuleProvider, private readonly store: ContentStore) {}
+
+  /** A new world: its genesis record names the manifest. */
+  static create(view: ManifestView, modules: ModuleProvider, store: ContentStore): { world: World; records: SealedRecord[] } {
+    const world = new World(view, modules, store);
+    world.begin();
+    world.append({ kind: 'manifest', manifest_hash: view.hash });
+    return { world, records: world.commit() };
+  }
+
+  /**
+   * Rebuilds a world from its journal, re-executing every input and checking that each record
+   * comes out byte for byte as it was journaled (replay or die). With `fromSnapshot`, state is
+   * restored from that snapshot record and only the records after it are replayed.
+   */
+  static replay(view: ManifestView, modules: ModuleProvider, store: ContentStore, records: Iterable<SealedRecord>, fromSnapshot?: SealedRecord): World {
+    const world = new World(view, modules, store);
+    if (fromSnapshot !== undefined) world.restore(fromSnapshot);
+    const iterator = records[Symbol.iterator]();
+    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+      const record = next.value;
+      if (record.height < world.headHeight) continue;
+      world.replayOne(record, iterator);
+    }
+    return world;
+  }
+
+  get head(): JournalHead {
+    return { height: this.headHeight, hash: this.headHash };
+  }
+
+  /** Admits a domain event from outside; returns the records to make durable, in order. */
+  submitEvent(event: EventInput, stamp: Stamp, options: InputOptions = {}): SealedRecord[] {
+    this.checkUsable();
+    const schemas = this.view.index;
+    if (schemas.resolve(event.schema) === undefined) {
+      throw new KernelError('UNKNOWN_SCHEMA', `schema ${event.schema} is not defined in this world; send one of the schemas its manifest routes (${this.view.routes.map((route) => route.event).join(', ') || 'none'})`);
+    }
+    if (event.value.length > EVENT_VALUE_BYTES_MAX) throw new KernelError('INVALID_EVENT', `event value of ${event.value.length} bytes exceeds ${EVENT_VALUE_BYTES_MAX}`);
+    let typed: { bytes: Uint8Array; value: CborValue };
+    try {
+      typed = canonicalTyped(event.value, event.schema, schemas, 'value');
+    } catch (error) {
+      if (!(error instanceof AirError || error instanceof CborError)) throw error;
+      throw new KernelError('INVALID_EVENT', `the value is not a ${event.schema}: ${error.message}`, { cause: error });
+    }
+    const ingress = this.stampFor(stamp);
+    return this.service(() => {
+      const eventHash = hashBytes(encodeCanonical({ schema: event.schema, value: typed.bytes, ...(event.key !== undefined ? { key: event.key } : {}) }));
+      const height = this.append({
+        kind: 'domain_event', schema: event.schema, value: typed.bytes, ...(event.key !== undefined ? { key: event.key } : {}),
+        event_hash: eventHash, origin: { kind: 'ingress' }, stamp: ingress, ...abortsField(options),
+      });
+      const run = this.run(ingress, options);
+      run.routeEvent(event.schema, typed.value, typed.bytes, eventHash, height);
+      run.drain();
+    });
+  }
+
+  /** Admits a receipt for open work; it goes back to the instance that emitted the intent. */
+  submitReceipt(receipt: ReceiptInput, stamp: Stamp, options: InputOptions = {}): SealedRecord[] {
+    this.checkUsable();
+    const intent = this.openWork.get(receipt.intent_hash);
+    if (intent === undefined) {
+      throw new KernelError('UNKNOWN_INTENT', `no open intent ${receipt.intent_hash}: it was never emitted here, or it is already settled (receipts are fenced by intent hash)`);
+    }
+    const ingress = this.stampFor(stamp);
+    return this.service(() => {
+      const height = this.append({
+        kind: 'effect_receipt', intent_hash: receipt.intent_hash, adapter_id: receipt.adapter_id, status: receipt.status,
+        payload: receipt.payload, ...(receipt.cost_cents !== undefined ? { cost_cents: receipt.cost_cents } : {}),
+        signature: receipt.signature, stamp: ingress, ...abortsField(options),
+      });
+      this.settle(intent);
+      const envelope = {
+        origin_module_id: intent.module, origin_instance_key: intent.key, intent_id: intent.hash, effect_kind: intent.kind,
+        params_hash: hashBytes(intent.params), issuer_ref: intent.issuerRef ?? null, receipt_payload: receipt.payload,
+        status: receipt.status, emitted_at_seq: intent.emittedAt, adapter_id: receipt.adapter_id,
+        cost_cents: receipt.cost_cents ?? null, signature: receipt.signature,
+      };
+      const run = this.run(ingress, options);
+      run.deliverReceipt(intent, envelope, height, hashBytes(encodeCanonical(envelope)));
+      run.drain();
+    });
+  }
+
+  /** Writes a snapshot of the current state and journals it; contexts are recycled here (a deterministic point). */
+  snapshot(): SealedRecord[] {
+    this.checkUsable();
+    return this.service(() => this.snapshotNow());
+  }
+
+  /** The canonical state bytes of an instance, or null when it has none. */
+  state(module: string, key: Uint8Array | null = null): Uint8Array | null {
+    return this.cellTable.get(module, key)?.state ?? null;
+  }
+
+  /** The instances of a module, sorted by key. */
+  cells(module: string): readonly Cell[] {
+    return this.cellTable.of(module);
+  }
+
+  /** Every open intent, by hash. */
+  openIntents(): ReadonlyMap<Hash, OpenIntent> {
+    return this.openWork;
+  }
+
+  private snapshotNow(): void {
+    const hash = writeSnapshot(this.store, this.headHeight, this.view.hash, this.headHash, this.cellTable, this.openWork);
+    this.append({ kind: 'snapshot', snapshot_hash: hash, manifest_hash: this.view.hash });
+    this.modules.recycleAll();
+  }
+
+  private run(stamp: IngressStamp, options: InputOptions): InputRun {
+    return new InputRun({ view: this.view, cells: this.cellTable, open: this.openWork, modules: this.modules, append: (body) => this.append(body) }, stamp, new Set(options.aborts ?? []));
+  }
+
+  private settle(intent: OpenIntent): void {
+    this.openWork.delete(intent.hash);
+    const cell = this.cellTable.get(intent.module, intent.key);
+    if (cell === undefined) return;
+    cell.open.delete(intent.hash);
+    if (cell.status === 'waiting' && cell.open.size === 0) cell.status = 'running';
+  }
+
+  private stampFor(stamp: Stamp): IngressStamp {
+    if (stamp.entropy.length !== ENTROPY_BYTES) throw new KernelError('BAD_STAMP', `entropy must be ${ENTROPY_BYTES} bytes, got ${stamp.entropy.length}`);
+    if (stamp.logical_now_ns < this.logicalNowNs) {
+      throw new KernelError('BAD_STAMP', `logical time must not go backwards: ${stamp.logical_now_ns} < ${this.logicalNowNs}`);
+    }
+    return { now_ns: stamp.now_ns, logical_now_ns: stamp.logical_now_ns, entropy: stamp.entropy, journal_height: this.headHeight, manifest_hash: this.view.hash };
+  }
+
+  /** Runs one input; on an unexpected error the world refuses further input until it is reopened from durable state. */
+  private service(work: () => void): SealedRecord[] {
+    this.begin();
+    try {
+      work();
+    } catch (error) {
+      this.poisoned = error instanceof Error ? error.message : String(error);
+      this.pending = [];
+      throw error;
+    }
+    return this.commit();
+  }
+
+  private begin(): void {
+    this.pending = [];
+  }
+
+  private commit(): SealedRecord[] {
+    const records = this.pending;
+    this.pending = [];
+    return records;
+  }
+
+  private append(body: RecordBody): number {
+    const record = sealRecord(this.headHeight, this.headHash, body);
+    this.pending.push(record);
+    this.headHeight += 1;
+    this.headHash = record.hash;
+    if ('stamp' in body && body.stamp !== undefined) this.logicalNowNs = body.stamp.logical_now_ns;
+    return record.height;
+  }
+
+  private checkUsable(): void {
+    if (this.poisoned !== null) {
+      throw new KernelError('RUNAWAY', `this world stopped after an input failed mid-way (${this.poisoned}); reopen it from its journal`);
+    }
+  }
+
+  private replayOne(record: SealedRecord, rest: Iterator<SealedRecord>): void {
+    const produced = this.reproduce(record);
+    for (let index = 0; index < produced.length; index += 1) {
+      const expected = index === 0 ? record : nextOrDie(rest, produced[index]?.height ?? -1);
+      const got = produced[index];
+      if (got === undefined || !sameBytes(got.bytes, expected.bytes)) {
+        throw new KernelError('REPLAY_DIVERGED', `replay diverged at height ${expected.height}: the journal has a ${expected.body.kind} record there, replay produced ${got === undefined ? 'nothing' : `a ${got.body.kind} record`} with different bytes`);
+      }
+    }
+  }
+
+  /** Re-executes the input a journaled record starts, as it was stamped; derived records cannot start an input. */
+  private reproduce(record: SealedRecord): SealedRecord[] {
+    const body = record.body;
+    if (record.height !== this.headHeight || record.prev !== this.headHash) {
+      throw new KernelError('JOURNAL_CORRUPT', record.height !== this.headHeight
+        ? `the journal skips from height ${this.headHeight - 1} to ${record.height}`
+        : `the hash chain breaks at height ${record.height}: its prev is ${record.prev ?? 'none'}, but the record at height ${record.height - 1} hashes to ${this.headHash ?? 'none'}; one of the two was altered`);
+    }
+    const options = 'aborts' in body && body.aborts !== undefined ? { aborts: body.aborts.map(Number) } : {};
+    switch (body.kind) {
+      case 'manifest':
+        if (body.manifest_hash !== this.view.hash) throw new KernelError('REPLAY_DIVERGED', `height ${record.height} installs manifest ${body.manifest_hash}, but this world was opened with ${this.view.hash}`);
+        return this.service(() => { this.append(body); });
+      case 'snapshot':
+        return this.service(() => this.snapshotNow());
+      case 'domain_event':
+        if (body.origin.kind !== 'ingress' || body.stamp === undefined) break;
+        return this.submitEvent({ schema: body.schema, value: body.value, ...(body.key !== undefined ? { key: body.key } : {}) }, body.stamp, options);
+      case 'effect_receipt':
+        return this.submitReceipt({ intent_hash: body.intent_hash, adapter_id: body.adapter_id, status: body.status, payload: body.payload, ...(body.cost_cents !== undefined ? { cost_cents: Number(body.cost_cents) } : {}), signature: body.signature }, body.stamp, options);
+      default:
+        break;
+    }
+    throw new KernelError('REPLAY_DIVERGED', `replay diverged at height ${record.height}: a ${body.kind} record is journaled where an input should start`);
+  }
+
+  /** Restores cells, open work and the head from a snapshot record, failing closed on any disagreement. */
+  private restore(record: SealedRecord): void {
+    const body = record.body;
+    if (body.kind !== 'snapshot') throw new KernelError('SNAPSHOT_INVALID', `height ${record.height} is a ${body.kind} record, not a snapshot`);
+    const state = readSnapshot(this.store, body.snapshot_hash);
+    if (state.height !== record.height || state.chainHead !== record.prev) {
+      throw new KernelError('SNAPSHOT_INVALID', `snapshot ${body.snapshot_hash} describes height ${state.height} after ${state.chainHead ?? 'genesis'}, but its record is at height ${record.height} after ${record.prev ?? 'genesis'}`);
+    }
+    if (state.manifestHash !== body.manifest_hash || body.manifest_hash !== this.view.hash) {
+      throw new KernelError('SNAPSHOT_INVALID', `snapshot at height ${record.height} was taken under manifest ${state.manifestHash} (record says ${body.manifest_hash}), but the journal's manifest is ${this.view.hash}: refusing to restore`);
+    }
+    for (const saved of state.cells) {
+      const cell = this.cellTable.ensure(saved.module, saved.key);
+      cell.state = saved.state;
+      cell.status = saved.status;
+      for (const hash of saved.open) cell.open.add(hash);
+    }
+    for (const intent of state.open) this.openWork.set(intent.hash, intent);
+    this.headHeight = record.height + 1;
+    this.headHash = record.hash;
+    this.modules.recycleAll();
+  }
+}
+
+function abortsField(options: InputOptions): { aborts?: readonly number[] } {
+  return options.aborts !== undefined && options.aborts.length > 0 ? { aborts: [...options.aborts].sort((a, b) => a - b) } : {};
+}
+
+function nextOrDie(rest: Iterator<SealedRecord>, height: number): SealedRecord {
+  const next = rest.next();
+  if (next.done === true) throw new KernelError('REPLAY_DIVERGED', `replay diverged at height ${height}: replay produced a record the journal does not have (the journal ends early)`);
+  return next.value;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
+}
+
+
