@@ -111,7 +111,7 @@ test('a flipped byte in the journal is caught on replay, naming the height', asy
   const victim = tampered[3];
   assert.ok(victim !== undefined);
   const bytes = victim.bytes.slice();
-  bytes[bytes.length - 5] ^= 0x01;
+  bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0x01;
   const modules = await fixture.modules();
   assert.throws(() => {
     const reopened = tampered.map((record, height) => (height === 3 ? openRecord(bytes, height) : record));
