@@ -18,12 +18,13 @@ export interface SnapshotState {
   readonly height: number;
   readonly manifestHash: Hash;
   readonly chainHead: Hash | null;
+  readonly logicalNowNs: bigint;
   readonly cells: ReadonlyArray<{ module: string; key: Uint8Array | null; state: Uint8Array | null; status: CellStatus; open: Hash[] }>;
   readonly open: readonly OpenIntent[];
 }
 
 /** Writes the state's chunks and root into the store; returns the root's hash. */
-export function writeSnapshot(store: ContentStore, height: number, manifestHash: Hash, chainHead: Hash | null, cells: CellTable, open: ReadonlyMap<Hash, OpenIntent>): Hash {
+export function writeSnapshot(store: ContentStore, height: number, manifestHash: Hash, chainHead: Hash | null, logicalNowNs: bigint, cells: CellTable, open: ReadonlyMap<Hash, OpenIntent>): Hash {
   const rows = cells.all().map((cell) => [cell.module, cell.key, cell.state, cell.status, [...cell.open].sort()] as CborValue);
   const chunks: Hash[] = [];
   for (let start = 0; start < rows.length; start += SNAPSHOT_CELLS_PER_CHUNK) {
@@ -33,7 +34,7 @@ export function writeSnapshot(store: ContentStore, height: number, manifestHash:
     hash: intent.hash, kind: intent.kind, params: intent.params, module: intent.module, key: intent.key,
     issuer_ref: intent.issuerRef ?? null, emitted_at: intent.emittedAt, idempotency_key: intent.idempotencyKey, cap_slot: intent.capSlot,
   }));
-  const root = { version: 1, height, manifest_hash: manifestHash, chain_head: chainHead, cell_chunks: chunks, open: intents };
+  const root = { version: 1, height, manifest_hash: manifestHash, chain_head: chainHead, logical_now_ns: logicalNowNs, cell_chunks: chunks, open: intents };
   return store.put(encodeCanonical(root as unknown as CborValue));
 }
 
@@ -52,7 +53,8 @@ export function readSnapshot(store: ContentStore, hash: Hash): SnapshotState {
     });
   });
   return {
-    height: Number(root.height), manifestHash: root.manifest_hash as Hash, chainHead: (root.chain_head ?? null) as Hash | null, cells,
+    height: Number(root.height), manifestHash: root.manifest_hash as Hash, chainHead: (root.chain_head ?? null) as Hash | null,
+    logicalNowNs: BigInt(root.logical_now_ns as number | bigint), cells,
     open: open.map((entry) => {
       const intent = entry as Record<string, CborValue>;
       return {

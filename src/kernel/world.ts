@@ -170,7 +170,7 @@ export class World {
   }
 
   private snapshotNow(): void {
-    const hash = writeSnapshot(this.store, this.headHeight, this.view.hash, this.headHash, this.cellTable, this.openWork);
+    const hash = writeSnapshot(this.store, this.headHeight, this.view.hash, this.headHash, this.logicalNowNs, this.cellTable, this.openWork);
     this.append({ kind: 'snapshot', snapshot_hash: hash, manifest_hash: this.view.hash });
     this.modules.recycleAll();
   }
@@ -290,6 +290,7 @@ export class World {
     for (const intent of state.open) this.openWork.set(intent.hash, intent);
     this.headHeight = record.height + 1;
     this.headHash = record.hash;
+    this.logicalNowNs = state.logicalNowNs;
     this.modules.recycleAll();
   }
 }
