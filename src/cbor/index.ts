@@ -6,7 +6,7 @@ export type { EncodeCanonicalOptions } from './canonical.ts';
 export { hashBytes, hashDigest, hashValue, isHash, parseHash, ZERO_HASH } from './hash.ts';
 export type { Hash } from './hash.ts';
 export { fromHex, toHex } from './hex.ts';
-export { cborToJson, parseJsonExact, toJsonValue } from './json.ts';
+export { cborToJson, parseJsonExact, stringifyJsonExact, toJsonValue } from './json.ts';
 export { CBOR_DEPTH_MAX, CBOR_INPUT_BYTES_MAX, DEC128_BYTES, DEC128_TAG, SELF_DESCRIBE_PREFIX } from './limits.ts';
 export { isCborObject, Tagged } from './value.ts';
 export type { CborMap, CborObject, CborTagged, CborValue } from './value.ts';

@@ -38,3 +38,10 @@ export function toJsonValue(value: CborValue): unknown {
   }
   return value;
 }
+
+/** JSON text with bigints written as exact integers (never rounded through a JS number). */
+export function stringifyJsonExact(value: unknown, indent?: number): string {
+  const marker = '\u0000bigint:';
+  const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${marker}${item.toString()}` : item), indent) ?? 'null';
+  return text.replace(new RegExp(`"${marker}(-?\\d+)"`, 'g'), '$1');
+}

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAir } from './commands/air.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCbor } from './commands/cbor.ts';
+import { registerWorld } from './commands/world.ts';
 import { reportError } from './output.ts';
 
 function buildProgram(): Command {
@@ -14,6 +15,7 @@ function buildProgram(): Command {
   registerAir(program);
   registerCbor(program);
   registerBuild(program);
+  registerWorld(program);
   return program;
 }
 

@@ -1,18 +1,19 @@
 // Everything the CLI prints goes through here: JSON for machines, text for people, errors on stderr.
 import { AirError } from '../air/errors.ts';
-import { CborError, toJsonValue } from '../cbor/index.ts';
+import { CborError, stringifyJsonExact, toJsonValue } from '../cbor/index.ts';
 import type { CborValue } from '../cbor/index.ts';
 import { CliError } from './cli-error.ts';
 import { BuildError } from './build/errors.ts';
+import { KernelError } from '../kernel/errors.ts';
+import { NodeError } from '../node/errors.ts';
+import { StoreError } from '../store/errors.ts';
 
 /** Common flags every command accepts. */
 export interface OutputOptions { readonly json?: boolean }
 
 /** JSON text with bigints written as exact integers (never rounded through a JS number). */
 export function stringifyExact(value: unknown, indent = 2): string {
-  const marker = '\u0000bigint:';
-  const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${marker}${item.toString()}` : item), indent) ?? 'null';
-  return text.replace(new RegExp(`"${marker}(-?\\d+)"`, 'g'), '$1');
+  return stringifyJsonExact(value, indent);
 }
 
 /** Prints a result: as JSON with --json, else as the text the command renders. */
@@ -40,6 +41,8 @@ function describeError(error: unknown): { code: string; message: string; hint?: 
   if (error instanceof CliError) return { code: error.code, message: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}), exitCode: error.exitCode };
   if (error instanceof AirError) return { code: error.code, message: error.message, exitCode: 1 };
   if (error instanceof CborError) return { code: error.code, message: error.message, exitCode: 1 };
+  if (error instanceof NodeError) return { code: error.code, message: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}), exitCode: 1 };
+  if (error instanceof KernelError || error instanceof StoreError) return { code: error.code, message: error.message, exitCode: 1 };
   if (error instanceof BuildError) return { code: error.code, message: error.message, hint: 'fix the module source or aos.sync.json, then run `aos build` again', exitCode: 1 };
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { code: 'INTERNAL', message: `unexpected failure: ${message}`, hint: 'this is a bug in AgentOS; please report it with the command you ran', exitCode: 70 };

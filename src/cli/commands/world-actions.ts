@@ -1,0 +1,110 @@
+// What the world, journal and replay commands do; loaded only when one of them runs.
+import { resolve } from 'node:path';
+import { decodeCanonical, encodeCanonical, parseJsonExact } from '../../cbor/index.ts';
+import type { CborValue } from '../../cbor/index.ts';
+import { valueFromJson, valueToSugarJson } from '../../air/index.ts';
+import { EmbeddedWorld } from '../../node/index.ts';
+import type { SealedRecord } from '../../kernel/index.ts';
+import { buildWorld, writeModuleHashes } from '../build/index.ts';
+import { CliError } from '../cli-error.ts';
+import { cborForJson, emit, stringifyExact } from '../output.ts';
+import type { RootOptions } from './world.ts';
+
+async function withWorld<T>(options: RootOptions, work: (world: EmbeddedWorld) => T | Promise<T>): Promise<T> {
+  const world = await EmbeddedWorld.open(resolve(options.root));
+  try {
+    return await work(world);
+  } finally {
+    world.close();
+  }
+}
+
+export async function create(options: RootOptions): Promise<void> {
+  const root = resolve(options.root);
+  const built = await buildWorld(root);
+  writeModuleHashes(root, built.modules);
+  const world = await EmbeddedWorld.create(root);
+  try {
+    const data = { root, manifest: world.view.hash, height: world.head.height, modules: built.modules, warnings: built.warnings };
+    emit(options, data, () => [`created world in ${root}/.aos`, `manifest ${data.manifest}`, ...Object.entries(built.modules).map(([name, hash]) => `module ${name} ${hash}`), ...built.warnings.map((warning) => `warning: ${warning}`)].join('\n'));
+  } finally {
+    world.close();
+  }
+}
+
+function typedBytes(world: EmbeddedWorld, schema: string, text: string, what: string): Uint8Array {
+  if (world.view.index.resolve(schema) === undefined) {
+    throw new CliError('UNKNOWN_SCHEMA', `schema ${schema} is not defined in this world`, `events it routes: ${world.view.routes.map((route) => route.event).join(', ') || 'none'}`);
+  }
+  const value = valueFromJson(parseJsonExact(text), { ref: schema }, world.view.index, { path: what });
+  return encodeCanonical(value, { selfDescribe: false });
+}
+
+export async function send(options: RootOptions & { schema: string; valueJson: string }): Promise<void> {
+  await withWorld(options, (world) => {
+    const records = world.send({ schema: options.schema, value: typedBytes(world, options.schema, options.valueJson, '--value-json') });
+    const data = { height: records[0]?.height ?? null, records: records.length, head: world.head.hash, faults: records.filter((record) => record.body.kind === 'workflow_fault').map(describeRecord) };
+    emit(options, data, () => [`journaled at height ${data.height ?? '-'} (${data.records} record${data.records === 1 ? '' : 's'}), head ${data.head ?? '-'}`, ...data.faults.map((fault) => `fault: ${String(fault.summary)}`)].join('\n'));
+  });
+}
+
+function stateJson(world: EmbeddedWorld, workflow: string, bytes: Uint8Array | null): unknown {
+  if (bytes === null) return null;
+  const module = world.view.modules.get(workflow);
+  const schema = module?.abi.workflow?.state;
+  return schema === undefined ? cborForJson(decodeCanonical(bytes)) : valueToSugarJson(decodeCanonical(bytes), { ref: schema }, world.view.index);
+}
+
+export async function state(workflow: string, options: RootOptions & { keyJson?: string }): Promise<void> {
+  await withWorld(options, (world) => {
+    const module = world.view.modules.get(workflow);
+    if (module === undefined) throw new CliError('UNKNOWN_WORKFLOW', `no workflow ${workflow} in this world`, `its workflows: ${[...world.view.modules.keys()].filter((name) => !name.startsWith('sys/')).join(', ')}`);
+    if (module.key_schema !== undefined && options.keyJson === undefined) throw new CliError('KEY_REQUIRED', `${workflow} is keyed by ${module.key_schema}`, `pass --key-json, or list its cells with \`aos world cells ${workflow}\``);
+    const key = options.keyJson === undefined || module.key_schema === undefined ? null : typedBytes(world, module.key_schema, options.keyJson, '--key-json');
+    const value = stateJson(world, workflow, world.state(workflow, key));
+    emit(options, { workflow, key: options.keyJson === undefined ? null : parseJsonExact(options.keyJson), state: value }, () => stringifyExact(value));
+  });
+}
+
+export async function cells(workflow: string, options: RootOptions): Promise<void> {
+  await withWorld(options, (world) => {
+    const rows = world.cells(workflow).map((cell) => ({
+      key: cell.key === null ? null : cborForJson(decodeCanonical(cell.key)), status: cell.status, state_bytes: cell.state?.length ?? 0, open_intents: cell.open.size,
+    }));
+    emit(options, { workflow, cells: rows }, () => rows.length === 0 ? `${workflow} has no cells yet` : rows.map((row) => `${stringifyExact(row.key, 0).padEnd(24)} ${row.status.padEnd(9)} ${row.state_bytes} bytes${row.open_intents > 0 ? `, ${row.open_intents} open intents` : ''}`).join('\n'));
+  });
+}
+
+function describeRecord(record: SealedRecord): Record<string, unknown> {
+  const body = record.body as unknown as Record<string, CborValue>;
+  const summary = (() => {
+    switch (record.body.kind) {
+      case 'domain_event': return `${record.body.schema} ${record.body.origin.kind === 'ingress' ? 'from outside' : `from ${record.body.origin.module}`}`;
+      case 'effect_intent': return `${record.body.effect_kind} by ${record.body.origin.module} (${record.body.intent_hash})`;
+      case 'effect_receipt': return `${record.body.status} from ${record.body.adapter_id} for ${record.body.intent_hash}`;
+      case 'workflow_fault': return `${record.body.module}: ${record.body.failure.kind}: ${record.body.failure.message}`;
+      case 'manifest': return record.body.manifest_hash;
+      case 'snapshot': return record.body.snapshot_hash;
+    }
+  })();
+  return { height: record.height, kind: record.body.kind, hash: record.hash, prev: record.prev, summary, body: cborForJson(body as unknown as CborValue) };
+}
+
+export async function tail(options: RootOptions & { from: string; limit: string; kind?: string }): Promise<void> {
+  const from = Number(options.from);
+  const limit = Number(options.limit);
+  if (!Number.isSafeInteger(from) || from < 0 || !Number.isSafeInteger(limit) || limit < 1) throw new CliError('BAD_OPTION', '--from must be a height ≥ 0 and --limit a count ≥ 1', 'e.g. aos journal tail --from 10 --limit 20');
+  await withWorld(options, (world) => {
+    const records = world.tail(from, limit, options.kind).map(describeRecord);
+    emit(options, { head: world.head, records }, () => records.map((record) => `${String(record.height).padStart(6)}  ${String(record.kind).padEnd(15)} ${String(record.summary)}`).join('\n') || '(no records)');
+  });
+}
+
+export async function verify(options: RootOptions): Promise<void> {
+  await withWorld(options, async (world) => {
+    const checked = await world.verifyReplay();
+    emit(options, { ok: true, ...checked }, () => `replay ok: ${checked.heights} heights from genesis and from ${checked.snapshots} snapshot(s) end at ${checked.head ?? '-'}`);
+  });
+}
+
+

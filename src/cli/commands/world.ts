@@ -1,0 +1,34 @@
+// `aos world create|send|state|cells`, `aos journal tail`, `aos replay --verify` on the embedded default.
+import type { Command } from 'commander';
+import type { OutputOptions } from '../output.ts';
+
+export interface RootOptions extends OutputOptions { readonly root: string }
+const actions = () => import('./world-actions.ts');
+
+export function registerWorld(program: Command): void {
+  const world = program.command('world').description('worlds on the embedded default: a folder with its state in <dir>/.aos');
+  world.command('create').description('build the folder\'s modules, load its AIR, and create its world (genesis)')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (options: RootOptions) => (await actions()).create(options));
+  world.command('send').description('send a domain event; returns once it is durable')
+    .requiredOption('--schema <schema>', 'the event schema, e.g. demo/CounterEvent@1')
+    .requiredOption('--value-json <json>', 'the event value as JSON (sugar or canonical lens)')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (options: RootOptions & { schema: string; valueJson: string }) => (await actions()).send(options));
+  world.command('state <workflow>').description('print a workflow\'s state (of one cell with --key-json)')
+    .option('--key-json <json>', 'the cell key as JSON, for keyed workflows')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (workflow: string, options: RootOptions & { keyJson?: string }) => (await actions()).state(workflow, options));
+  world.command('cells <workflow>').description('list a workflow\'s cells: key, status, state size')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (workflow: string, options: RootOptions) => (await actions()).cells(workflow, options));
+  const journal = program.command('journal').description('the world\'s hash-chained journal');
+  journal.command('tail').description('print journal records')
+    .option('--from <height>', 'first height', '0').option('--limit <n>', 'most records', '100').option('--kind <kind>', 'only records of this kind')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (options: RootOptions & { from: string; limit: string; kind?: string }) => (await actions()).tail(options));
+  program.command('replay').description('rebuild the world from genesis and from every snapshot and compare (replay or die)')
+    .requiredOption('--verify', 'compare the replays with the world')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (options: RootOptions) => (await actions()).verify(options));
+}

@@ -1,0 +1,37 @@
+// A world's control plane lives in its CAS: the manifest and every def node by hash. Opening a
+// world reads them back and loads them through the same validator, so what runs is exactly
+// what was created (and later, governed), never whatever the folder holds now.
+import { decodeCanonical, stringifyJsonExact } from '../cbor/index.ts';
+import type { Hash } from '../cbor/index.ts';
+import { builtinCatalog, isSysName, loadWorld, MANIFEST_SECTION } from '../air/index.ts';
+import type { AirWorld, DefKind, Manifest } from '../air/index.ts';
+import type { CasStore } from '../store/index.ts';
+import { NodeError } from './errors.ts';
+
+/** Puts the manifest and the world's own defs into CAS; returns the manifest hash. */
+export function storeAir(cas: CasStore, world: AirWorld): Hash {
+  if (world.manifest === null) throw new NodeError('AIR_INVALID', 'the world has no manifest', 'add air/manifest.air.json');
+  const nodes = [world.manifest.bytes, ...world.own.filter((entry) => !entry.builtin).map((entry) => entry.bytes)];
+  cas.putMany(nodes);
+  return world.manifest.hash;
+}
+
+/** Loads the manifest with this hash and its defs from CAS, validates them, and checks the hash. */
+export function loadAir(cas: CasStore, manifestHash: Hash): AirWorld {
+  const manifest = decodeCanonical(cas.get(manifestHash)) as unknown as Manifest;
+  const documents = [{ file: `cas:${manifestHash}`, text: stringifyJsonExact(manifest) }];
+  for (const kind of Object.keys(MANIFEST_SECTION) as DefKind[]) {
+    for (const ref of manifest[MANIFEST_SECTION[kind]] ?? []) {
+      if (isSysName(ref.name)) continue;
+      documents.push({ file: `cas:${ref.hash}`, text: stringifyJsonExact(decodeCanonical(cas.get(ref.hash))) });
+    }
+  }
+  const result = loadWorld(documents, { base: builtinCatalog() });
+  if (result.world === null || result.world.manifest === null) {
+    throw new NodeError('AIR_INVALID', `the manifest ${manifestHash} stored in this world no longer validates: ${result.errors[0]?.message ?? ''}`, 'the world was written by an incompatible version; export it with that version');
+  }
+  if (result.world.manifest.hash !== manifestHash) {
+    throw new NodeError('AIR_MISMATCH', `the manifest stored as ${manifestHash} hashes to ${result.world.manifest.hash} when loaded`, 'the CAS was altered; restore it from a backup or an export');
+  }
+  return result.world;
+}

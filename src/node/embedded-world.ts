@@ -1,0 +1,217 @@
+// The embedded default (DESIGN §9): a world is a folder; its journal, snapshots and CAS live
+// in <dir>/.aos. This host drives the pure kernel: it stamps inputs with the clock and
+// entropy, makes each input's records durable before acknowledging it, and reopens a world
+// from its latest snapshot plus the journal tail.
+import { randomBytes } from 'node:crypto';
+import type { Hash } from '../cbor/index.ts';
+import { loadWorldPath } from '../air/index.ts';
+import { compileManifest, ENTROPY_BYTES, KernelError, openRecord, SNAPSHOT_INTERVAL_HEIGHTS, World } from '../kernel/index.ts';
+import type { EventInput, ManifestView, ReceiptInput, SealedRecord, Stamp } from '../kernel/index.ts';
+import { openSqliteNodeStore } from '../store/index.ts';
+import type { NodeStore, WorldStore } from '../store/index.ts';
+import { loadAir, storeAir } from './air-in-cas.ts';
+import { NodeError } from './errors.ts';
+import { CasModules } from './module-runtimes.ts';
+
+/** The one world of an embedded folder. */
+export const EMBEDDED_WORLD_ID = 'main';
+const META_MANIFEST = 'manifest_hash';
+/** Journal entries read per page while replaying. */
+const REPLAY_PAGE_ENTRIES = 4_096;
+
+/** Reads the wall clock and entropy: the only place time and randomness enter a world. */
+export class SystemClock {
+  private lastNs = 0n;
+  next(): Stamp {
+    const wallNs = process.hrtime.bigint() + EPOCH_OFFSET_NS;
+    // Logical time never goes backwards, even if the wall clock does.
+    this.lastNs = wallNs > this.lastNs ? wallNs : this.lastNs + 1n;
+    return { now_ns: wallNs, logical_now_ns: this.lastNs, entropy: randomBytes(ENTROPY_BYTES) };
+  }
+}
+const EPOCH_OFFSET_NS = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+export class EmbeddedWorld {
+  private sinceSnapshot = 0;
+
+  private constructor(
+    readonly dir: string,
+    private readonly store: NodeStore,
+    private readonly worldStore: WorldStore,
+    readonly view: ManifestView,
+    private readonly modules: CasModules,
+    private readonly world: World,
+    private readonly clock: { next(): Stamp },
+  ) {}
+
+  /** Creates the world of a folder whose modules are built (`aos build`): AIR into CAS, genesis into the journal. */
+  static async create(dir: string, clock: { next(): Stamp } = new SystemClock()): Promise<EmbeddedWorld> {
+    const loaded = loadWorldPath(dir);
+    if (loaded.world === null) {
+      throw new NodeError('AIR_INVALID', `${dir} is not a valid world: ${loaded.errors[0]?.message ?? ''}`, `run \`aos air check ${dir}\` to see every error`);
+    }
+    const store = openSqliteNodeStore(dir);
+    try {
+      if (store.worlds().includes(EMBEDDED_WORLD_ID)) {
+        throw new NodeError('WORLD_EXISTS', `${dir} already holds a world (in ${dir}/.aos)`, 'send events to it, or delete its .aos folder to start over');
+      }
+      const worldStore = store.create(EMBEDDED_WORLD_ID);
+      const manifestHash = storeAir(worldStore.cas, loaded.world);
+      worldStore.meta.put(META_MANIFEST, new TextEncoder().encode(manifestHash));
+      const view = compileManifest(loaded.world.manifest!.node, manifestHash, loaded.world.index);
+      const modules = await CasModules.load(view, worldStore.cas);
+      const created = World.create(view, modules, worldStore.cas);
+      worldStore.journal.append(created.records.map(toEntry));
+      return new EmbeddedWorld(dir, store, worldStore, view, modules, created.world, clock);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  }
+
+  /** Opens the world of a folder: latest snapshot, then the journal tail replayed and checked. */
+  static async open(dir: string, clock: { next(): Stamp } = new SystemClock()): Promise<EmbeddedWorld> {
+    const store = openSqliteNodeStore(dir);
+    try {
+      if (!store.worlds().includes(EMBEDDED_WORLD_ID)) {
+        throw new NodeError('NO_WORLD', `${dir} holds no world yet`, `create it with \`aos world create --root ${dir}\``);
+      }
+      const worldStore = store.open(EMBEDDED_WORLD_ID);
+      const view = viewOf(worldStore);
+      const modules = await CasModules.load(view, worldStore.cas);
+      const snapshot = worldStore.snapshots.latest();
+      const from = snapshot === null ? undefined : recordAt(worldStore, snapshot.height);
+      const world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, from === undefined ? 0 : from.height + 1), from);
+      return new EmbeddedWorld(dir, store, worldStore, view, modules, world, clock);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Replays the whole journal from genesis and from every snapshot, checking each against the
+   * world as it is: the same records, state and chain head (replay or die). Returns what was checked.
+   */
+  async verifyReplay(): Promise<{ heights: number; snapshots: number; head: Hash | null }> {
+    const replays: Array<{ from: SealedRecord | undefined }> = [{ from: undefined }, ...this.worldStore.snapshots.list().map((ref) => ({ from: recordAt(this.worldStore, ref.height) }))];
+    for (const { from } of replays) {
+      const modules = await CasModules.load(this.view, this.worldStore.cas);
+      try {
+        const replayed = World.replay(this.view, modules, this.worldStore.cas, journalFrom(this.worldStore, from === undefined ? 0 : from.height + 1), from);
+        compareWorlds(replayed, this.world, this.view, from === undefined ? 'genesis' : `the snapshot at height ${from.height}`);
+      } finally {
+        modules.dispose();
+      }
+    }
+    return { heights: this.world.head.height, snapshots: replays.length - 1, head: this.world.head.hash };
+  }
+
+  get head() {
+    return this.world.head;
+  }
+
+  /** Admits an event; returns once its records are durable. */
+  send(event: EventInput): SealedRecord[] {
+    return this.commit(this.world.submitEvent(event, this.clock.next()));
+  }
+
+  /** Admits a receipt for open work; returns once its records are durable. */
+  receipt(receipt: ReceiptInput): SealedRecord[] {
+    return this.commit(this.world.submitReceipt(receipt, this.clock.next()));
+  }
+
+  /** Takes a snapshot now. */
+  snapshot(): SealedRecord[] {
+    const records = this.world.snapshot();
+    this.worldStore.journal.append(records.map(toEntry));
+    this.indexSnapshots(records);
+    this.sinceSnapshot = 0;
+    return records;
+  }
+
+  state(module: string, key: Uint8Array | null = null): Uint8Array | null {
+    return this.world.state(module, key);
+  }
+
+  cells(module: string) {
+    if (!this.view.modules.has(module)) {
+      throw new NodeError('BAD_INPUT', `no workflow ${module} in this world`, `its workflows are ${[...this.view.modules.keys()].filter((name) => !name.startsWith('sys/')).join(', ')}`);
+    }
+    return this.world.cells(module);
+  }
+
+  /** Journal records from a height, decoded; `kind` filters. */
+  tail(from: number, limit: number, kind?: string): SealedRecord[] {
+    return this.worldStore.journal.read(from, limit).map((entry) => openRecord(entry.bytes, entry.height)).filter((record) => kind === undefined || record.body.kind === kind);
+  }
+
+  close(): void {
+    this.modules.dispose();
+    this.store.close();
+  }
+
+  private commit(records: SealedRecord[]): SealedRecord[] {
+    this.worldStore.journal.append(records.map(toEntry));
+    this.sinceSnapshot += records.length;
+    if (this.sinceSnapshot >= SNAPSHOT_INTERVAL_HEIGHTS) this.snapshot();
+    return records;
+  }
+
+  private indexSnapshots(records: readonly SealedRecord[]): void {
+    for (const record of records) {
+      if (record.body.kind === 'snapshot') this.worldStore.snapshots.record(record.height, record.body.snapshot_hash, record.body.manifest_hash);
+    }
+  }
+}
+
+function toEntry(record: SealedRecord) {
+  return { height: record.height, kind: record.body.kind, bytes: record.bytes, hash: record.hash };
+}
+
+function viewOf(worldStore: WorldStore): ManifestView {
+  const stored = worldStore.meta.get(META_MANIFEST);
+  if (stored === null) throw new NodeError('NO_WORLD', 'the world has no manifest recorded', 'its creation did not finish; delete .aos and create it again');
+  const manifestHash = new TextDecoder().decode(stored) as Hash;
+  const air = loadAir(worldStore.cas, manifestHash);
+  return compileManifest(air.manifest!.node, manifestHash, air.index);
+}
+
+function recordAt(worldStore: WorldStore, height: number): SealedRecord {
+  const entry = worldStore.journal.entryAt(height);
+  if (entry === null) throw new NodeError('REPLAY_FAILED', `the snapshot index points at height ${height}, which the journal does not have`, 'the store is damaged; restore it from a backup or an export');
+  return openRecord(entry.bytes, height);
+}
+
+function* journalFrom(worldStore: WorldStore, from: number): Generator<SealedRecord> {
+  for (let height = from; ;) {
+    const page = worldStore.journal.read(height, REPLAY_PAGE_ENTRIES);
+    if (page.length === 0) return;
+    for (const entry of page) yield openRecord(entry.bytes, entry.height);
+    height = (page.at(-1)?.height ?? height) + 1;
+  }
+}
+
+function compareWorlds(replayed: World, live: World, view: ManifestView, from: string): void {
+  if (replayed.head.hash !== live.head.hash || replayed.head.height !== live.head.height) {
+    throw new KernelError('REPLAY_DIVERGED', `replay from ${from} ends at height ${replayed.head.height} (${replayed.head.hash ?? 'none'}), the world at ${live.head.height} (${live.head.hash ?? 'none'})`);
+  }
+  for (const module of view.modules.keys()) {
+    const liveCells = live.cells(module);
+    const replayedCells = replayed.cells(module);
+    if (liveCells.length !== replayedCells.length) throw new KernelError('REPLAY_DIVERGED', `replay from ${from} has ${replayedCells.length} cells of ${module}, the world ${liveCells.length}`);
+    liveCells.forEach((cell, index) => {
+      const other = replayedCells[index];
+      if (other === undefined || !sameBytes(other.state, cell.state) || other.status !== cell.status) {
+        throw new KernelError('REPLAY_DIVERGED', `replay from ${from} disagrees with the world on the state of a ${module} cell`);
+      }
+    });
+  }
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+}
+
+

@@ -1,0 +1,10 @@
+/** Stable codes of the node layer's refusals. */
+export type NodeErrorCode = 'WORLD_EXISTS' | 'NO_WORLD' | 'AIR_INVALID' | 'AIR_MISMATCH' | 'MODULE_ARTIFACT_MISSING' | 'REPLAY_FAILED' | 'BAD_INPUT';
+
+/** The one error class of the node layer: what is wrong, where, and what to do. */
+export class NodeError extends Error {
+  override readonly name = 'NodeError';
+  constructor(readonly code: NodeErrorCode, message: string, readonly hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
