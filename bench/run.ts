@@ -6,7 +6,7 @@ import { report } from './report.ts';
 import type { BenchResult } from './report.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SKIP = new Set(['run.ts', 'report.ts']);
+const SKIP = new Set(['run.ts', 'report.ts', 'world-kit.ts', 'restore-probe.ts']);
 
 function available(): string[] {
   return readdirSync(HERE).filter((file) => file.endsWith('.ts') && !SKIP.has(file)).map((file) => file.slice(0, -3)).sort();

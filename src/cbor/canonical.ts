@@ -1,21 +1,12 @@
-// The only file that imports cborg's codec: every canonical byte in AgentOS comes from here.
-import { decode as cborgDecode, encode as cborgEncode, Tokenizer, Type } from 'cborg';
-import type { DecodeOptions, EncodeOptions } from 'cborg';
-import { CborDecodeError } from './errors.ts';
+// Canonical CBOR in and out: encoding is ours (encoder.ts), decoding is cborg's, made strict here.
+import { decode as cborgDecode, Tokenizer, Type } from 'cborg';
+import type { DecodeOptions } from 'cborg';
+import { CborDecodeError, CborEncodeError } from './errors.ts';
 import type { CborErrorCode } from './errors.ts';
 import { CBOR_DEPTH_MAX, CBOR_INPUT_BYTES_MAX, DEC128_BYTES, DEC128_TAG, SELF_DESCRIBE_PREFIX } from './limits.ts';
 import { Tagged } from './value.ts';
 import type { CborValue } from './value.ts';
-import { checkEncodable } from './check-encodable.ts';
-
-/**
- * cborg's default map sorter orders keys by major type, then as RFC 7049 (length first, then
- * bytes). For the keys we allow (integers, text, bytes: see checkEncodable) that is exactly
- * RFC 8949's bytewise order of encoded keys, and it is 2.3x faster than cborg's
- * rfc8949MapSorter, which encodes every key to compare it (bench/cbor.ts). The property test
- * in test/unit/cbor checks every encoding against rfc8949EncodeOptions.
- */
-const ENCODE_OPTIONS: EncodeOptions = Object.freeze({ float64: false });
+import { encodeBody } from './encoder.ts';
 
 const MAP_KEY_TYPES: ReadonlySet<unknown> = new Set([Type.uint, Type.negint, Type.bytes, Type.string]);
 
@@ -87,15 +78,7 @@ export interface EncodeCanonicalOptions {
 
 /** Encodes a value as RFC 8949 deterministic CBOR; refuses anything that has no canonical form. */
 export function encodeCanonical(value: CborValue, options: EncodeCanonicalOptions = {}): Uint8Array {
-  checkEncodable(value);
-  const encoded = cborgEncode(value, ENCODE_OPTIONS);
-  // cborg may hand back a Buffer; callers compare and store plain Uint8Arrays.
-  const body = new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-  if (options.selfDescribe === false) return body;
-  const out = new Uint8Array(SELF_DESCRIBE_PREFIX.length + body.length);
-  out.set(SELF_DESCRIBE_PREFIX, 0);
-  out.set(body, SELF_DESCRIBE_PREFIX.length);
-  return out;
+  return encodeBody(value, options.selfDescribe === false ? undefined : SELF_DESCRIBE_PREFIX);
 }
 
 /** True when the bytes start with the self-describe tag. */
@@ -118,7 +101,7 @@ export function decodeCanonical(bytes: Uint8Array): CborValue {
   const base = prefixed ? SELF_DESCRIBE_PREFIX.length : 0;
   if (body.length === 0) throw new CborDecodeError('MALFORMED', base, 'no data item to decode');
   const value = decodeBody(body, base);
-  const again = cborgEncode(value, ENCODE_OPTIONS);
+  const again = reencode(value, base);
   const offset = firstDifference(again, body);
   if (offset !== -1) throw notCanonical(body, again, offset, base);
   return value;
@@ -181,6 +164,16 @@ function notCanonical(body: Uint8Array, again: Uint8Array, offset: number, base:
   return new CborDecodeError('NOT_CANONICAL', offset + base,
     `not the canonical encoding (found ${shown(found)}, canonical form has ${shown(expected)}); ` +
     'map keys must be sorted bytewise and every integer and length in its shortest form');
+}
+
+/** Re-encodes a decoded value to compare with its bytes; a value cborg accepts but we cannot encode is not canonical AIR data. */
+function reencode(value: CborValue, base: number): Uint8Array {
+  try {
+    return encodeBody(value);
+  } catch (error) {
+    if (error instanceof CborEncodeError) throw new CborDecodeError(error.code, base, error.message.replace(/^CBOR encode error at /, 'at '), { cause: error });
+    throw error;
+  }
 }
 
 /** Index of the first byte where two arrays differ, or -1 when they are equal. */

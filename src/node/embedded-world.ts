@@ -7,7 +7,7 @@ import type { Hash } from '../cbor/index.ts';
 import { loadWorldPath } from '../air/index.ts';
 import { compileManifest, ENTROPY_BYTES, KernelError, openRecord, SNAPSHOT_INTERVAL_HEIGHTS, World } from '../kernel/index.ts';
 import type { EventInput, ManifestView, ReceiptInput, SealedRecord, Stamp } from '../kernel/index.ts';
-import { openSqliteNodeStore } from '../store/index.ts';
+import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore } from '../store/index.ts';
 import type { NodeStore, WorldStore } from '../store/index.ts';
 import { loadAir, storeAir } from './air-in-cas.ts';
 import { NodeError } from './errors.ts';
@@ -116,6 +116,28 @@ export class EmbeddedWorld {
     return this.commit(this.world.submitEvent(event, this.clock.next()));
   }
 
+  /**
+   * Admits many events and makes all their records durable in one transaction (group commit):
+   * each is acknowledged when the batch returns. An event the kernel refuses is reported in
+   * its slot and takes nothing with it; the others still commit.
+   */
+  sendBatch(events: readonly EventInput[]): Array<{ records: SealedRecord[] } | { error: Error }> {
+    const results: Array<{ records: SealedRecord[] } | { error: Error }> = [];
+    const all: SealedRecord[] = [];
+    for (const event of events) {
+      try {
+        const records = this.world.submitEvent(event, this.clock.next());
+        all.push(...records);
+        results.push({ records });
+      } catch (error) {
+        if (!(error instanceof KernelError) || error.code === 'RUNAWAY') throw error;
+        results.push({ error });
+      }
+    }
+    if (all.length > 0) this.commit(all);
+    return results;
+  }
+
   /** Admits a receipt for open work; returns once its records are durable. */
   receipt(receipt: ReceiptInput): SealedRecord[] {
     return this.commit(this.world.submitReceipt(receipt, this.clock.next()));
@@ -152,7 +174,11 @@ export class EmbeddedWorld {
   }
 
   private commit(records: SealedRecord[]): SealedRecord[] {
-    this.worldStore.journal.append(records.map(toEntry));
+    // One transaction per input; a group of inputs larger than one append allows is split, and
+    // nothing is acknowledged until every part is durable.
+    for (let start = 0; start < records.length; start += JOURNAL_APPEND_ENTRIES_MAX) {
+      this.worldStore.journal.append(records.slice(start, start + JOURNAL_APPEND_ENTRIES_MAX).map(toEntry));
+    }
     this.sinceSnapshot += records.length;
     if (this.sinceSnapshot >= SNAPSHOT_INTERVAL_HEIGHTS) this.snapshot();
     return records;

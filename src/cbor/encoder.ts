@@ -1,0 +1,246 @@
+// The canonical encoder (RFC 8949 §4.2.1 deterministic encoding) for AgentOS's CBOR data model.
+// cborg stays our decoder and the oracle our tests compare against (test/unit/cbor): its
+// encoder builds a token tree and sorts map keys by encoding each one, which measured ~25k
+// 1-KB records/s here; this writes bytes in one pass, checking as it goes, at several times
+// that (bench/cbor.ts). Every refusal names the path to the offending part.
+import { CborEncodeError } from './errors.ts';
+import { CBOR_DEPTH_MAX, DEC128_BYTES, DEC128_TAG } from './limits.ts';
+import { Tagged } from './value.ts';
+import type { CborValue } from './value.ts';
+
+const MAJOR_UINT = 0;
+const MAJOR_NEGINT = 1;
+const MAJOR_BYTES = 2;
+const MAJOR_TEXT = 3;
+const MAJOR_ARRAY = 4;
+const MAJOR_MAP = 5;
+const MAJOR_TAG = 6;
+const SIMPLE_FALSE = 0xf4;
+const SIMPLE_TRUE = 0xf5;
+const SIMPLE_NULL = 0xf6;
+const UINT64_MAX = (1n << 64n) - 1n;
+/** First buffer size; it doubles as needed. */
+const INITIAL_BYTES = 256;
+/** Text keys whose UTF-8 bytes are remembered: field names repeat in every record. */
+const KEY_CACHE_ENTRIES_MAX = 4_096;
+
+const utf8 = new TextEncoder();
+const keyCache = new Map<string, Uint8Array>();
+
+function keyBytes(key: string): Uint8Array {
+  let bytes = keyCache.get(key);
+  if (bytes === undefined) {
+    bytes = utf8.encode(key);
+    if (keyCache.size >= KEY_CACHE_ENTRIES_MAX) keyCache.clear();
+    keyCache.set(key, bytes);
+  }
+  return bytes;
+}
+
+/** Bytewise order of two encoded keys (RFC 8949 §4.2.1). */
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.length, b.length);
+  for (let index = 0; index < length; index += 1) {
+    const difference = (a[index] ?? 0) - (b[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return a.length - b.length;
+}
+
+/** Text keys in canonical order: shorter UTF-8 first (the head encodes the length), then bytewise. */
+function compareTextKeys(a: Uint8Array, b: Uint8Array): number {
+  return a.length !== b.length ? a.length - b.length : compareBytes(a, b);
+}
+
+class Writer {
+  bytes = new Uint8Array(INITIAL_BYTES);
+  length = 0;
+
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+
+  byte(value: number): void {
+    this.reserve(1);
+    this.bytes[this.length++] = value;
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  /** A head: major type and argument in the shortest form. */
+  head(major: number, argument: number): void {
+    const type = major << 5;
+    this.reserve(9);
+    const out = this.bytes;
+    if (argument < 24) {
+      out[this.length++] = type | argument;
+    } else if (argument < 0x100) {
+      out[this.length++] = type | 24;
+      out[this.length++] = argument;
+    } else if (argument < 0x10000) {
+      out[this.length++] = type | 25;
+      out[this.length++] = argument >>> 8;
+      out[this.length++] = argument & 0xff;
+    } else if (argument < 0x100000000) {
+      out[this.length++] = type | 26;
+      out[this.length++] = argument >>> 24;
+      out[this.length++] = (argument >>> 16) & 0xff;
+      out[this.length++] = (argument >>> 8) & 0xff;
+      out[this.length++] = argument & 0xff;
+    } else {
+      this.bigHead(major, BigInt(argument));
+    }
+  }
+
+  bigHead(major: number, argument: bigint): void {
+    if (argument < 0x100000000n) {
+      this.head(major, Number(argument));
+      return;
+    }
+    this.reserve(9);
+    this.bytes[this.length++] = (major << 5) | 27;
+    for (let shift = 56n; shift >= 0n; shift -= 8n) this.bytes[this.length++] = Number((argument >> shift) & 0xffn);
+  }
+
+  text(value: string): void {
+    // ASCII is written directly; anything else goes through the UTF-8 encoder.
+    let ascii = value.length < 64;
+    for (let index = 0; ascii && index < value.length; index += 1) if (value.charCodeAt(index) > 0x7f) ascii = false;
+    if (!ascii) {
+      const encoded = utf8.encode(value);
+      this.head(MAJOR_TEXT, encoded.length);
+      this.raw(encoded);
+      return;
+    }
+    this.head(MAJOR_TEXT, value.length);
+    this.reserve(value.length);
+    for (let index = 0; index < value.length; index += 1) this.bytes[this.length++] = value.charCodeAt(index);
+  }
+
+  result(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
+}
+
+/** Encodes a value canonically (no prefix), refusing what has no canonical form with its path. */
+export function encodeBody(value: CborValue, prefix?: Uint8Array): Uint8Array {
+  const writer = new Writer();
+  if (prefix !== undefined) writer.raw(prefix);
+  write(writer, value, 0, '');
+  return writer.result();
+}
+
+function write(writer: Writer, value: unknown, depth: number, path: string): void {
+  if (depth > CBOR_DEPTH_MAX) throw new CborEncodeError('TOO_DEEP', path, `nests deeper than ${CBOR_DEPTH_MAX} levels`);
+  switch (typeof value) {
+    case 'string': writer.text(value); return;
+    case 'number': writeNumber(writer, value, path); return;
+    case 'boolean': writer.byte(value ? SIMPLE_TRUE : SIMPLE_FALSE); return;
+    case 'bigint': writeBigint(writer, value, path); return;
+    case 'object': break;
+    default: throw new CborEncodeError('UNSUPPORTED_VALUE', path, `${describe(value)} has no CBOR form in AgentOS`);
+  }
+  if (value === null) {
+    writer.byte(SIMPLE_NULL);
+  } else if (value instanceof Uint8Array) {
+    writer.head(MAJOR_BYTES, value.length);
+    writer.raw(value);
+  } else if (Array.isArray(value)) {
+    writer.head(MAJOR_ARRAY, value.length);
+    for (let index = 0; index < value.length; index += 1) write(writer, value[index], depth + 1, `${path}[${index}]`);
+  } else if (value instanceof Map) {
+    writeMap(writer, value, depth, path);
+  } else if (value instanceof Tagged) {
+    writeTagged(writer, value, path);
+  } else if (isPlainObject(value)) {
+    writeObject(writer, value as Record<string, unknown>, depth, path);
+  } else {
+    throw new CborEncodeError('UNSUPPORTED_VALUE', path, `${describe(value)} has no CBOR form in AgentOS`);
+  }
+}
+
+function writeNumber(writer: Writer, value: number, path: string): void {
+  if (!Number.isFinite(value)) throw new CborEncodeError('FLOAT', path, `${value} is not a number AIR can hold`);
+  if (!Number.isInteger(value)) throw new CborEncodeError('FLOAT', path, `${value} is a float; AIR values carry no floats (use dec128)`);
+  if (!Number.isSafeInteger(value)) throw new CborEncodeError('UNSUPPORTED_VALUE', path, `${value} is beyond 2^53 as a JS number and has lost precision; pass it as a bigint`);
+  if (Object.is(value, -0)) throw new CborEncodeError('FLOAT', path, '-0 is a float; use 0');
+  if (value >= 0) writer.head(MAJOR_UINT, value);
+  else writer.head(MAJOR_NEGINT, -1 - value);
+}
+
+function writeBigint(writer: Writer, value: bigint, path: string): void {
+  if (value >= 0n) {
+    if (value > UINT64_MAX) throw new CborEncodeError('UNSUPPORTED_VALUE', path, `integer ${value} does not fit in 64 bits`);
+    writer.bigHead(MAJOR_UINT, value);
+  } else {
+    const argument = -1n - value;
+    if (argument > UINT64_MAX) throw new CborEncodeError('UNSUPPORTED_VALUE', path, `integer ${value} does not fit in 64 bits`);
+    writer.bigHead(MAJOR_NEGINT, argument);
+  }
+}
+
+function writeTagged(writer: Writer, value: Tagged, path: string): void {
+  if (value.tag !== DEC128_TAG) throw new CborEncodeError('UNKNOWN_TAG', path, `tag ${value.tag} is not allowed; only ${DEC128_TAG} (dec128)`);
+  const payload: unknown = value.value;
+  if (!(payload instanceof Uint8Array) || payload.length !== DEC128_BYTES) throw new CborEncodeError('BAD_TAG_CONTENT', path, `dec128 must wrap exactly ${DEC128_BYTES} bytes`);
+  writer.head(MAJOR_TAG, DEC128_TAG);
+  writer.head(MAJOR_BYTES, payload.length);
+  writer.raw(payload);
+}
+
+function writeObject(writer: Writer, value: Record<string, unknown>, depth: number, path: string): void {
+  const keys = Object.keys(value);
+  const entries = keys.map((key) => ({ key, bytes: keyBytes(key) }));
+  if (entries.length > 1) entries.sort((a, b) => compareTextKeys(a.bytes, b.bytes));
+  writer.head(MAJOR_MAP, entries.length);
+  for (const entry of entries) {
+    writer.head(MAJOR_TEXT, entry.bytes.length);
+    writer.raw(entry.bytes);
+    write(writer, value[entry.key], depth + 1, `${path}.${entry.key}`);
+  }
+}
+
+function writeMap(writer: Writer, value: ReadonlyMap<unknown, unknown>, depth: number, path: string): void {
+  const entries: Array<{ key: Uint8Array; value: unknown; label: string }> = [];
+  for (const [key, item] of value) {
+    if (!(typeof key === 'string' || typeof key === 'number' || typeof key === 'bigint' || key instanceof Uint8Array)) {
+      throw new CborEncodeError('UNSUPPORTED_VALUE', path, `a map key is ${key === null ? 'null' : Array.isArray(key) ? 'an array' : typeof key}; AIR map keys are integers, text or bytes`);
+    }
+    const keyWriter = new Writer();
+    write(keyWriter, key, depth + 1, `${path}<key>`);
+    entries.push({ key: keyWriter.result(), value: item, label: String(key) });
+  }
+  entries.sort((a, b) => compareBytes(a.key, b.key));
+  for (let index = 1; index < entries.length; index += 1) {
+    if (compareBytes(entries[index - 1]?.key ?? new Uint8Array(), entries[index]?.key ?? new Uint8Array()) === 0) {
+      throw new CborEncodeError('DUPLICATE_KEY', path, `the map has the key ${entries[index]?.label ?? ''} twice (as distinct objects or as number and bigint)`);
+    }
+  }
+  writer.head(MAJOR_MAP, entries.length);
+  for (const entry of entries) {
+    writer.raw(entry.key);
+    write(writer, entry.value, depth + 1, `${path}[${entry.label}]`);
+  }
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (typeof value === 'object' && value !== null) return `an instance of ${value.constructor?.name ?? 'an unknown class'}`;
+  return typeof value;
+}
