@@ -13,7 +13,7 @@ export { canonicalDef, canonicalManifest, sealNode } from './canonical-node.ts';
 export type { CanonicalNode } from './canonical-node.ts';
 export { DefIndex } from './def-index.ts';
 export type { DefEntry } from './def-index.ts';
-export { builtinCatalog } from './catalog.ts';
+export { builtinCatalog, loadCatalog } from './catalog.ts';
 export { loadWorld } from './load-world.ts';
 export type { AirDocument, AirLoadResult, AirWorld, LoadOptions } from './load-world.ts';
 export { airFilesOf, importsOf, loadWorldPath, readDocuments } from './folder.ts';

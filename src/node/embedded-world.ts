@@ -19,14 +19,30 @@ const META_MANIFEST = 'manifest_hash';
 /** Journal entries read per page while replaying. */
 const REPLAY_PAGE_ENTRIES = 4_096;
 
+/** Inputs whose entropy one read of the system's random source covers (a read costs ~15 µs). */
+const ENTROPY_POOL_INPUTS = 256;
+
 /** Reads the wall clock and entropy: the only place time and randomness enter a world. */
 export class SystemClock {
   private lastNs = 0n;
+  private pool = new Uint8Array(0);
+  private poolOffset = 0;
+
   next(): Stamp {
     const wallNs = process.hrtime.bigint() + EPOCH_OFFSET_NS;
     // Logical time never goes backwards, even if the wall clock does.
     this.lastNs = wallNs > this.lastNs ? wallNs : this.lastNs + 1n;
-    return { now_ns: wallNs, logical_now_ns: this.lastNs, entropy: randomBytes(ENTROPY_BYTES) };
+    return { now_ns: wallNs, logical_now_ns: this.lastNs, entropy: this.entropy() };
+  }
+
+  private entropy(): Uint8Array {
+    if (this.poolOffset + ENTROPY_BYTES > this.pool.length) {
+      this.pool = randomBytes(ENTROPY_BYTES * ENTROPY_POOL_INPUTS);
+      this.poolOffset = 0;
+    }
+    const slice = this.pool.slice(this.poolOffset, this.poolOffset + ENTROPY_BYTES);
+    this.poolOffset += ENTROPY_BYTES;
+    return slice;
   }
 }
 const EPOCH_OFFSET_NS = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();

@@ -5,12 +5,12 @@
 // grant params into the other lens and check the manifest hash does not move.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import vectors from '../fixtures/upstream-air/spec/test-vectors/schemas.json' with { type: 'json' };
 import planVectors from '../fixtures/upstream-air/spec/test-vectors/plans.json' with { type: 'json' };
 import {
-  builtinCatalog, loadWorld, loadWorldPath, readDocuments, airFilesOf, valueFromJson, valueToCanonicalJson, valueToSugarJson,
+  builtinCatalog, loadCatalog, loadWorld, loadWorldPath, readDocuments, airFilesOf, valueFromJson, valueToCanonicalJson, valueToSugarJson,
 } from '../../src/air/index.ts';
 import type { AirLoadResult, Manifest } from '../../src/air/index.ts';
 import { encodeCanonical, hashValue, toHex } from '../../src/cbor/index.ts';
@@ -52,6 +52,11 @@ test('every upstream AIR world loads and validates', () => {
     assert.ok(world.own.length > 0, `${label} has defs`);
   }
   assert.ok(files >= 100, `covered ${files} files`);
+});
+
+test('the shipped catalog passes every structure and semantic check (it is loaded unchecked at run time)', () => {
+  const shipped = loadCatalog([...readdirSync(join(ROOT, 'spec/defs'))].sort().map((file) => [file, JSON.parse(readFileSync(join(ROOT, 'spec/defs', file), 'utf8')) as unknown] as const), true);
+  assert.equal([...shipped.all()].length, [...builtinCatalog().all()].length);
 });
 
 test('the built-in catalog holds every sys def, each hashed', () => {
