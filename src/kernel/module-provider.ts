@@ -9,4 +9,9 @@ export interface ModuleProvider {
   runtime(module: DefModule): ModuleRuntime;
   /** Replaces every loaded context with a fresh one: called only at snapshot records. */
   recycleAll(): void;
+  /**
+   * Told which delivery of the current input is about to step (0-based, in delivery order), so
+   * a watchdog that must abort the step can name it; it must not influence what the step does.
+   */
+  willStep?(deliveryIndex: number): void;
 }

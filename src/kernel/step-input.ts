@@ -102,7 +102,9 @@ export class InputRun {
     const workflow = delivery.module.abi.workflow;
     const ctx = workflow?.context === undefined ? undefined : workflowContext(this.stamp, delivery.cause, delivery.eventHash, delivery.module.name, delivery.key);
     const input = { state: cell.state, event: { schema: delivery.schema, value: delivery.value, ...keyField }, ...(ctx !== undefined ? { ctx } : {}) };
-    const result = this.world.modules.runtime(delivery.module).step(encodeInput(input));
+    const runtime = this.world.modules.runtime(delivery.module);
+    this.world.modules.willStep?.(index);
+    const result = runtime.step(encodeInput(input));
     if (result.kind !== 'ok') {
       this.fail(cell, delivery, { kind: result.kind, message: result.message, ...('code' in result ? { code: result.code } : {}), ...('limit' in result ? { limit: result.limit } : {}) });
       return;

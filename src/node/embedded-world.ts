@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Hash } from '../cbor/index.ts';
 import { loadWorldPath } from '../air/index.ts';
 import { compileManifest, ENTROPY_BYTES, KernelError, openRecord, SNAPSHOT_INTERVAL_HEIGHTS, World } from '../kernel/index.ts';
-import type { EventInput, ManifestView, ReceiptInput, SealedRecord, Stamp } from '../kernel/index.ts';
+import type { EventInput, InputOptions, ManifestView, ReceiptInput, SealedRecord, Stamp } from '../kernel/index.ts';
 import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore } from '../store/index.ts';
 import type { NodeStore, WorldStore } from '../store/index.ts';
 import { loadAir, storeAir } from './air-in-cas.ts';
@@ -85,8 +85,11 @@ export class EmbeddedWorld {
     }
   }
 
-  /** Opens the world of a folder: latest snapshot, then the journal tail replayed and checked. */
-  static async open(dir: string, clock: { next(): Stamp } = new SystemClock()): Promise<EmbeddedWorld> {
+  /**
+   * Opens the world of a folder: latest snapshot, then the journal tail replayed and checked.
+   * `onStep` hears which delivery of an input is about to step (for a watchdog).
+   */
+  static async open(dir: string, clock: { next(): Stamp } = new SystemClock(), onStep?: (deliveryIndex: number) => void): Promise<EmbeddedWorld> {
     const store = openSqliteNodeStore(dir);
     try {
       if (!store.worlds().includes(EMBEDDED_WORLD_ID)) {
@@ -94,7 +97,7 @@ export class EmbeddedWorld {
       }
       const worldStore = store.open(EMBEDDED_WORLD_ID);
       const view = viewOf(worldStore);
-      const modules = await CasModules.load(view, worldStore.cas);
+      const modules = await CasModules.load(view, worldStore.cas, onStep);
       const snapshot = worldStore.snapshots.latest();
       const from = snapshot === null ? undefined : recordAt(worldStore, snapshot.height);
       const world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, from === undefined ? 0 : from.height + 1), from);
@@ -127,9 +130,9 @@ export class EmbeddedWorld {
     return this.world.head;
   }
 
-  /** Admits an event; returns once its records are durable. */
-  send(event: EventInput): SealedRecord[] {
-    return this.commit(this.world.submitEvent(event, this.clock.next()));
+  /** Admits an event; returns once its records are durable. `aborts` names deliveries a watchdog aborted. */
+  send(event: EventInput, options: InputOptions = {}): SealedRecord[] {
+    return this.commit(this.world.submitEvent(event, this.clock.next(), options));
   }
 
   /**

@@ -11,21 +11,25 @@ import { NodeError } from './errors.ts';
 
 /** Every workflow module of a manifest, loaded and warm; the kernel steps them, synchronously. */
 export class CasModules implements ModuleProvider {
-  private constructor(private readonly runtimes: Map<string, ModuleRuntime>) {}
+  private constructor(private readonly runtimes: Map<string, ModuleRuntime>, private readonly onStep: ((deliveryIndex: number) => void) | undefined) {}
 
-  static async load(view: ManifestView, cas: CasStore): Promise<CasModules> {
+  static async load(view: ManifestView, cas: CasStore, onStep?: (deliveryIndex: number) => void): Promise<CasModules> {
     const runtimes = new Map<string, ModuleRuntime>();
     for (const module of view.modules.values()) {
       if (module.module_kind !== 'workflow' || module.name.startsWith('sys/')) continue;
       runtimes.set(runtimeKey(module), await loadArtifact(module, cas));
     }
-    return new CasModules(runtimes);
+    return new CasModules(runtimes, onStep);
   }
 
   runtime(module: DefModule): ModuleRuntime {
     const runtime = this.runtimes.get(runtimeKey(module));
     if (runtime === undefined) throw new NodeError('MODULE_ARTIFACT_MISSING', `module ${module.name} (${module.wasm_hash}) is not loaded`);
     return runtime;
+  }
+
+  willStep(deliveryIndex: number): void {
+    this.onStep?.(deliveryIndex);
   }
 
   recycleAll(): void {

@@ -1,0 +1,125 @@
+// A world hosted in its own worker thread under a wall-clock watchdog (DESIGN §5). An input
+// that overruns its deadline ends with the thread terminated; nothing of that input was
+// durable, so the world reopens from its journal in a fresh thread and the same input is
+// serviced again with the overrunning delivery marked aborted — journaled as a fault, and
+// honoured by every replay instead of re-running the step. Other worlds are other threads.
+import { Worker } from 'node:worker_threads';
+import { KernelError } from '../kernel/index.ts';
+import type { EventInput } from '../kernel/index.ts';
+import { NodeError } from './errors.ts';
+import { INPUT_ABORTS_MAX, WORLD_INPUT_DEADLINE_MS, WORLD_OPEN_DEADLINE_MS } from './limits.ts';
+import { threadEntry } from './thread-entry.ts';
+import type { SentInput, ThreadReady, ThreadRequest, ThreadResponse } from './world-thread-messages.ts';
+
+const ENTRY = threadEntry(import.meta.url);
+
+type WithoutId<Request> = Request extends unknown ? Omit<Request, 'id'> : never;
+
+export interface WorldWorkerOptions {
+  /** Wall-clock budget per input; tests lower it. */
+  readonly inputDeadlineMs?: number;
+}
+
+/** Thrown when an input overran its deadline: the thread is gone and must be restarted. */
+class DeadlineOverrun extends Error {
+  constructor(readonly deliveryIndex: number) {
+    super(`the step of delivery ${deliveryIndex} overran the deadline`);
+  }
+}
+
+export class WorldWorker {
+  private worker: Worker | null = null;
+  private readonly progress = new Int32Array(new SharedArrayBuffer(4));
+  private nextId = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** How many times the watchdog terminated this world's thread. */
+  restarts = 0;
+
+  private constructor(readonly dir: string, private readonly deadlineMs: number) {}
+
+  static async open(dir: string, options: WorldWorkerOptions = {}): Promise<WorldWorker> {
+    const host = new WorldWorker(dir, options.inputDeadlineMs ?? WORLD_INPUT_DEADLINE_MS);
+    await host.start();
+    return host;
+  }
+
+  /** Sends an event; resolves once its records are durable (after any aborts the watchdog needed). */
+  send(event: EventInput): Promise<SentInput> {
+    return this.serial(async () => {
+      const aborts: number[] = [];
+      for (;;) {
+        try {
+          return (await this.request({ type: 'send', event, aborts })) as SentInput;
+        } catch (error) {
+          if (!(error instanceof DeadlineOverrun)) throw error;
+          if (error.deliveryIndex < 0) {
+            await this.start();
+            throw new NodeError('BAD_INPUT', `the input overran its ${this.deadlineMs} ms deadline before any module step began`, 'the world may be too large to service within the deadline; raise it');
+          }
+          if (aborts.length >= INPUT_ABORTS_MAX) throw new NodeError('BAD_INPUT', `the input needed more than ${INPUT_ABORTS_MAX} aborted steps; it is refused`, 'look for a module that loops inside a native built-in');
+          aborts.push(error.deliveryIndex);
+          this.restarts += 1;
+          await this.start();
+        }
+      }
+    });
+  }
+
+  state(module: string, key: Uint8Array | null = null): Promise<Uint8Array | null> {
+    return this.serial(async () => (await this.request({ type: 'state', module, key })) as Uint8Array | null);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async start(): Promise<void> {
+    await this.worker?.terminate();
+    const workerData = { dir: this.dir, progress: this.progress.buffer };
+    const worker = ENTRY.kind === 'bundle' ? new Worker(ENTRY.url, { workerData }) : new Worker(ENTRY.boot, { eval: true, workerData });
+    this.worker = worker;
+    const ready = await withDeadline(new Promise<ThreadReady>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    }), WORLD_OPEN_DEADLINE_MS, () => new NodeError('REPLAY_FAILED', `the world in ${this.dir} did not open within ${WORLD_OPEN_DEADLINE_MS} ms`));
+    if (!ready.ready) throw new NodeError('REPLAY_FAILED', `the world in ${this.dir} could not open: ${ready.error.message}`);
+  }
+
+  private request(body: WithoutId<ThreadRequest>): Promise<unknown> {
+    const worker = this.worker;
+    if (worker === null) return Promise.reject(new NodeError('NO_WORLD', 'the world worker is closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        worker.off('message', onMessage);
+        const index = Atomics.load(this.progress, 0);
+        void worker.terminate();
+        reject(new DeadlineOverrun(index));
+      }, this.deadlineMs);
+      const onMessage = (response: ThreadResponse) => {
+        if (response.id !== id) return;
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        if (response.ok) resolve(response.value);
+        else reject(response.error.name === 'KernelError' ? new KernelError(response.error.code as never, response.error.message) : new NodeError('BAD_INPUT', response.error.message));
+      };
+      worker.on('message', onMessage);
+      worker.postMessage({ ...body, id });
+    });
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number, overrun: () => Error): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(overrun()), ms);
+    work.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error); });
+  });
+}
