@@ -1,8 +1,10 @@
 // Host side of the upstream ABI envelopes (aos-wasm-abi): canonical CBOR without the
 // self-describe prefix inside the sandbox boundary. Optional fields are left out when
 // absent (as upstream's skip_serializing_if), `state` is always present (bytes or null).
-import { encodeCanonical } from '../cbor/index.ts';
-import type { CborValue } from '../cbor/index.ts';
+// The envelopes have a fixed shape, so they are written field by field in canonical key
+// order (ctx, event, state, version; event: key, value, schema) rather than through a
+// generic encoder: this runs once per step. Tests compare them with encodeCanonical.
+import { CborWriter } from './cbor-writer.ts';
 
 /** ABI version written into every input envelope. */
 export const ABI_VERSION = 1;
@@ -27,18 +29,46 @@ export interface PureInput {
   readonly ctx?: Uint8Array;
 }
 
+const writer = new CborWriter();
+const NULL_BYTE = Uint8Array.of(0xf6);
+
 /** Encodes `{version:1, state, event:{schema, value, key?}, ctx?}`. */
 export function encodeWorkflowInput(input: WorkflowInput): Uint8Array {
-  const event: Record<string, CborValue> = { schema: input.event.schema, value: input.event.value };
-  if (input.event.key !== undefined) event['key'] = input.event.key;
-  const envelope: Record<string, CborValue> = { version: ABI_VERSION, state: input.state, event };
-  if (input.ctx !== undefined) envelope['ctx'] = input.ctx;
-  return encodeCanonical(envelope, { selfDescribe: false });
+  writer.reset();
+  writer.head(5, input.ctx === undefined ? 3 : 4);
+  if (input.ctx !== undefined) {
+    writer.text('ctx');
+    writer.byteString(input.ctx);
+  }
+  writer.text('event');
+  writer.head(5, input.event.key === undefined ? 2 : 3);
+  if (input.event.key !== undefined) {
+    writer.text('key');
+    writer.byteString(input.event.key);
+  }
+  writer.text('value');
+  writer.byteString(input.event.value);
+  writer.text('schema');
+  writer.text(input.event.schema);
+  writer.text('state');
+  if (input.state === null) writer.raw(NULL_BYTE);
+  else writer.byteString(input.state);
+  writer.text('version');
+  writer.head(0, ABI_VERSION);
+  return writer.take();
 }
 
 /** Encodes `{version:1, input, ctx?}`. */
 export function encodePureInput(input: PureInput): Uint8Array {
-  const envelope: Record<string, CborValue> = { version: ABI_VERSION, input: input.input };
-  if (input.ctx !== undefined) envelope['ctx'] = input.ctx;
-  return encodeCanonical(envelope, { selfDescribe: false });
+  writer.reset();
+  writer.head(5, input.ctx === undefined ? 2 : 3);
+  if (input.ctx !== undefined) {
+    writer.text('ctx');
+    writer.byteString(input.ctx);
+  }
+  writer.text('input');
+  writer.byteString(input.input);
+  writer.text('version');
+  writer.head(0, ABI_VERSION);
+  return writer.take();
 }

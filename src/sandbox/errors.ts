@@ -13,6 +13,7 @@ export type SandboxErrorCode =
   | 'WASM_MEMORY_TOO_LARGE'
   | 'LIMIT_ABOVE_MAX'
   | 'INPUT_TOO_LARGE'
+  | 'INPUT_INVALID'
   | 'DISPOSED'
   | 'WORKER_FAILED';
 

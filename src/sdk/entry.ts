@@ -1,25 +1,21 @@
 // Registers a module's entry for the js runtime (see src/sandbox/js/protocol.ts) and
 // scopes the seeded Math.random to one call.
-import { ENTRY_GLOBAL, RANDOM_GLOBAL } from '../sandbox/js/protocol.ts';
+import { ENTRY_GLOBAL, ENTRY_PROTOCOL, RANDOM_GLOBAL } from '../sandbox/js/protocol.ts';
 import type { ModuleEntry, RandomHook } from '../sandbox/js/protocol.ts';
 import { SdkError } from './errors.ts';
+import { Tagged } from './values.ts';
 
 type Globals = Record<string, unknown>;
+type EntryCall<Kind extends ModuleEntry['kind']> = Extract<ModuleEntry, { kind: Kind }>['call'];
 
 /** Sets the bundle's one entry; a second definition in the same bundle is a mistake. */
-export function registerEntry(kind: ModuleEntry['kind'], call: (input: Uint8Array) => Uint8Array): void {
+export function registerEntry<Kind extends ModuleEntry['kind']>(kind: Kind, call: EntryCall<Kind>): void {
   const globals = globalThis as unknown as Globals;
   if (globals[ENTRY_GLOBAL] !== undefined) {
     throw new SdkError('BAD_RESULT', 'a module defines exactly one workflow or pure function; this bundle defines a second');
   }
-  const entry: ModuleEntry = {
-    kind,
-    call(input: ArrayBuffer): ArrayBuffer {
-      const output = call(new Uint8Array(input));
-      return output.byteOffset === 0 && output.byteLength === output.buffer.byteLength ? output.buffer as ArrayBuffer : output.slice().buffer;
-    },
-  };
-  Object.defineProperty(globals, ENTRY_GLOBAL, { value: Object.freeze(entry), enumerable: false });
+  const entry = Object.freeze({ kind, protocol: ENTRY_PROTOCOL, Tagged, call }) as ModuleEntry;
+  Object.defineProperty(globals, ENTRY_GLOBAL, { value: entry, enumerable: false });
 }
 
 /** Runs `body` with Math.random seeded from `entropy` (when the runtime offers it), then unseeds it. */

@@ -20,3 +20,6 @@ export interface LoadedModule {
 export type WorkerResponse =
   | { readonly id: number; readonly ok: true; readonly value: LoadedModule | WorkflowStepResult | PureRunResult | null }
   | { readonly id: number; readonly ok: false; readonly code: SandboxErrorCode; readonly message: string };
+
+/** What a worker posts: answers, and once, after its code is imported, `{ready: true}`. */
+export type WorkerMessage = WorkerResponse | { readonly ready: true };

@@ -8,7 +8,8 @@ import { SandboxError } from '../errors.ts';
 import { STEP_DEADLINE_MS, WORKER_STACK_MB } from '../limits.ts';
 import type { LoadModuleOptions } from '../load-module.ts';
 import type { PureRunResult, StepFailure, WorkflowStepResult } from '../step-result.ts';
-import type { LoadedModule, WorkerRequest, WorkerResponse } from './messages.ts';
+import type { LoadedModule, WorkerMessage, WorkerRequest, WorkerResponse } from './messages.ts';
+import { workerEntry } from './worker-entry.ts';
 
 /** Options of a SandboxHost. */
 export interface SandboxHostOptions {
@@ -33,15 +34,14 @@ interface KnownModule {
 
 type ResponseValue = Extract<WorkerResponse, { ok: true }>['value'];
 
-const WORKER_URL = new URL('./sandbox-worker.ts', import.meta.url);
-// Node 20 does not carry `--import tsx` into worker threads, so a worker whose entry is
-// TypeScript registers tsx itself before importing it.
-const WORKER_BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+const WORKER_ENTRY = workerEntry(import.meta.url);
 
 /** Runs modules in a worker thread under a watchdog; requests are served one at a time, in order. */
 export class SandboxHost {
   private readonly deadlineMs: number;
   private worker: Worker;
+  /** Settles when the current worker has imported its code; deadlines start after that. */
+  private booted: Promise<void> = Promise.resolve();
   private generation = 0;
   private nextId = 1;
   private pending = new Map<number, Pending>();
@@ -117,6 +117,7 @@ export class SandboxHost {
   /** Sends a request and waits for its answer or the deadline, after which the worker is replaced. */
   private async request(body: RequestBody): Promise<ResponseValue | 'deadline'> {
     const id = this.nextId++;
+    await this.booted;
     const worker = this.worker;
     const answer = new Promise<WorkerResponse>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     let timer: NodeJS.Timeout | undefined;
@@ -137,11 +138,30 @@ export class SandboxHost {
   }
 
   private startWorker(): Worker {
-    const worker = new Worker(WORKER_BOOT, { eval: true, resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
-    worker.on('message', (response: WorkerResponse) => this.pending.get(response.id)?.resolve(response));
-    worker.on('error', (error) => this.failAll(new SandboxError('WORKER_FAILED', `the sandbox worker crashed: ${error.message}`, { cause: error })));
+    const resourceLimits = { stackSizeMb: WORKER_STACK_MB };
+    const worker = WORKER_ENTRY.kind === 'bundle'
+      ? new Worker(WORKER_ENTRY.url, { resourceLimits })
+      : new Worker(WORKER_ENTRY.boot, { eval: true, resourceLimits });
+    // Booting (from sources: compiling them under tsx) can take a second on a busy machine;
+    // it is not the module's time, so requests wait for the worker's `ready` first.
+    let settle: (error?: SandboxError) => void = () => undefined;
+    this.booted = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    this.booted.catch(() => undefined); // a boot failure reaches callers through request()
+    worker.on('message', (message: WorkerMessage) => {
+      if ('ready' in message) settle();
+      else this.pending.get(message.id)?.resolve(message);
+    });
+    worker.on('error', (error) => {
+      const failure = new SandboxError('WORKER_FAILED', `the sandbox worker crashed: ${error.message}`, { cause: error });
+      settle(failure);
+      this.failAll(failure);
+    });
     worker.on('exit', () => {
-      this.failAll(new SandboxError('WORKER_FAILED', 'the sandbox worker exited unexpectedly'));
+      const failure = new SandboxError('WORKER_FAILED', 'the sandbox worker exited unexpectedly');
+      settle(failure);
+      this.failAll(failure);
       if (this.worker === worker && !this.closed) this.worker = this.startWorker();
     });
     this.generation += 1;

@@ -4,7 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { SandboxError } from '../errors.ts';
 import { loadModule } from '../load-module.ts';
 import type { ModuleRuntime } from '../runtime.ts';
-import type { WorkerRequest, WorkerResponse } from './messages.ts';
+import type { WorkerMessage, WorkerRequest, WorkerResponse } from './messages.ts';
 
 const port = parentPort;
 if (port === null) throw new SandboxError('WORKER_FAILED', 'sandbox-worker.ts must run as a worker thread (new SandboxHost())');
@@ -44,3 +44,4 @@ async function answer(request: WorkerRequest): Promise<WorkerResponse> {
 port.on('message', (request: WorkerRequest) => {
   void answer(request).then((response) => port.postMessage(response));
 });
+port.postMessage({ ready: true } satisfies WorkerMessage);

@@ -4,6 +4,7 @@
 import { SandboxError } from '../errors.ts';
 import type { ModuleLimits } from '../module-limits.ts';
 import { PRELUDE_SOURCE } from './prelude.ts';
+import { ENTRY_PROTOCOL } from './protocol.ts';
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from './quickjs.ts';
 import { readThrown } from './read-thrown.ts';
 
@@ -30,6 +31,7 @@ export interface LiveContext {
   readonly runtime: QuickJSRuntime;
   readonly context: QuickJSContext;
   readonly invoke: QuickJSHandle;
+  readonly takeBytes: QuickJSHandle;
   readonly kind: 'workflow' | 'pure';
   readonly meter: FuelMeter;
 }
@@ -48,7 +50,7 @@ export function openContext(quickjs: QuickJSWASMModule, source: string, limits: 
     try {
       evaluate(context, source, moduleName, moduleName, meter, limits).dispose();
       const kind = callHarden(context, prelude, moduleName, meter, limits);
-      return { runtime, context, invoke: context.getProp(prelude, 'invoke'), kind, meter };
+      return { runtime, context, invoke: context.getProp(prelude, 'invoke'), takeBytes: context.getProp(prelude, 'takeBytes'), kind, meter };
     } finally {
       prelude.dispose();
     }
@@ -70,7 +72,9 @@ function evaluate(context: QuickJSContext, source: string, file: string, moduleN
 
 function callHarden(context: QuickJSContext, prelude: QuickJSHandle, moduleName: string, meter: FuelMeter, limits: ModuleLimits): 'workflow' | 'pure' {
   const harden = context.getProp(prelude, 'harden');
-  const result = context.callFunction(harden, context.undefined);
+  const bytesMax = context.newNumber(limits.outputBytesMax);
+  const result = context.callFunction(harden, context.undefined, bytesMax);
+  bytesMax.dispose();
   harden.dispose();
   if (result.error !== undefined) {
     const thrown = readThrown(context, result.error);
@@ -80,6 +84,9 @@ function callHarden(context: QuickJSContext, prelude: QuickJSHandle, moduleName:
   }
   const kind = context.getString(result.value);
   result.value.dispose();
+  if (kind === 'stale') {
+    throw new SandboxError('MODULE_INIT_FAILED', `module ${moduleName} was built by an SDK that speaks another runtime protocol (this runtime speaks ${ENTRY_PROTOCOL}); rebuild it with aos build`);
+  }
   if (kind !== 'workflow' && kind !== 'pure') {
     throw new SandboxError('NO_ENTRY', `module ${moduleName} defines no entry: call defineWorkflow(...) or definePure(...) once at its top level`);
   }
@@ -89,6 +96,7 @@ function callHarden(context: QuickJSContext, prelude: QuickJSHandle, moduleName:
 /** Frees a live context and its runtime. */
 export function closeContext(live: LiveContext): void {
   live.invoke.dispose();
+  live.takeBytes.dispose();
   live.context.dispose();
   live.runtime.dispose();
 }

@@ -1,12 +1,41 @@
 // Source evaluated in every fresh QuickJS context before the module bundle. It removes or
 // replaces every source of nondeterminism and every way to compile code at run time, each
 // with a refusal that says what to do instead (STYLE §2.3). Its completion value is the
-// `{harden, invoke}`: the runtime calls harden() after module init to freeze globals and
-// intrinsics (it returns the entry's kind), then invoke(input) for every call.
-import { ENTRY_GLOBAL, RANDOM_GLOBAL } from './protocol.ts';
+// `{harden, invoke, takeBytes}`: the runtime calls harden(outputBytesMax) after module init to freeze
+// globals and intrinsics (it returns the entry's kind), then invoke(text, blob) for every
+// call (prelude-bridge.ts).
+import { PRELUDE_BRIDGE_SOURCE } from './prelude-bridge.ts';
+import { ENTRY_GLOBAL, ENTRY_PROTOCOL, RANDOM_GLOBAL } from './protocol.ts';
 
 /** Name of the error the prelude's refusals throw. */
 export const DETERMINISM_ERROR_NAME = 'DeterminismError';
+
+// The walk of harden(): freezes every object reachable from the global object through own
+// properties (values and accessors) and prototypes: ~540 objects and ~1,700 properties
+// without a module. Typed arrays with elements cannot be frozen; their prototypes are.
+// Only objects and functions are queued. One getOwnPropertyDescriptors call per object
+// instead of one getOwnPropertyDescriptor per property: 4.4 ms instead of 6.1 ms here,
+// where QuickJS spends ~1.5 µs building each descriptor either way.
+const HARDEN_WALK_SOURCE = `
+    const seen = new Set();
+    const pending = [G];
+    while (pending.length > 0) {
+      const value = pending.pop();
+      if (seen.has(value)) continue;
+      seen.add(value);
+      if (!isView(value)) freeze(value);
+      const proto = getPrototypeOf(value);
+      if (proto !== null) pending[pending.length] = proto;
+      const descriptors = getOwnPropertyDescriptors(value);
+      const keys = ownKeys(descriptors);
+      for (let i = 0; i < keys.length; i += 1) {
+        const descriptor = descriptors[keys[i]];
+        const item = descriptor.value;
+        if ((typeof item === 'object' && item !== null) || typeof item === 'function') pending[pending.length] = item;
+        if (descriptor.get !== undefined) pending[pending.length] = descriptor.get;
+        if (descriptor.set !== undefined) pending[pending.length] = descriptor.set;
+      }
+    }`;
 
 export const PRELUDE_SOURCE = `"use strict";
 (() => {
@@ -62,36 +91,20 @@ export const PRELUDE_SOURCE = `"use strict";
   define(G, 'console', Object.freeze({ log: silent, info: silent, warn: silent, error: silent, debug: silent, trace: silent }));
 
   // Captured before any module code runs, so a module cannot redirect them.
-  const apply = Reflect.apply;
-  const byteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
-  const isArrayBuffer = (value) => { try { apply(byteLength, value, []); return true; } catch { return false; } };
-  let entryCall = null;
-
-  const harden = () => {
+  const apply = Reflect.apply, ownKeys = Reflect.ownKeys, getOwnPropertyDescriptors = Object.getOwnPropertyDescriptors;
+  const freeze = Object.freeze, isView = ArrayBuffer.isView;
+${PRELUDE_BRIDGE_SOURCE}
+  // After module init: binds the entry, then freezes everything reachable from the global
+  // object. Returns the entry's kind, 'none' without an entry, or 'stale' for a bundle built
+  // by an SDK that speaks another protocol.
+  const harden = (outputBytesMax) => {
     const entry = G['${ENTRY_GLOBAL}'];
     if (typeof entry !== 'object' || entry === null || typeof entry.call !== 'function') return 'none';
+    if (entry.protocol !== ${ENTRY_PROTOCOL} || typeof entry.Tagged !== 'function') return 'stale';
     const kind = entry.kind === 'workflow' || entry.kind === 'pure' ? entry.kind : 'none';
-    entryCall = entry.call;
-    const seen = new Set();
-    const pending = [G];
-    while (pending.length > 0) {
-      const value = pending.pop();
-      if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) continue;
-      seen.add(value);
-      if (!ArrayBuffer.isView(value)) Object.freeze(value);
-      pending.push(Object.getPrototypeOf(value));
-      for (const key of Reflect.ownKeys(value)) {
-        const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
-        if (descriptor === undefined) continue;
-        pending.push(descriptor.value, descriptor.get, descriptor.set);
-      }
-    }
+    bindEntry(entry, outputBytesMax);
+${HARDEN_WALK_SOURCE}
     return kind;
   };
-  const invoke = (input) => {
-    const output = apply(entryCall, undefined, [input]);
-    if (!isArrayBuffer(output)) throw new TypeError('the module entry returned something other than an ArrayBuffer');
-    return output;
-  };
-  return Object.freeze({ harden, invoke });
+  return Object.freeze({ harden, invoke, takeBytes });
 })()`;
