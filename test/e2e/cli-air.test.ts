@@ -91,7 +91,9 @@ test('air diff compares by def name and hash', () => {
 test('cbor encode, hash and decode agree with the upstream vectors', () => {
   assert.equal(aos('cbor', 'encode', '{"a":1,"b":2}').stdout.trim(), 'd9d9f7a2616101616202');
   assert.equal(aos('cbor', 'hash', '{}').stdout.trim(), 'sha256:75bd49cb964988d6fd2c058f51230c3dc2a254753751fbe0f313b4b1e0681b69');
-  assert.deepEqual(JSON.parse(aos('cbor', 'decode', 'd9d9f78462686901f5f6').stdout), ['hi', 1, true, null]);
+  assert.deepEqual(JSON.parse(aos('cbor', 'decode', 'd9d9f78462686901f5f6').stdout), { list: [{ text: 'hi' }, { nat: 1 }, { bool: true }, { null: {} }] });
+  assert.deepEqual(JSON.parse(aos('cbor', 'decode', 'd9d9f7a2616101616220', '--plain').stdout), { a: 1, b: -1 });
+  assert.deepEqual(JSON.parse(aos('cbor', 'decode', 'd9d9f7a1616142beef').stdout), { record: { a: { bytes_b64: 'vu8=' } } });
   assert.equal(aos('cbor', 'encode', '{"n":18446744073709551615}').stdout.trim(), 'd9d9f7a1616e1bffffffffffffffff');
   const bad = aos('cbor', 'decode', 'a2616201616102');
   assert.equal(bad.code, 1);

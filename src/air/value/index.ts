@@ -5,3 +5,4 @@ export { valueToCanonicalJson, valueToSugarJson } from './to-json.ts';
 export { expandType, schemaHash } from './expand-type.ts';
 export { hashTypedValue } from './typed-hash.ts';
 export { decodeDec128, encodeDec128 } from './dec128.ts';
+export { toTaggedLens } from './untyped-lens.ts';

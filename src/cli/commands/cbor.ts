@@ -16,9 +16,11 @@ export function registerCbor(program: Command): void {
       const hash = hashValue(parseJsonExact(text));
       emit(options, { hash }, () => hash);
     });
-  cbor.command('decode <hex>').description('decode strict canonical CBOR hex and print it as JSON (bytes as {"$bytes": hex})')
-    .option('--json', 'print JSON').action((hex: string, options: OutputOptions) => {
-      const value = cborForJson(decodeCanonical(fromHex(hex)));
+  cbor.command('decode <hex>').description('decode strict canonical CBOR hex and print it in the canonical (tagged) lens, or as plain JSON with --plain')
+    .option('--plain', 'plain JSON (bytes as {"$bytes": hex}) instead of the tagged lens')
+    .option('--json', 'print JSON').action(async (hex: string, options: OutputOptions & { plain?: boolean }) => {
+      const decoded = decodeCanonical(fromHex(hex));
+      const value = options.plain === true ? cborForJson(decoded) : (await import('../../air/value/untyped-lens.ts')).toTaggedLens(decoded);
       emit(options, { value }, () => stringifyExact(value));
     });
 }
