@@ -11,6 +11,7 @@ export type KernelErrorCode =
   | 'REPLAY_DIVERGED'
   | 'JOURNAL_CORRUPT'
   | 'SNAPSHOT_INVALID'
+  | 'CELL_INDEX_CORRUPT'
   | 'RUNAWAY';
 
 /** The one error class of the kernel: a code, and a message that says what, where and what to do. */

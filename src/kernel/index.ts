@@ -1,5 +1,6 @@
 export { CellTable, cellId } from './cells.ts';
-export type { Cell, CellStatus } from './cells.ts';
+export type { Cell, CellStatus, CellTableOptions } from './cells.ts';
+export type { ContentStore } from './content-store.ts';
 export { KernelError } from './errors.ts';
 export type { KernelErrorCode } from './errors.ts';
 export * from './limits.ts';
@@ -10,6 +11,6 @@ export type { OpenIntent } from './open-work.ts';
 export { openRecord, sealRecord } from './records.ts';
 export type { EventOrigin, IngressStamp, JournalRecord, RecordBody, RecordKind, SealedRecord } from './records.ts';
 export { readSnapshot, writeSnapshot } from './snapshot.ts';
-export type { ContentStore, SnapshotState } from './snapshot.ts';
+export type { SnapshotState } from './snapshot.ts';
 export { World } from './world.ts';
 export type { EventInput, InputOptions, JournalHead, ReceiptInput, Stamp } from './world.ts';

@@ -1,60 +1,65 @@
-// Snapshots: the whole kernel state at a height, content-addressed (DESIGN §6). Cells are
-// written in chunks so a snapshot of many cells is many small CAS nodes, not one huge one.
-import { decodeCanonical, encodeCanonical, hashBytes, isCborObject } from '../cbor/index.ts';
+// Snapshots: the kernel state at a height, content-addressed (DESIGN §6). Cells are not in the
+// snapshot root: it names each module's cell index root, so a snapshot writes only what changed
+// since the last one, and a restore reads cells when they are first used.
+//
+//   {version: 2, height, manifest_hash, chain_head, logical_now_ns,
+//    cell_index: {leaf_entries_max, branch_fanout, state_inline_bytes_max},
+//    cell_roots: [[module, root], …] sorted by module, only modules that have cells,
+//    open: [{hash, kind, params, module, key, issuer_ref, emitted_at, idempotency_key, cap_slot}, …] sorted by hash}
+import { decodeCanonical, encodeCanonical, hashBytes, isCborObject, isHash } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
-import type { CellStatus, CellTable } from './cells.ts';
+import { CELL_INDEX_BRANCH_FANOUT } from './cell-index-node.ts';
+import type { ContentStore } from './content-store.ts';
 import { KernelError } from './errors.ts';
-import { SNAPSHOT_CELLS_PER_CHUNK } from './limits.ts';
+import { CELL_INDEX_LEAF_ENTRIES_MAX, CELL_STATE_INLINE_BYTES_MAX } from './limits.ts';
 import type { OpenIntent } from './open-work.ts';
 
-/** Where snapshot nodes go: the world's CAS, supplied by the caller (memory in tests). */
-export interface ContentStore {
-  put(bytes: Uint8Array): Hash;
-  get(hash: Hash): Uint8Array;
-}
-
-/** What a snapshot restores. */
+/** What a snapshot holds, and what restoring it gives back. */
 export interface SnapshotState {
   readonly height: number;
   readonly manifestHash: Hash;
   readonly chainHead: Hash | null;
   readonly logicalNowNs: bigint;
-  readonly cells: ReadonlyArray<{ module: string; key: Uint8Array | null; state: Uint8Array | null; status: CellStatus; open: Hash[] }>;
+  readonly cellRoots: ReadonlyMap<string, Hash>;
   readonly open: readonly OpenIntent[];
 }
 
-/** Writes the state's chunks and root into the store; returns the root's hash. */
-export function writeSnapshot(store: ContentStore, height: number, manifestHash: Hash, chainHead: Hash | null, logicalNowNs: bigint, cells: CellTable, open: ReadonlyMap<Hash, OpenIntent>): Hash {
-  const rows = cells.all().map((cell) => [cell.module, cell.key, cell.state, cell.status, [...cell.open].sort()] as CborValue);
-  const chunks: Hash[] = [];
-  for (let start = 0; start < rows.length; start += SNAPSHOT_CELLS_PER_CHUNK) {
-    chunks.push(store.put(encodeCanonical(rows.slice(start, start + SNAPSHOT_CELLS_PER_CHUNK))));
-  }
-  const intents = [...open.values()].sort((a, b) => (a.hash < b.hash ? -1 : 1)).map((intent) => ({
+const SNAPSHOT_VERSION = 2;
+
+// The index parameters that shape node bytes: a reader with others would read the roots wrongly.
+const CELL_INDEX_FORMAT = {
+  leaf_entries_max: CELL_INDEX_LEAF_ENTRIES_MAX, branch_fanout: CELL_INDEX_BRANCH_FANOUT, state_inline_bytes_max: CELL_STATE_INLINE_BYTES_MAX,
+};
+
+/** Writes the snapshot root into the store (cell index nodes are already there); returns its hash. */
+export function writeSnapshot(store: ContentStore, state: SnapshotState): Hash {
+  const roots = [...state.cellRoots.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const intents = [...state.open].sort((a, b) => (a.hash < b.hash ? -1 : 1)).map((intent) => ({
     hash: intent.hash, kind: intent.kind, params: intent.params, module: intent.module, key: intent.key,
     issuer_ref: intent.issuerRef ?? null, emitted_at: intent.emittedAt, idempotency_key: intent.idempotencyKey, cap_slot: intent.capSlot,
   }));
-  const root = { version: 1, height, manifest_hash: manifestHash, chain_head: chainHead, logical_now_ns: logicalNowNs, cell_chunks: chunks, open: intents };
+  const root = {
+    version: SNAPSHOT_VERSION, height: state.height, manifest_hash: state.manifestHash, chain_head: state.chainHead,
+    logical_now_ns: state.logicalNowNs, cell_index: CELL_INDEX_FORMAT, cell_roots: roots, open: intents,
+  };
   return store.put(encodeCanonical(root as unknown as CborValue));
 }
 
-/** Reads a snapshot back, checking every node's hash (the store verifies) and shape. */
+/** Reads a snapshot root back, checking its hash, version, index format and shape (not the cells: they load lazily). */
 export function readSnapshot(store: ContentStore, hash: Hash): SnapshotState {
   const root = decode(store.get(hash), hash);
-  const chunks = root.cell_chunks;
+  const roots = root.cell_roots;
   const open = root.open;
-  if (!Array.isArray(chunks) || !Array.isArray(open)) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} has no cell chunks or open work`);
-  const cells = chunks.flatMap((chunk) => {
-    const rows = decodeCanonical(store.get(chunk as Hash));
-    if (!Array.isArray(rows)) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash}: chunk ${String(chunk)} is not a list of cells`);
-    return rows.map((row) => {
-      const [module, key, state, status, intents] = row as [string, Uint8Array | null, Uint8Array | null, CellStatus, Hash[]];
-      return { module, key, state, status, open: intents };
-    });
-  });
+  if (!Array.isArray(roots) || !Array.isArray(open)) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} has no cell roots or open work`);
+  const cellRoots = new Map<string, Hash>();
+  for (const pair of roots) {
+    const [module, cellRoot] = Array.isArray(pair) ? pair : [];
+    if (typeof module !== 'string' || !isHash(cellRoot) || cellRoots.has(module)) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} has a cell root that is not a distinct [module, hash] pair`);
+    cellRoots.set(module, cellRoot);
+  }
   return {
     height: Number(root.height), manifestHash: root.manifest_hash as Hash, chainHead: (root.chain_head ?? null) as Hash | null,
-    logicalNowNs: BigInt(root.logical_now_ns as number | bigint), cells,
+    logicalNowNs: BigInt(root.logical_now_ns as number | bigint), cellRoots,
     open: open.map((entry) => {
       const intent = entry as Record<string, CborValue>;
       return {
@@ -67,8 +72,15 @@ export function readSnapshot(store: ContentStore, hash: Hash): SnapshotState {
 }
 
 function decode(bytes: Uint8Array, hash: Hash): Record<string, CborValue> {
-  const value = decodeCanonical(bytes);
-  if (!isCborObject(value) || value.version !== 1) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} is not a version-1 snapshot root`);
   if (hashBytes(bytes) !== hash) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} does not match its bytes`);
+  const value = decodeCanonical(bytes);
+  if (!isCborObject(value)) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} is not a snapshot root`);
+  if (value.version !== SNAPSHOT_VERSION) {
+    throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} is version ${String(value.version)}; this kernel reads version ${SNAPSHOT_VERSION} (cells in a CAS index): replay the world from genesis`);
+  }
+  const format = value.cell_index ?? null;
+  if (!isCborObject(format) || Object.entries(CELL_INDEX_FORMAT).some(([name, expected]) => format[name] !== expected)) {
+    throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} has a cell index written with other parameters than this kernel's ${JSON.stringify(CELL_INDEX_FORMAT)}; replay the world from genesis`);
+  }
   return value as Record<string, CborValue>;
 }

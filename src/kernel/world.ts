@@ -13,8 +13,8 @@ import type { ModuleProvider } from './module-provider.ts';
 import type { OpenIntent } from './open-work.ts';
 import { sealRecord } from './records.ts';
 import type { IngressStamp, RecordBody, SealedRecord } from './records.ts';
+import type { ContentStore } from './content-store.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
-import type { ContentStore } from './snapshot.ts';
 import { InputRun } from './step-input.ts';
 import { canonicalTyped } from './typed-bytes.ts';
 
@@ -54,7 +54,7 @@ export interface JournalHead {
 }
 
 export class World {
-  private readonly cellTable = new CellTable();
+  private readonly cellTable: CellTable;
   private readonly openWork = new Map<Hash, OpenIntent>();
   private headHeight = 0;
   private headHash: Hash | null = null;
@@ -62,7 +62,9 @@ export class World {
   private pending: SealedRecord[] = [];
   private poisoned: string | null = null;
 
-  private constructor(readonly view: ManifestView, private readonly modules: ModuleProvider, private readonly store: ContentStore) {}
+  private constructor(readonly view: ManifestView, private readonly modules: ModuleProvider, private readonly store: ContentStore) {
+    this.cellTable = new CellTable(store);
+  }
 
   /** A new world: its genesis record names the manifest. */
   static create(view: ManifestView, modules: ModuleProvider, store: ContentStore): { world: World; records: SealedRecord[] } {
@@ -170,7 +172,10 @@ export class World {
   }
 
   private snapshotNow(): void {
-    const hash = writeSnapshot(this.store, this.headHeight, this.view.hash, this.headHash, this.logicalNowNs, this.cellTable, this.openWork);
+    const hash = writeSnapshot(this.store, {
+      height: this.headHeight, manifestHash: this.view.hash, chainHead: this.headHash, logicalNowNs: this.logicalNowNs,
+      cellRoots: this.cellTable.writeDelta(), open: [...this.openWork.values()],
+    });
     this.append({ kind: 'snapshot', snapshot_hash: hash, manifest_hash: this.view.hash });
     this.modules.recycleAll();
   }
@@ -181,7 +186,7 @@ export class World {
 
   private settle(intent: OpenIntent): void {
     this.openWork.delete(intent.hash);
-    const cell = this.cellTable.get(intent.module, intent.key);
+    const cell = this.cellTable.modify(intent.module, intent.key);
     if (cell === undefined) return;
     cell.open.delete(intent.hash);
     if (cell.status === 'waiting' && cell.open.size === 0) cell.status = 'running';
@@ -205,6 +210,8 @@ export class World {
       this.pending = [];
       throw error;
     }
+    // Between inputs no step holds a cell, so the delta may be written out here.
+    this.cellTable.writeDeltaIfFull();
     return this.commit();
   }
 
@@ -281,12 +288,11 @@ export class World {
     if (state.manifestHash !== body.manifest_hash || body.manifest_hash !== this.view.hash) {
       throw new KernelError('SNAPSHOT_INVALID', `snapshot at height ${record.height} was taken under manifest ${state.manifestHash} (record says ${body.manifest_hash}), but the journal's manifest is ${this.view.hash}: refusing to restore`);
     }
-    for (const saved of state.cells) {
-      const cell = this.cellTable.ensure(saved.module, saved.key);
-      cell.state = saved.state;
-      cell.status = saved.status;
-      for (const hash of saved.open) cell.open.add(hash);
+    const unknown = [...state.cellRoots.keys()].filter((module) => !this.view.modules.has(module));
+    if (unknown.length > 0) {
+      throw new KernelError('SNAPSHOT_INVALID', `snapshot at height ${record.height} holds cells of ${unknown.join(', ')}, which manifest ${this.view.hash} does not define: refusing to restore`);
     }
+    this.cellTable.restore(state.cellRoots);
     for (const intent of state.open) this.openWork.set(intent.hash, intent);
     this.headHeight = record.height + 1;
     this.headHash = record.hash;

@@ -1,0 +1,7 @@
+import type { Hash } from '../cbor/index.ts';
+
+/** Where snapshots and the cell index live: the world's CAS, supplied by the caller (memory in tests). */
+export interface ContentStore {
+  put(bytes: Uint8Array): Hash;
+  get(hash: Hash): Uint8Array;
+}
