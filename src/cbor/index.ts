@@ -1,7 +1,7 @@
 export { assert, assertNever, InvariantError } from './assert.ts';
 export { CborDecodeError, CborEncodeError, CborError } from './errors.ts';
 export type { CborErrorCode } from './errors.ts';
-export { decodeCanonical, encodeCanonical, firstDifference, hasSelfDescribePrefix } from './canonical.ts';
+export { decodeCanonical, decodeVerified, encodeCanonical, firstDifference, hasSelfDescribePrefix } from './canonical.ts';
 export type { EncodeCanonicalOptions } from './canonical.ts';
 export { hashBytes, hashDigest, hashValue, isHash, parseHash, ZERO_HASH } from './hash.ts';
 export type { Hash } from './hash.ts';

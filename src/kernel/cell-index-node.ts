@@ -10,7 +10,7 @@
 //   branch {kind: "branch", count, children: [[digit, child_hash, child_count], …]}
 //          the subtree holds more than CELL_INDEX_LEAF_ENTRIES_MAX cells; children sorted by
 //          digit, the hex digit of key_hash at this depth; counts sum to count.
-import { assert, decodeCanonical, encodeCanonical, hashBytes, hashDigest, isCborObject, isHash, toHex } from '../cbor/index.ts';
+import { assert, decodeVerified, encodeCanonical, hashBytes, hashDigest, isCborObject, isHash, toHex } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
 import type { CellStatus } from './cells.ts';
 import { KernelError } from './errors.ts';
@@ -82,7 +82,7 @@ export function decodeNode(bytes: Uint8Array, hash: Hash): IndexNode {
   if (hashBytes(bytes) !== hash) corrupt(hash, 'its bytes do not match its hash');
   let value: CborValue;
   try {
-    value = decodeCanonical(bytes);
+    value = decodeVerified(bytes);
   } catch (error) {
     throw new KernelError('CELL_INDEX_CORRUPT', `cell index node ${hash} is not canonical CBOR: ${(error as Error).message}`, { cause: error });
   }

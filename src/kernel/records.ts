@@ -1,6 +1,6 @@
 // Journal records: canonical CBOR, each carrying the hash of the record before it (DESIGN §6),
 // so the journal is a hash chain whose head is the world's audit root.
-import { decodeCanonical, encodeCanonical, hashBytes, isCborObject } from '../cbor/index.ts';
+import { decodeVerified, encodeCanonical, hashBytes, isCborObject } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
 import { KernelError } from './errors.ts';
 
@@ -74,11 +74,11 @@ function withoutUndefined(body: RecordBody): Record<string, unknown> {
   return out;
 }
 
-/** Decodes stored record bytes strictly; a record that does not decode or lacks its frame is corrupt. */
+/** Decodes stored record bytes (integrity checked by the store, canonical form by replay, which re-produces them); a record that does not decode or lacks its frame is corrupt. */
 export function openRecord(bytes: Uint8Array, expectedHeight: number): SealedRecord {
   let value: CborValue;
   try {
-    value = decodeCanonical(bytes);
+    value = decodeVerified(bytes);
   } catch (error) {
     throw new KernelError('JOURNAL_CORRUPT', `journal record at height ${expectedHeight} is not canonical CBOR: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -6,7 +6,7 @@
 //    cell_index: {leaf_entries_max, branch_fanout, state_inline_bytes_max},
 //    cell_roots: [[module, root], …] sorted by module, only modules that have cells,
 //    open: [{hash, kind, params, module, key, issuer_ref, emitted_at, idempotency_key, cap_slot}, …] sorted by hash}
-import { decodeCanonical, encodeCanonical, hashBytes, isCborObject, isHash } from '../cbor/index.ts';
+import { decodeVerified, encodeCanonical, hashBytes, isCborObject, isHash } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
 import { CELL_INDEX_BRANCH_FANOUT } from './cell-index-node.ts';
 import type { ContentStore } from './content-store.ts';
@@ -73,7 +73,7 @@ export function readSnapshot(store: ContentStore, hash: Hash): SnapshotState {
 
 function decode(bytes: Uint8Array, hash: Hash): Record<string, CborValue> {
   if (hashBytes(bytes) !== hash) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} does not match its bytes`);
-  const value = decodeCanonical(bytes);
+  const value = decodeVerified(bytes);
   if (!isCborObject(value)) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} is not a snapshot root`);
   if (value.version !== SNAPSHOT_VERSION) {
     throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} is version ${String(value.version)}; this kernel reads version ${SNAPSHOT_VERSION} (cells in a CAS index): replay the world from genesis`);

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { encode as cborgEncode, rfc8949EncodeOptions } from 'cborg';
 import vectors from '../../fixtures/upstream-air/spec/test-vectors/canonical-cbor.json' with { type: 'json' };
 import {
-  CborDecodeError, CborEncodeError, decodeCanonical, encodeCanonical, fromHex, hashValue, parseJsonExact, Tagged, toHex,
+  CborDecodeError, CborEncodeError, decodeCanonical, decodeVerified, encodeCanonical, fromHex, hashValue, parseJsonExact, Tagged, toHex,
 } from '../../../src/cbor/index.ts';
 import type { CborValue } from '../../../src/cbor/index.ts';
 
@@ -140,4 +140,13 @@ test('property: mutated canonical bytes decode to a fixed point or a CborDecodeE
       return bytes;
     });
   fc.assert(fc.property(mutated, decodesOrTypedError), { numRuns: 40_000 });
+});
+
+test('decodeVerified reads what decodeCanonical reads, and still refuses malformed bytes', () => {
+  fc.assert(fc.property(cborValue, (value) => {
+    const bytes = encodeCanonical(value);
+    assert.deepEqual(decodeVerified(bytes), decodeCanonical(bytes));
+  }), { numRuns: 5_000 });
+  assert.throws(() => decodeVerified(fromHex('8301')), CborDecodeError);
+  assert.throws(() => decodeVerified(fromHex('f93c00')), /float/);
 });
