@@ -7,13 +7,13 @@
 // acked cell has count 1, then runs replay-or-die. 20 trials share the world.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeCanonical, encodeCanonical } from '../../src/cbor/index.ts';
 import { buildWorld, writeModuleHashes } from '../../src/cli/build/index.ts';
 import { EmbeddedWorld } from '../../src/node/index.ts';
+import { runChildUntilKilled } from '../support/kill-child.ts';
 
 const TRIALS = 20;
 const ACKS_BEFORE_KILL_MAX = 12;
@@ -28,25 +28,6 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-function runUntilKilled(root: string, first: number, acksBeforeKill: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, root, String(first)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const acked: number[] = [];
-    let pending = '';
-    let errors = '';
-    child.stderr.on('data', (chunk: Buffer) => { errors += chunk.toString(); });
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) acked.push(Number(line.replace(/^ack /, '')));
-      if (acked.length >= acksBeforeKill) child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(acked) : reject(new Error(`child exited with ${code} before the kill: ${errors}`))));
-  });
-}
-
 test(`every acknowledged event survives SIGKILL, once, and state equals a full replay (${TRIALS} trials)`, async () => {
   const seed = Number(process.env.AOS_SIM_SEED ?? Date.now() % 1_000_000);
   const random = seededRandom(seed);
@@ -58,7 +39,7 @@ test(`every acknowledged event survives SIGKILL, once, and state equals a full r
     const acked: number[] = [];
     for (let trial = 0; trial < TRIALS; trial += 1) {
       const acksBeforeKill = 1 + Math.floor(random() * ACKS_BEFORE_KILL_MAX);
-      acked.push(...await runUntilKilled(root, trial * 1_000, acksBeforeKill));
+      acked.push(...await runChildUntilKilled(CHILD, [root, String(trial * 1_000)], acksBeforeKill));
     }
     const world = await EmbeddedWorld.open(root);
     try {

@@ -5,38 +5,18 @@
 // somewhere in a later append), reopens the store and reads the whole journal back. The
 // trials share one root, so each child also recovers from the previous one's crash.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { JOURNAL_READ_ENTRIES_MAX, openSqliteNodeStore } from '../../../src/store/index.ts';
 import { seededRandom, tempRoot, testSeed } from './store-fixtures.ts';
+import { runChildUntilKilled as runChild } from '../../support/kill-child.ts';
 
 const TRIALS = 12;
 const ACKS_BEFORE_KILL_MAX = 30;
 const CHILD = join(import.meta.dirname, 'crash-append-child.ts');
 
-// Runs one child until it has acknowledged `acksBeforeKill` batches, kills it, and returns
-// every height it acknowledged.
 function runChildUntilKilled(root: string, childSeed: number, acksBeforeKill: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, root, String(childSeed)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const acknowledged: number[] = [];
-    let pending = '';
-    let errors = '';
-    child.stderr.on('data', (chunk: Buffer) => { errors += chunk.toString(); });
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) acknowledged.push(Number(line.replace(/^ack /, '')));
-      if (acknowledged.length >= acksBeforeKill) child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(acknowledged);
-      else reject(new assert.AssertionError({ message: `crash child exited with code ${code} before it was killed: ${errors}` }));
-    });
-  });
+  return runChild(CHILD, [root, String(childSeed)], acksBeforeKill);
 }
 
 function readWholeJournal(root: string): number[] {
