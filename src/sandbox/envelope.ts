@@ -4,7 +4,7 @@
 // The envelopes have a fixed shape, so they are written field by field in canonical key
 // order (ctx, event, state, version; event: key, value, schema) rather than through a
 // generic encoder: this runs once per step. Tests compare them with encodeCanonical.
-import { CborWriter } from './cbor-writer.ts';
+import { CborWriter, encodedText } from './cbor-writer.ts';
 
 /** ABI version written into every input envelope. */
 export const ABI_VERSION = 1;
@@ -30,6 +30,15 @@ export interface PureInput {
 }
 
 const writer = new CborWriter();
+// The fixed keys of input envelopes, encoded once.
+const KEY_CTX = encodedText('ctx');
+const KEY_EVENT = encodedText('event');
+const KEY_KEY = encodedText('key');
+const KEY_VALUE = encodedText('value');
+const KEY_SCHEMA = encodedText('schema');
+const KEY_STATE = encodedText('state');
+const KEY_VERSION = encodedText('version');
+const KEY_INPUT = encodedText('input');
 const NULL_BYTE = Uint8Array.of(0xf6);
 
 /** Encodes `{version:1, state, event:{schema, value, key?}, ctx?}`. */
@@ -37,23 +46,23 @@ export function encodeWorkflowInput(input: WorkflowInput): Uint8Array {
   writer.reset();
   writer.head(5, input.ctx === undefined ? 3 : 4);
   if (input.ctx !== undefined) {
-    writer.text('ctx');
+    writer.raw(KEY_CTX);
     writer.byteString(input.ctx);
   }
-  writer.text('event');
+  writer.raw(KEY_EVENT);
   writer.head(5, input.event.key === undefined ? 2 : 3);
   if (input.event.key !== undefined) {
-    writer.text('key');
+    writer.raw(KEY_KEY);
     writer.byteString(input.event.key);
   }
-  writer.text('value');
+  writer.raw(KEY_VALUE);
   writer.byteString(input.event.value);
-  writer.text('schema');
+  writer.raw(KEY_SCHEMA);
   writer.text(input.event.schema);
-  writer.text('state');
+  writer.raw(KEY_STATE);
   if (input.state === null) writer.raw(NULL_BYTE);
   else writer.byteString(input.state);
-  writer.text('version');
+  writer.raw(KEY_VERSION);
   writer.head(0, ABI_VERSION);
   return writer.take();
 }
@@ -63,12 +72,12 @@ export function encodePureInput(input: PureInput): Uint8Array {
   writer.reset();
   writer.head(5, input.ctx === undefined ? 2 : 3);
   if (input.ctx !== undefined) {
-    writer.text('ctx');
+    writer.raw(KEY_CTX);
     writer.byteString(input.ctx);
   }
-  writer.text('input');
+  writer.raw(KEY_INPUT);
   writer.byteString(input.input);
-  writer.text('version');
+  writer.raw(KEY_VERSION);
   writer.head(0, ABI_VERSION);
   return writer.take();
 }

@@ -4,7 +4,7 @@
 // accepts (shortest heads, definite lengths, map keys of int, text or bytes in strictly
 // increasing bytewise order, tag 2000 around 16 bytes only, no floats, strict UTF-8, at most
 // CBOR_DEPTH_MAX open containers); test/unit/sandbox/cbor-json.test.ts checks that against it.
-import { CBOR_DEPTH_MAX, DEC128_BYTES, DEC128_TAG } from '../../cbor/index.ts';
+import { assert, CBOR_DEPTH_MAX, DEC128_BYTES, DEC128_TAG } from '../../cbor/index.ts';
 import { SandboxError } from '../errors.ts';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -14,6 +14,47 @@ const SHORT_TEXT_BYTES_MAX = 64;
 /** Largest high word of a 64-bit argument that still fits a safe integer (2^53 − 1). */
 const SAFE_HIGH_MAX = 0x1f_ffff;
 
+/** Slots of the cache of short ASCII texts (keys, schema names): a slot holds the last text hashed to it. */
+const SHORT_TEXT_CACHE_SLOTS = 256;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** A cached short text with the bytes it was read from. */
+interface CachedText extends QuotedText {
+  readonly bytes: Uint8Array;
+}
+
+const shortTexts: Array<CachedText | undefined> = new Array<CachedText | undefined>(SHORT_TEXT_CACHE_SLOTS).fill(undefined);
+
+function sameBytes(cached: Uint8Array, bytes: Uint8Array, from: number, to: number): boolean {
+  if (cached.length !== to - from) return false;
+  for (let index = 0; index < cached.length; index += 1) if (cached[index] !== bytes[from + index]) return false;
+  return true;
+}
+
+/**
+ * The JSON literal of the text in `bytes[from, to)` when it is short ASCII without quotes,
+ * backslashes or control characters (then it is quoted as it is); null otherwise. Such text
+ * (keys, schema names) repeats from step to step, so it comes from a cache of recent texts.
+ */
+export function quoteShortAscii(bytes: Uint8Array, from: number, to: number): QuotedText | null {
+  if (to - from > SHORT_TEXT_BYTES_MAX) return null;
+  let hash = FNV_OFFSET;
+  for (let at = from; at < to; at += 1) {
+    const byte = bytes[at] as number;
+    if (byte < 0x20 || byte === 0x22 || byte === 0x5c || byte >= 0x80) return null;
+    hash = Math.imul(hash ^ byte, FNV_PRIME);
+  }
+  const slot = (hash >>> 0) % SHORT_TEXT_CACHE_SLOTS;
+  const cached = shortTexts[slot];
+  if (cached !== undefined && sameBytes(cached.bytes, bytes, from, to)) return cached;
+  let text = '';
+  for (let at = from; at < to; at += 1) text += String.fromCharCode(bytes[at] as number);
+  const made: CachedText = { json: `"${text}"`, text, bytes: bytes.slice(from, to) };
+  shortTexts[slot] = made;
+  return made;
+}
+
 /** One head: major type and argument; `big` is set instead of `argument` past 2^53 − 1. */
 interface Head {
   major: number;
@@ -22,7 +63,7 @@ interface Head {
 }
 
 /** A text item as read: the string and its JSON literal. */
-interface QuotedText {
+export interface QuotedText {
   readonly json: string;
   readonly text: string;
 }
@@ -42,10 +83,10 @@ export class CborJsonReader {
     this.offset = start;
   }
 
-  /** Writes the item at the cursor as JSON under `path` (the marker paths start with it). */
-  writeItem(path: ReadonlyArray<string | number>): void {
-    this.path.length = 0;
-    this.path.push(...path);
+  /** Writes the item at the cursor as JSON at position `root` of the wire tuple (the marker paths start with it). */
+  writeItem(root: number): void {
+    assert(this.path.length === 0, 'a reader writes one item');
+    this.path.push(root);
     this.item(0);
   }
 
@@ -90,7 +131,8 @@ export class CborJsonReader {
 
   /**
    * Reads a text item as a JSON string literal. Short ASCII text without quotes, backslashes
-   * or control characters (keys, schema names) is quoted as it is, which is most text.
+   * or control characters (keys, schema names) is quoted as it is, which is most text; it
+   * repeats from step to step, so it comes from a small cache of recent texts.
    */
   readQuotedText(start: number): QuotedText {
     const length = this.readLength(start);
@@ -98,16 +140,8 @@ export class CborJsonReader {
     const to = from + length;
     this.offset = to;
     const bytes = this.bytes;
-    if (length <= SHORT_TEXT_BYTES_MAX) {
-      let text = '';
-      for (let at = from; at < to; at += 1) {
-        const byte = bytes[at] as number;
-        if (byte < 0x20 || byte === 0x22 || byte === 0x5c || byte >= 0x80) return this.quoteSlow(from, start);
-        text += String.fromCharCode(byte);
-      }
-      return { json: `"${text}"`, text };
-    }
-    return this.quoteSlow(from, start);
+    if (length > SHORT_TEXT_BYTES_MAX) return this.quoteSlow(from, start);
+    return quoteShortAscii(bytes, from, to) ?? this.quoteSlow(from, start);
   }
 
   private quoteSlow(from: number, start: number): QuotedText {

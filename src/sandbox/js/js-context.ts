@@ -5,6 +5,7 @@ import { SandboxError } from '../errors.ts';
 import type { ModuleLimits } from '../module-limits.ts';
 import { PRELUDE_SOURCE } from './prelude.ts';
 import { ENTRY_PROTOCOL } from './protocol.ts';
+import { TextCall } from './quickjs.ts';
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from './quickjs.ts';
 import { readThrown } from './read-thrown.ts';
 
@@ -32,6 +33,8 @@ export interface LiveContext {
   readonly context: QuickJSContext;
   readonly invoke: QuickJSHandle;
   readonly takeBytes: QuickJSHandle;
+  /** The hot path of invoke(): raw wasm calls instead of handles. */
+  readonly textCall: TextCall;
   readonly kind: 'workflow' | 'pure';
   readonly meter: FuelMeter;
 }
@@ -50,7 +53,9 @@ export function openContext(quickjs: QuickJSWASMModule, source: string, limits: 
     try {
       evaluate(context, source, moduleName, moduleName, meter, limits).dispose();
       const kind = callHarden(context, prelude, moduleName, meter, limits);
-      return { runtime, context, invoke: context.getProp(prelude, 'invoke'), takeBytes: context.getProp(prelude, 'takeBytes'), kind, meter };
+      const invoke = context.getProp(prelude, 'invoke');
+      const takeBytes = context.getProp(prelude, 'takeBytes');
+      return { runtime, context, invoke, takeBytes, textCall: TextCall.open(context), kind, meter };
     } finally {
       prelude.dispose();
     }

@@ -89,24 +89,17 @@ export class JsRuntime implements ModuleRuntime {
 function invoke(live: LiveContext, envelope: Uint8Array, wire: WireInputText, limits: ModuleLimits): PrintedOutput | StepFailure {
   const { context, runtime, meter } = live;
   meter.start(limits.fuelTicks);
-  const text = context.newString(wire.text);
-  const blob = wire.usesEnvelope ? context.newArrayBuffer(wholeBuffer(envelope)) : context.undefined;
-  const result = context.callFunction(live.invoke, context.undefined, text, blob);
-  text.dispose();
-  blob.dispose();
-  if (result.error !== undefined) {
-    const thrown = readThrown(context, result.error);
-    result.error.dispose();
+  const blob = wire.usesEnvelope ? context.newArrayBuffer(wholeBuffer(envelope)) : null;
+  const answer = live.textCall.call(live.invoke, wire.text, blob);
+  blob?.dispose();
+  if (typeof answer !== 'string') {
+    const thrown = readThrown(context, answer);
+    answer.dispose();
     drainJobs(live);
     return failureFromThrown(thrown, meter.interrupted, limits.fuelTicks);
   }
-  if (runtime.hasPendingJob()) {
-    result.value.dispose();
-    return drainJobs(live) ?? PENDING_JOBS;
-  }
+  if (runtime.hasPendingJob()) return drainJobs(live) ?? PENDING_JOBS;
   assert(!meter.interrupted, 'an interrupted call never returns a value');
-  const answer = context.getString(result.value);
-  result.value.dispose();
   return readPrinted(live, answer, limits);
 }
 

@@ -2,8 +2,9 @@
 // its inner values (state, event value and ctx are byte strings of canonical CBOR) and
 // writes the wire input as one JSON text (a tuple, see protocol.ts). Byte strings stay in the envelope: their markers
 // give offsets into it, and the runtime passes the envelope along as the side buffer.
+import { encodedText } from '../cbor-writer.ts';
 import { ABI_VERSION } from '../envelope.ts';
-import { CborJsonReader } from './cbor-json-reader.ts';
+import { CborJsonReader, quoteShortAscii } from './cbor-json-reader.ts';
 import { WIRE_HAS_CTX, WIRE_HAS_KEY, WIRE_HAS_STATE } from './protocol.ts';
 
 /** A wire input: its JSON text, and whether markers point into the envelope bytes. */
@@ -24,7 +25,7 @@ const PURE_INPUT = 2;
 const PURE_CTX = 3;
 
 /** Where an inner value sits in the envelope. */
-interface Span {
+export interface Span {
   readonly start: number;
   readonly end: number;
 }
@@ -35,22 +36,22 @@ class WireWriter {
   usesEnvelope = false;
   constructor(private readonly envelope: Uint8Array) {}
 
-  /** The JSON of the canonical CBOR in `span`, its markers rooted at `path`. */
-  value(span: Span, path: ReadonlyArray<string | number>, where: string): string {
+  /** The JSON of the canonical CBOR in `span`, its markers rooted at tuple position `root`. */
+  value(span: Span, root: number, where: string): string {
     const envelope = this.envelope;
     const prefixed = span.end - span.start >= 3 && envelope[span.start] === 0xd9 && envelope[span.start + 1] === 0xd9 && envelope[span.start + 2] === 0xf7;
     const reader = new CborJsonReader(envelope, prefixed ? span.start + 3 : span.start, span.end, where);
     if (reader.offset === span.end) reader.fail(span.start, 'no data item to decode');
-    reader.writeItem(path);
+    reader.writeItem(root);
     reader.checkEnd();
     for (const marker of reader.markers) this.markers.push(marker);
     this.usesEnvelope ||= reader.usesSource;
     return reader.json;
   }
 
-  /** A `$bytes` marker for a byte string of the envelope itself. */
-  bytes(span: Span, path: ReadonlyArray<string | number>): string {
-    this.markers.push(JSON.stringify(path));
+  /** A `$bytes` marker for a byte string of the envelope itself, at tuple position `root`. */
+  bytes(span: Span, root: number): string {
+    this.markers.push(`[${root}]`);
     this.usesEnvelope = true;
     return `{"$bytes":[${span.start},${span.end - span.start}]}`;
   }
@@ -104,9 +105,10 @@ function envelopeReader(envelope: Uint8Array): CborJsonReader {
 }
 
 /** The parts of an input envelope, found as its fields are read. */
-interface Parts {
+export interface Parts {
   version?: true;
   state?: Span | null;
+  /** The schema's JSON literal. */
   schema?: string;
   value?: Span;
   key?: Span;
@@ -125,7 +127,7 @@ function readEvent(reader: CborJsonReader, parts: Parts): void {
     if (field === 'schema') {
       const start = reader.offset;
       if (reader.readHead() !== 3) reader.fail(start, 'envelope.event.schema must be text');
-      parts.schema = reader.readText(start);
+      parts.schema = reader.readQuotedText(start).json;
     } else if (field === 'value') parts.value = readSpanInto(reader, 'envelope.event.value');
     else parts.key = readSpanInto(reader, 'envelope.event.key');
   });
@@ -133,6 +135,22 @@ function readEvent(reader: CborJsonReader, parts: Parts): void {
 
 /** `{version:1, state, event:{schema, value, key?}, ctx?}` → `[markers, flags, schema, value, state, key, ctx]`. */
 export function workflowInputJson(envelope: Uint8Array): WireInputText {
+  const parts = workflowLayout(envelope) ?? readWorkflowParts(envelope);
+  const { state, schema, value, key, ctx } = parts;
+  if (parts.version === undefined || state === undefined || schema === undefined || value === undefined) {
+    return envelopeReader(envelope).fail(0, 'a workflow envelope needs version, state (bytes or null) and event {schema, value}');
+  }
+  const writer = new WireWriter(envelope);
+  const flags = (state === null ? 0 : WIRE_HAS_STATE) | (key === undefined ? 0 : WIRE_HAS_KEY) | (ctx === undefined ? 0 : WIRE_HAS_CTX);
+  const valueJson = writer.value(value, WORKFLOW_VALUE, 'envelope.event.value');
+  const stateJson = state === null ? 'null' : writer.value(state, WORKFLOW_STATE, 'envelope.state');
+  const keyJson = key === undefined ? 'null' : writer.bytes(key, WORKFLOW_KEY);
+  const ctxJson = ctx === undefined ? 'null' : writer.value(ctx, WORKFLOW_CTX, 'envelope.ctx');
+  return writer.finish(`${flags},${schema},${valueJson},${stateJson},${keyJson},${ctxJson}`);
+}
+
+/** The general reader of a workflow envelope: every fault is named. Exported for tests. */
+export function readWorkflowParts(envelope: Uint8Array): Parts {
   const reader = envelopeReader(envelope);
   const parts: Parts = {};
   readFields(reader, WORKFLOW_FIELDS, 'the envelope', (field) => {
@@ -142,17 +160,109 @@ export function workflowInputJson(envelope: Uint8Array): WireInputText {
     else readEvent(reader, parts);
   });
   reader.checkEnd();
-  const { state, schema, value, key, ctx } = parts;
-  if (parts.version === undefined || state === undefined || schema === undefined || value === undefined) {
-    return reader.fail(0, 'a workflow envelope needs version, state (bytes or null) and event {schema, value}');
+  return parts;
+}
+
+// Keys of the workflow envelope as canonical CBOR text items.
+const KEY_CTX = encodedText('ctx');
+const KEY_EVENT = encodedText('event');
+const KEY_KEY = encodedText('key');
+const KEY_VALUE = encodedText('value');
+const KEY_SCHEMA = encodedText('schema');
+const KEY_STATE = encodedText('state');
+const KEY_VERSION = encodedText('version');
+
+/**
+ * The parts of a workflow envelope written in its one canonical layout (what
+ * encodeWorkflowInput writes), or null for anything else, which the general reader then
+ * reads or refuses with its message: this never throws and accepts a subset of what the
+ * general reader accepts, with the same parts.
+ */
+export function workflowLayout(envelope: Uint8Array): Parts | null {
+  const cursor = new LayoutCursor(envelope);
+  const fields = envelope[cursor.offset];
+  if (fields !== 0xa3 && fields !== 0xa4) return null;
+  cursor.offset += 1;
+  const ctx = fields === 0xa4 ? (cursor.key(KEY_CTX) ? cursor.byteString() : null) : undefined;
+  if (ctx === null || !cursor.key(KEY_EVENT)) return null;
+  const eventFields = envelope[cursor.offset];
+  if (eventFields !== 0xa2 && eventFields !== 0xa3) return null;
+  cursor.offset += 1;
+  const key = eventFields === 0xa3 ? (cursor.key(KEY_KEY) ? cursor.byteString() : null) : undefined;
+  const value = key !== null && cursor.key(KEY_VALUE) ? cursor.byteString() : null;
+  const schema = value !== null && cursor.key(KEY_SCHEMA) ? cursor.shortText() : null;
+  if (schema === null || !cursor.key(KEY_STATE)) return null;
+  const stateNull = envelope[cursor.offset] === 0xf6;
+  if (stateNull) cursor.offset += 1;
+  const state = stateNull ? null : cursor.byteString();
+  if ((!stateNull && state === null) || !cursor.key(KEY_VERSION) || envelope[cursor.offset] !== ABI_VERSION) return null;
+  if (cursor.offset + 1 !== envelope.length || key === null || value === null) return null;
+  const parts: Parts = { version: true, state, schema, value };
+  if (key !== undefined) parts.key = key;
+  if (ctx !== undefined) parts.ctx = ctx;
+  return parts;
+}
+
+/** A cursor for workflowLayout(): each read answers null instead of failing. */
+class LayoutCursor {
+  offset: number;
+  constructor(private readonly bytes: Uint8Array) {
+    const prefixed = bytes.length >= 3 && bytes[0] === 0xd9 && bytes[1] === 0xd9 && bytes[2] === 0xf7;
+    this.offset = prefixed ? 3 : 0;
   }
-  const writer = new WireWriter(envelope);
-  const flags = (state === null ? 0 : WIRE_HAS_STATE) | (key === undefined ? 0 : WIRE_HAS_KEY) | (ctx === undefined ? 0 : WIRE_HAS_CTX);
-  const valueJson = writer.value(value, [WORKFLOW_VALUE], 'envelope.event.value');
-  const stateJson = state === null ? 'null' : writer.value(state, [WORKFLOW_STATE], 'envelope.state');
-  const keyJson = key === undefined ? 'null' : writer.bytes(key, [WORKFLOW_KEY]);
-  const ctxJson = ctx === undefined ? 'null' : writer.value(ctx, [WORKFLOW_CTX], 'envelope.ctx');
-  return writer.finish(`${flags},${JSON.stringify(schema)},${valueJson},${stateJson},${keyJson},${ctxJson}`);
+
+  /** Steps over `key` when the bytes at the cursor are exactly it. */
+  key(key: Uint8Array): boolean {
+    const bytes = this.bytes;
+    const at = this.offset;
+    if (at + key.length > bytes.length) return false;
+    for (let index = 0; index < key.length; index += 1) if (bytes[at + index] !== key[index]) return false;
+    this.offset = at + key.length;
+    return true;
+  }
+
+  /** A byte string with a shortest head of at most 4 bytes of length, within the envelope. */
+  byteString(): Span | null {
+    const length = this.head(2);
+    if (length === null) return null;
+    this.offset += length;
+    return { start: this.offset - length, end: this.offset };
+  }
+
+  /** A short ASCII text that quotes as it is: its JSON literal. */
+  shortText(): string | null {
+    const length = this.head(3);
+    if (length === null) return null;
+    const quoted = quoteShortAscii(this.bytes, this.offset, this.offset + length);
+    this.offset += length;
+    return quoted === null ? null : quoted.json;
+  }
+
+  /** The length in a shortest head of `major` whose content fits in the envelope, or null. */
+  private head(major: number): number | null {
+    const bytes = this.bytes;
+    const at = this.offset;
+    if (at >= bytes.length || (bytes[at] as number) >> 5 !== major) return null;
+    const info = (bytes[at] as number) & 0x1f;
+    let length: number;
+    let size = 0;
+    if (info < 24) length = info;
+    else if (info === 24 && at + 1 < bytes.length) {
+      size = 1;
+      length = bytes[at + 1] as number;
+      if (length < 24) return null;
+    } else if (info === 25 && at + 2 < bytes.length) {
+      size = 2;
+      length = ((bytes[at + 1] as number) << 8) | (bytes[at + 2] as number);
+      if (length < 0x100) return null;
+    } else if (info === 26 && at + 4 < bytes.length) {
+      size = 4;
+      length = (bytes[at + 1] as number) * 0x100_0000 + (((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 8) | (bytes[at + 4] as number));
+      if (length < 0x1_0000) return null;
+    } else return null;
+    this.offset = at + 1 + size;
+    return this.offset + length <= bytes.length ? length : null;
+  }
 }
 
 /** `{version:1, input, ctx?}` → `[markers, flags, input, ctx]`. */
@@ -168,7 +278,7 @@ export function pureInputJson(envelope: Uint8Array): WireInputText {
   const { input, ctx } = parts;
   if (parts.version === undefined || input === undefined) return reader.fail(0, 'a pure envelope needs version and input');
   const writer = new WireWriter(envelope);
-  const inputJson = writer.value(input, [PURE_INPUT], 'envelope.input');
-  const ctxJson = ctx === undefined ? 'null' : writer.value(ctx, [PURE_CTX], 'envelope.ctx');
+  const inputJson = writer.value(input, PURE_INPUT, 'envelope.input');
+  const ctxJson = ctx === undefined ? 'null' : writer.value(ctx, PURE_CTX, 'envelope.ctx');
   return writer.finish(`${ctx === undefined ? 0 : WIRE_HAS_CTX},${inputJson},${ctxJson}`);
 }

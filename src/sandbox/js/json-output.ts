@@ -4,7 +4,7 @@
 // values, effect params, ann) are encoded on their own and embedded as byte strings.
 import type { ModuleLimits } from '../module-limits.ts';
 import type { OutputEffect, OutputEvent, PureRunResult, StepFailure, WorkflowStepResult } from '../step-result.ts';
-import { CborWriter } from '../cbor-writer.ts';
+import { CborWriter, encodedText } from '../cbor-writer.ts';
 import { encodeWireValue, WireValueError } from './wire-value-cbor.ts';
 import type { WireOutputSource } from './wire-value-cbor.ts';
 
@@ -15,6 +15,19 @@ export interface PrintedOutput extends WireOutputSource {
 
 const EVENT_FIELDS: ReadonlySet<string> = new Set(['schema', 'value', 'key']);
 const EFFECT_FIELDS: ReadonlySet<string> = new Set(['kind', 'params', 'cap_slot', 'issuer_ref', 'idempotency_key']);
+
+// The fixed keys of output envelopes, encoded once.
+const KEY_OUTPUT = encodedText('output');
+const KEY_ANN = encodedText('ann');
+const KEY_STATE = encodedText('state');
+const KEY_EFFECTS = encodedText('effects');
+const KEY_DOMAIN_EVENTS = encodedText('domain_events');
+const KEY_KEY = encodedText('key');
+const KEY_VALUE = encodedText('value');
+const KEY_SCHEMA = encodedText('schema');
+const KEY_KIND = encodedText('kind');
+const KEY_PARAMS_CBOR = encodedText('params_cbor');
+const KEY_IDEMPOTENCY_KEY = encodedText('idempotency_key');
 
 /** One writer per thread: steps run one at a time, and each result is copied out of it. */
 const scratch = new CborWriter();
@@ -38,12 +51,14 @@ export function workflowOutputFromJson(printed: PrintedOutput, limits: ModuleLim
     }
     if (wire[0] === undefined) return badOutput('output.state is missing (use null to delete the cell)');
     const state = wire[0] === null ? null : encoded(wire[0], printed, 'state');
-    const domainEvents = events.map((item, index) => toEvent(item, index, printed));
-    const outputEffects = effects.map((item, index) => toEffect(item, index, printed));
+    const domainEvents = events.length === 0 ? NO_EVENTS : events.map((item, index) => toEvent(item, index, printed));
+    const outputEffects = effects.length === 0 ? NO_EFFECTS : effects.map((item, index) => toEffect(item, index, printed));
     const ann = wire.length === 4 ? encoded(wire[3], printed, 'ann') : null;
     const bytes = workflowEnvelope(state, domainEvents, outputEffects, ann);
     if (bytes.length > limits.outputBytesMax) return envelopeOverLimit(bytes.length, limits);
-    return { kind: 'ok', bytes, output: { state, domain_events: domainEvents.map((item) => item.event), effects: outputEffects.map((item) => item.effect), ann } };
+    const domain_events = domainEvents.length === 0 ? [] : domainEvents.map((item) => item.event);
+    const outputEffectList = outputEffects.length === 0 ? [] : outputEffects.map((item) => item.effect);
+    return { kind: 'ok', bytes, output: { state, domain_events, effects: outputEffectList, ann } };
   } catch (error) {
     if (error instanceof WireValueError) return badOutput(error.message);
     throw error;
@@ -56,7 +71,7 @@ export function pureOutputFromJson(printed: PrintedOutput, limits: ModuleLimits)
     const output = encoded(tuple(JSON.parse(printed.text), 1, 1)[0], printed, 'output');
     scratch.reset();
     scratch.head(5, 1);
-    scratch.text('output');
+    scratch.raw(KEY_OUTPUT);
     scratch.byteString(output);
     const bytes = scratch.take();
     if (bytes.length > limits.outputBytesMax) return envelopeOverLimit(bytes.length, limits);
@@ -91,6 +106,8 @@ function record(value: unknown, where: string, allowed: ReadonlySet<string>): Re
 }
 
 const NONE: readonly unknown[] = Object.freeze([]);
+const NO_EVENTS: readonly EncodedEvent[] = Object.freeze([]);
+const NO_EFFECTS: readonly EncodedEffect[] = Object.freeze([]);
 
 function list(value: unknown, where: string): readonly unknown[] {
   if (value === 0) return NONE;
@@ -170,28 +187,28 @@ function workflowEnvelope(state: Uint8Array | null, events: readonly EncodedEven
   writer.reset();
   writer.head(5, 1 + (ann !== null ? 1 : 0) + (effects.length > 0 ? 1 : 0) + (events.length > 0 ? 1 : 0));
   if (ann !== null) {
-    writer.text('ann');
+    writer.raw(KEY_ANN);
     writer.byteString(ann);
   }
-  writer.text('state');
+  writer.raw(KEY_STATE);
   nullableBytes(writer, state);
   if (effects.length > 0) {
-    writer.text('effects');
+    writer.raw(KEY_EFFECTS);
     writer.head(4, effects.length);
     for (const item of effects) writeEffect(writer, item);
   }
   if (events.length > 0) {
-    writer.text('domain_events');
+    writer.raw(KEY_DOMAIN_EVENTS);
     writer.head(4, events.length);
     for (const { event, keyGiven } of events) {
       writer.head(5, keyGiven ? 3 : 2);
       if (keyGiven) {
-        writer.text('key');
+        writer.raw(KEY_KEY);
         nullableBytes(writer, event.key ?? null);
       }
-      writer.text('value');
+      writer.raw(KEY_VALUE);
       writer.byteString(event.value);
-      writer.text('schema');
+      writer.raw(KEY_SCHEMA);
       writer.text(event.schema);
     }
   }
@@ -201,7 +218,7 @@ function workflowEnvelope(state: Uint8Array | null, events: readonly EncodedEven
 function writeEffect(writer: CborWriter, { effect, nulls }: EncodedEffect): void {
   const present = (name: 'cap_slot' | 'issuer_ref' | 'idempotency_key'): boolean => effect[name] !== undefined || nulls.has(name);
   writer.head(5, 2 + (present('cap_slot') ? 1 : 0) + (present('issuer_ref') ? 1 : 0) + (present('idempotency_key') ? 1 : 0));
-  writer.text('kind');
+  writer.raw(KEY_KIND);
   writer.text(effect.kind);
   for (const name of ['cap_slot', 'issuer_ref'] as const) {
     if (!present(name)) continue;
@@ -210,10 +227,10 @@ function writeEffect(writer: CborWriter, { effect, nulls }: EncodedEffect): void
     if (value === undefined) nullableBytes(writer, null);
     else writer.text(value);
   }
-  writer.text('params_cbor');
+  writer.raw(KEY_PARAMS_CBOR);
   writer.byteString(effect.params_cbor);
   if (present('idempotency_key')) {
-    writer.text('idempotency_key');
+    writer.raw(KEY_IDEMPOTENCY_KEY);
     nullableBytes(writer, effect.idempotency_key ?? null);
   }
 }

@@ -79,8 +79,11 @@ export const PRELUDE_BRIDGE_SOURCE = `
 
   // Floats, NaN, ±Infinity and -0 would print as numbers or null without complaint.
   const isAirNumber = (value) => isSafeInteger(value) && (value !== 0 || 1 / value > 0);
+  // The replacer runs for every value printed: int32 numbers are checked without a call.
   const checkValue = function (key, value) {
-    if (typeof value === 'number' ? !isAirNumber(value) : value === undefined ? isArray(this) : typeof value === 'symbol') throw BAD_VALUE;
+    if (typeof value === 'number') {
+      if ((value | 0) === value ? value === 0 && 1 / value < 0 : !isSafeInteger(value)) throw BAD_VALUE;
+    } else if (value === undefined ? isArray(this) : typeof value === 'symbol') throw BAD_VALUE;
     return value;
   };
   const escapeKeys = function (key, value) {
@@ -129,10 +132,12 @@ export const PRELUDE_BRIDGE_SOURCE = `
     }
     return count;
   };
-  const print = (output, replacer) => {
-    serializing = true; emitted = 0; outList = []; outBytes = 0;
+  // Prints \`value\` (the output, or its state: \`output\` names the paths of a bad value).
+  const print = (value, replacer, output) => {
+    serializing = true; emitted = 0; outBytes = 0;
+    if (outList.length !== 0) outList = [];
     try {
-      return stringify(output, replacer);
+      return stringify(value, replacer);
     } catch (error) {
       if (error === TOO_LARGE) return outBytes;
       if (error === BAD_VALUE) throw new TypeError('invalid output value at ' + describeBadValue(output));
@@ -140,6 +145,21 @@ export const PRELUDE_BRIDGE_SOURCE = `
     } finally {
       serializing = false;
     }
+  };
+  // The usual workflow output [state, 0, 0] (no events, no effects) is printed as its state
+  // between a fixed head and tail: three fewer replacer calls and no array to walk, ~1 µs.
+  // Only where stringify would show no difference: neither the tuple nor the state has a
+  // toJSON (which would see its key), and the state prints as text. (A getter or proxy trap
+  // for toJSON runs once more: it can only change this module's own output, deterministically.)
+  const printOutput = (output) => {
+    if (isArray(output) && output.length === 3 && output[1] === 0 && output[2] === 0 && output.toJSON === undefined) {
+      const state = output[0];
+      if (typeof state === 'object' && state !== null && state.toJSON === undefined) {
+        const printed = print(state, checkValue, output);
+        if (typeof printed === 'string') return '[' + printed + ',0,0]';
+      }
+    }
+    return print(output, checkValue, output);
   };
   const joinBytes = () => {
     const joined = new Bytes(outBytes);
@@ -181,11 +201,11 @@ export const PRELUDE_BRIDGE_SOURCE = `
     }
     const output = entryCall(input);
     if (typeof output !== 'object' || output === null) throw new TypeError('the module entry returned no output object');
-    let printed = print(output, checkValue);
+    let printed = printOutput(output);
     if (typeof printed !== 'string') return '${OUTPUT_MODE_TOO_LARGE}';
     let escaped = false;
-    if (countMarkers(printed) !== emitted) {
-      printed = print(output, escapeKeys);
+    if ((emitted !== 0 || printed.indexOf('{"$') !== -1) && countMarkers(printed) !== emitted) {
+      printed = print(output, escapeKeys, output);
       if (typeof printed !== 'string') return '${OUTPUT_MODE_TOO_LARGE}';
       escaped = true;
     }

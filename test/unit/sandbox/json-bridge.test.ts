@@ -13,7 +13,7 @@ import { CborError, decodeCanonical, encodeCanonical, Tagged, toHex } from '../.
 import type { CborValue } from '../../../src/cbor/index.ts';
 import { encodePureInput, encodeWorkflowInput, loadModule, SandboxError } from '../../../src/sandbox/index.ts';
 import type { ModuleRuntime } from '../../../src/sandbox/index.ts';
-import { workflowInputJson } from '../../../src/sandbox/js/json-input.ts';
+import { readWorkflowParts, workflowInputJson, workflowLayout } from '../../../src/sandbox/js/json-input.ts';
 import { fixtureBundle, inner, stepInput } from './fixtures.ts';
 
 const MARKER_LOOKING_KEYS = ['$bytes', '$int', '$dec128', '$map', '$$bytes', '$tag', '$value', '$', '{"$bytes":'];
@@ -84,6 +84,12 @@ test('integer edges, dec128, non-text map keys and marker-looking record keys ro
   expectEcho(module, { $map: [[1, 2]], $int: '5' });
 });
 
+test('texts larger than the call buffer, and non-ASCII text, cross the edge intact', async () => {
+  const module = await echoModule();
+  expectEcho(module, { big: 'x'.repeat(200_000), mixed: `é${'😀'.repeat(7_000)}ß`, tail: 1 });
+  expectEcho(module, { small: 'after a large one', emoji: '😀' });
+});
+
 test('floats, NaN, infinities, -0 and other values with no AIR form fail the step, naming the path', async () => {
   const module = await echoModule();
   const cases: ReadonlyArray<readonly [string, RegExp]> = [
@@ -122,6 +128,28 @@ test('the host reader accepts exactly what decodeCanonical accepts, and refuses 
   }), { numRuns: 3_000 });
 });
 
+test('the reader of the canonical envelope layout finds the general reader\'s parts, and leaves anything else to it', () => {
+  const bytes = fc.uint8Array({ maxLength: 300 });
+  const envelope = fc.tuple(fc.option(bytes), fc.oneof(fc.stringMatching(/^[a-z]+\/[A-Za-z]+@[0-9]$/), fc.string(), fc.string({ unit: 'grapheme' })), bytes, fc.option(bytes), fc.option(bytes), fc.boolean())
+    .map(([state, schema, eventValue, eventKey, ctx, prefixed]) => {
+      const written = encodeWorkflowInput({ state, event: { schema, value: eventValue, ...(eventKey === null ? {} : { key: eventKey }) }, ...(ctx === null ? {} : { ctx }) });
+      return prefixed ? Uint8Array.of(0xd9, 0xd9, 0xf7, ...written) : written;
+    });
+  const mutated = fc.tuple(envelope, fc.nat(), fc.integer({ min: 0, max: 255 }))
+    .map(([written, at, byte]) => Uint8Array.from(written, (old, index) => (index === at % written.length ? byte : old)));
+  const cut = fc.tuple(envelope, fc.nat()).map(([written, at]) => written.subarray(0, at % written.length));
+  let found = 0;
+  fc.assert(fc.property(fc.oneof({ arbitrary: envelope, weight: 2 }, mutated, cut), (written) => {
+    const layout = workflowLayout(written);
+    if (layout === null) return;
+    found += 1;
+    assert.deepEqual(layout, readWorkflowParts(written), toHex(written));
+  }), { numRuns: 3_000 });
+  assert.ok(found > 1_000, `the layout reader took ${found} of 3000 envelopes`);
+  const plain = encodeWorkflowInput({ state: Uint8Array.of(0xa0), event: { schema: 'demo/Increment@1', value: Uint8Array.of(0xa0) } });
+  assert.notEqual(workflowLayout(plain), null, 'a canonical envelope with an ASCII schema takes the layout reader');
+});
+
 test('the envelope writers give encodeCanonical\'s bytes', () => {
   const bytes = fc.uint8Array({ maxLength: 300 });
   fc.assert(fc.property(fc.option(bytes), fc.string(), bytes, fc.option(bytes), fc.option(bytes), (state, schema, eventValue, eventKey, ctx) => {
@@ -131,6 +159,28 @@ test('the envelope writers give encodeCanonical\'s bytes', () => {
     const pure = { version: 1, input: eventValue, ...(ctx === null ? {} : { ctx }) };
     assert.equal(toHex(encodePureInput({ input: eventValue, ...(ctx === null ? {} : { ctx }) })), toHex(encodeCanonical(pure, { selfDescribe: false })));
   }), { numRuns: 500 });
+});
+
+test('a toJSON in the output sees the key JSON.stringify gives it inside the output tuple', async () => {
+  // A raw entry (no SDK), so that the state can be any object: the prelude prints the usual
+  // [state, 0, 0] by a shortcut, which must not show.
+  const source = `"use strict";
+    class Keyed { toJSON(key) { return { seen: key }; } }
+    globalThis.__aos_entry = Object.freeze({ kind: 'workflow', protocol: 2, Tagged: class Tagged {}, call: (wire) => {
+      const kind = wire[3];
+      if (kind === 'class') return [new Keyed(), 0, 0];
+      if (kind === 'own') return [{ toJSON: (key) => ({ own: key }) }, 0, 0];
+      const tuple = [{ plain: 1 }, 0, 0];
+      tuple.toJSON = (key) => [{ tuple: key }, 0, 0];
+      return tuple;
+    } });`;
+  const module = await loadModule(new TextEncoder().encode(source));
+  const cases: ReadonlyArray<readonly [string, CborValue]> = [['class', { seen: '0' }], ['own', { own: '0' }], ['tuple', { tuple: '' }]];
+  for (const [kind, state] of cases) {
+    const result = module.step(stepInput(null, 'test/Keyed@1', kind));
+    assert.ok(result.kind === 'ok', JSON.stringify(result));
+    assert.equal(toHex(result.output.state ?? new Uint8Array()), toHex(inner(state)), kind);
+  }
 });
 
 test('a bundle built against another runtime protocol is refused at load with a rebuild hint', async () => {
