@@ -1,5 +1,5 @@
-// replay: open a world of 20,000 journaled events from genesis (no snapshot), re-executing
-// every input and checking every record's bytes (replay or die).
+// replay: open a world of 20,000 journaled events from genesis (ignoring its snapshots),
+// re-executing every input and checking every record's bytes (replay or die).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmbeddedWorld } from '../src/node/index.ts';
@@ -16,7 +16,7 @@ export async function run(): Promise<BenchResult> {
     const head = world.head;
     world.close();
     const start = process.hrtime.bigint();
-    const reopened = await EmbeddedWorld.open(dir);
+    const reopened = await EmbeddedWorld.open(dir, { fromGenesis: true });
     const seconds = secondsSince(start);
     if (reopened.head.hash !== head.hash) throw new Error('replay ended at a different head');
     reopened.close();

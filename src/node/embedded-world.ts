@@ -9,7 +9,7 @@ import { compileManifest, ENTROPY_BYTES, KernelError, openRecord, SNAPSHOT_INTER
 import type { EventInput, InputOptions, ManifestView, ReceiptInput, SealedRecord, Stamp } from '../kernel/index.ts';
 import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore } from '../store/index.ts';
 import type { NodeStore, WorldStore } from '../store/index.ts';
-import { loadAir, storeAir } from './air-in-cas.ts';
+import { loadAir, readAir, storeAir } from './air-in-cas.ts';
 import { NodeError } from './errors.ts';
 import { CasModules } from './module-runtimes.ts';
 
@@ -46,6 +46,14 @@ export class SystemClock {
   }
 }
 const EPOCH_OFFSET_NS = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+/** How to open a world. */
+export interface OpenOptions {
+  readonly clock?: { next(): Stamp };
+  readonly onStep?: (deliveryIndex: number) => void;
+  /** Replay the whole journal instead of starting from the latest snapshot. */
+  readonly fromGenesis?: boolean;
+}
 
 export class EmbeddedWorld {
   private sinceSnapshot = 0;
@@ -86,10 +94,13 @@ export class EmbeddedWorld {
   }
 
   /**
-   * Opens the world of a folder: latest snapshot, then the journal tail replayed and checked.
-   * `onStep` hears which delivery of an input is about to step (for a watchdog).
+   * Opens the world of a folder: latest snapshot, then the journal tail replayed and checked
+   * (or the whole journal, with `fromGenesis`). `onStep` hears which delivery of an input is
+   * about to step (for a watchdog).
    */
-  static async open(dir: string, clock: { next(): Stamp } = new SystemClock(), onStep?: (deliveryIndex: number) => void): Promise<EmbeddedWorld> {
+  static async open(dir: string, options: OpenOptions = {}): Promise<EmbeddedWorld> {
+    const clock = options.clock ?? new SystemClock();
+    const onStep = options.onStep;
     const store = openSqliteNodeStore(dir);
     try {
       if (!store.worlds().includes(EMBEDDED_WORLD_ID)) {
@@ -98,7 +109,7 @@ export class EmbeddedWorld {
       const worldStore = store.open(EMBEDDED_WORLD_ID);
       const view = viewOf(worldStore);
       const modules = await CasModules.load(view, worldStore.cas, onStep);
-      const snapshot = worldStore.snapshots.latest();
+      const snapshot = options.fromGenesis === true ? null : worldStore.snapshots.latest();
       const from = snapshot === null ? undefined : recordAt(worldStore, snapshot.height);
       const world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, from === undefined ? 0 : from.height + 1), from);
       return new EmbeddedWorld(dir, store, worldStore, view, modules, world, clock);
@@ -114,10 +125,11 @@ export class EmbeddedWorld {
    */
   async verifyReplay(): Promise<{ heights: number; snapshots: number; head: Hash | null }> {
     const replays: Array<{ from: SealedRecord | undefined }> = [{ from: undefined }, ...this.worldStore.snapshots.list().map((ref) => ({ from: recordAt(this.worldStore, ref.height) }))];
+    const view = validatedViewOf(this.worldStore);
     for (const { from } of replays) {
-      const modules = await CasModules.load(this.view, this.worldStore.cas);
+      const modules = await CasModules.load(view, this.worldStore.cas);
       try {
-        const replayed = World.replay(this.view, modules, this.worldStore.cas, journalFrom(this.worldStore, from === undefined ? 0 : from.height + 1), from);
+        const replayed = World.replay(view, modules, this.worldStore.cas, journalFrom(this.worldStore, from === undefined ? 0 : from.height + 1), from);
         compareWorlds(replayed, this.world, this.view, from === undefined ? 'genesis' : `the snapshot at height ${from.height}`);
       } finally {
         modules.dispose();
@@ -214,10 +226,22 @@ function toEntry(record: SealedRecord) {
   return { height: record.height, kind: record.body.kind, bytes: record.bytes, hash: record.hash };
 }
 
-function viewOf(worldStore: WorldStore): ManifestView {
+function manifestHashOf(worldStore: WorldStore): Hash {
   const stored = worldStore.meta.get(META_MANIFEST);
   if (stored === null) throw new NodeError('NO_WORLD', 'the world has no manifest recorded', 'its creation did not finish; delete .aos and create it again');
-  const manifestHash = new TextDecoder().decode(stored) as Hash;
+  return new TextDecoder().decode(stored) as Hash;
+}
+
+/** The world's manifest, read back from CAS on the fast path (validated when it was stored). */
+function viewOf(worldStore: WorldStore): ManifestView {
+  const manifestHash = manifestHashOf(worldStore);
+  const air = readAir(worldStore.cas, manifestHash);
+  return compileManifest(air.manifest, manifestHash, air.index);
+}
+
+/** The world's manifest, re-validated from CAS: what a verification must trust least. */
+function validatedViewOf(worldStore: WorldStore): ManifestView {
+  const manifestHash = manifestHashOf(worldStore);
   const air = loadAir(worldStore.cas, manifestHash);
   return compileManifest(air.manifest!.node, manifestHash, air.index);
 }

@@ -1,30 +1,39 @@
-// Warm module runtimes for one manifest, loaded from CAS by each def's wasm_hash.
+// Module runtimes for one manifest, loaded from CAS by each def's wasm_hash when first stepped.
 import type { Hash } from '../cbor/index.ts';
 import { isHash, ZERO_HASH } from '../cbor/index.ts';
 import type { DefModule } from '../air/index.ts';
 import type { ModuleProvider } from '../kernel/index.ts';
 import type { ManifestView } from '../kernel/index.ts';
-import { loadModule } from '../sandbox/index.ts';
-import type { ModuleRuntime } from '../sandbox/index.ts';
+import { ModuleLoader } from '../sandbox/index.ts';
+import type { LoadModuleOptions, ModuleRuntime } from '../sandbox/index.ts';
 import type { CasStore } from '../store/index.ts';
 import { NodeError } from './errors.ts';
 
-/** Every workflow module of a manifest, loaded and warm; the kernel steps them, synchronously. */
+/**
+ * Every workflow module of a manifest. A context is created on a module's first step, not at
+ * open: reading state needs none, and a context history that starts at the first step after
+ * an open or a snapshot is the same history replay sees (contexts are recycled only at
+ * snapshot records). Artifacts are checked at open, so a missing one is reported at once.
+ */
 export class CasModules implements ModuleProvider {
-  private constructor(private readonly runtimes: Map<string, ModuleRuntime>, private readonly onStep: ((deliveryIndex: number) => void) | undefined) {}
+  private readonly runtimes = new Map<string, ModuleRuntime>();
+
+  private constructor(private readonly loader: ModuleLoader, private readonly cas: CasStore, private readonly onStep: ((deliveryIndex: number) => void) | undefined) {}
 
   static async load(view: ManifestView, cas: CasStore, onStep?: (deliveryIndex: number) => void): Promise<CasModules> {
-    const runtimes = new Map<string, ModuleRuntime>();
     for (const module of view.modules.values()) {
-      if (module.module_kind !== 'workflow' || module.name.startsWith('sys/')) continue;
-      runtimes.set(runtimeKey(module), await loadArtifact(module, cas));
+      if (module.module_kind === 'workflow' && !module.name.startsWith('sys/')) checkArtifact(module, cas);
     }
-    return new CasModules(runtimes, onStep);
+    return new CasModules(await ModuleLoader.ready(), cas, onStep);
   }
 
   runtime(module: DefModule): ModuleRuntime {
-    const runtime = this.runtimes.get(runtimeKey(module));
-    if (runtime === undefined) throw new NodeError('MODULE_ARTIFACT_MISSING', `module ${module.name} (${module.wasm_hash}) is not loaded`);
+    const key = runtimeKey(module);
+    let runtime = this.runtimes.get(key);
+    if (runtime === undefined) {
+      runtime = this.loader.load(this.cas.get(checkArtifact(module, this.cas)), loadOptions(module));
+      this.runtimes.set(key, runtime);
+    }
     return runtime;
   }
 
@@ -46,11 +55,15 @@ function runtimeKey(module: DefModule): string {
   return `${module.name} ${module.wasm_hash}`;
 }
 
-async function loadArtifact(module: DefModule, cas: CasStore): Promise<ModuleRuntime> {
+function checkArtifact(module: DefModule, cas: CasStore): Hash {
   const hash: Hash = module.wasm_hash;
   if (!isHash(hash) || hash === ZERO_HASH || !cas.has(hash)) {
     throw new NodeError('MODULE_ARTIFACT_MISSING', `module ${module.name} has no built artifact (wasm_hash ${hash})`, 'run `aos build` in the world folder, then create the world again');
   }
+  return hash;
+}
+
+function loadOptions(module: DefModule): LoadModuleOptions {
   const limits = module.limits === undefined ? {} : {
     limits: {
       // AIR's `instructions` budget is counted in QuickJS interrupt ticks, the sandbox's deterministic unit.
@@ -60,5 +73,5 @@ async function loadArtifact(module: DefModule, cas: CasStore): Promise<ModuleRun
       ...(module.limits.output_bytes !== undefined ? { outputBytesMax: module.limits.output_bytes } : {}),
     },
   };
-  return loadModule(cas.get(hash), { name: module.name, ...(module.runtime !== undefined ? { runtime: module.runtime } : {}), ...limits });
+  return { name: module.name, ...(module.runtime !== undefined ? { runtime: module.runtime } : {}), ...limits };
 }

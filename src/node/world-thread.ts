@@ -23,7 +23,7 @@ async function serve(): Promise<void> {
   if (port === null) return;
   let world: EmbeddedWorld;
   try {
-    world = await EmbeddedWorld.open(data.dir, undefined, (deliveryIndex) => Atomics.store(progress, 0, deliveryIndex));
+    world = await EmbeddedWorld.open(data.dir, { onStep: (deliveryIndex) => Atomics.store(progress, 0, deliveryIndex) });
   } catch (error) {
     port.postMessage({ ready: false, error: errorOf(error) } satisfies ThreadReady);
     return;

@@ -10,7 +10,7 @@ export type { SandboxHostOptions } from './host/sandbox-host.ts';
 export type { LoadedModule } from './host/messages.ts';
 export { JsRuntime } from './js/js-runtime.ts';
 export * from './limits.ts';
-export { isWasmBinary, loadModule } from './load-module.ts';
+export { isWasmBinary, loadModule, ModuleLoader } from './load-module.ts';
 export type { LoadModuleOptions } from './load-module.ts';
 export { resolveModuleLimits } from './module-limits.ts';
 export type { ModuleLimits } from './module-limits.ts';

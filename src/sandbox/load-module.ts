@@ -2,6 +2,8 @@
 // otherwise the bytes decide: the wasm magic `\0asm` runs as wasm, anything else as JS.
 import { SandboxError } from './errors.ts';
 import { JsRuntime } from './js/js-runtime.ts';
+import { loadQuickJs } from './js/quickjs.ts';
+import type { QuickJSWASMModule } from './js/quickjs.ts';
 import { MODULE_ARTIFACT_BYTES_MAX } from './limits.ts';
 import { resolveModuleLimits } from './module-limits.ts';
 import type { ModuleLimits } from './module-limits.ts';
@@ -25,12 +27,28 @@ export function isWasmBinary(bytes: Uint8Array): boolean {
 
 /** Loads a module artifact into a warm runtime; module init runs now. */
 export async function loadModule(artifact: Uint8Array, options: LoadModuleOptions = {}): Promise<ModuleRuntime> {
-  const name = options.name ?? 'module';
-  if (artifact.length > MODULE_ARTIFACT_BYTES_MAX) {
-    throw new SandboxError('MODULE_TOO_LARGE', `module ${name} is ${artifact.length} bytes; the limit is ${MODULE_ARTIFACT_BYTES_MAX}`);
+  return (await ModuleLoader.ready()).load(artifact, options);
+}
+
+/**
+ * Loads modules synchronously once the process's QuickJS module is instantiated (~30 ms, once),
+ * so a host can create a module's context only when its first step comes.
+ */
+export class ModuleLoader {
+  private constructor(private readonly quickjs: QuickJSWASMModule) {}
+
+  static async ready(): Promise<ModuleLoader> {
+    return new ModuleLoader(await loadQuickJs());
   }
-  const limits = resolveModuleLimits(options.limits);
-  const runtime = options.runtime ?? (isWasmBinary(artifact) ? 'wasm' : 'js');
-  if (runtime === 'wasm') return new WasmRuntime(artifact, limits, name);
-  return JsRuntime.load(artifact, limits, name);
+
+  load(artifact: Uint8Array, options: LoadModuleOptions = {}): ModuleRuntime {
+    const name = options.name ?? 'module';
+    if (artifact.length > MODULE_ARTIFACT_BYTES_MAX) {
+      throw new SandboxError('MODULE_TOO_LARGE', `module ${name} is ${artifact.length} bytes; the limit is ${MODULE_ARTIFACT_BYTES_MAX}`);
+    }
+    const limits = resolveModuleLimits(options.limits);
+    const runtime = options.runtime ?? (isWasmBinary(artifact) ? 'wasm' : 'js');
+    if (runtime === 'wasm') return new WasmRuntime(artifact, limits, name);
+    return JsRuntime.loadWith(this.quickjs, artifact, limits, name);
+  }
 }

@@ -35,13 +35,18 @@ export class JsRuntime implements ModuleRuntime {
 
   /** Loads a bundle and runs its init; refuses bytes that are not UTF-8 or a module without an entry. */
   static async load(bundle: Uint8Array, limits: ModuleLimits, moduleName = 'module'): Promise<JsRuntime> {
+    return JsRuntime.loadWith(await loadQuickJs(), bundle, limits, moduleName);
+  }
+
+  /** As `load`, synchronously, with the process's QuickJS module already loaded. */
+  static loadWith(quickjs: QuickJSWASMModule, bundle: Uint8Array, limits: ModuleLimits, moduleName = 'module'): JsRuntime {
     let source: string;
     try {
       source = new TextDecoder('utf-8', { fatal: true }).decode(bundle);
     } catch (error) {
       throw new SandboxError('MODULE_INIT_FAILED', `module ${moduleName} is not a JS bundle: its bytes are not UTF-8`, { cause: error });
     }
-    return new JsRuntime(await loadQuickJs(), source, limits, moduleName);
+    return new JsRuntime(quickjs, source, limits, moduleName);
   }
 
   step(input: Uint8Array): WorkflowStepResult {
