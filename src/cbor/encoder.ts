@@ -21,6 +21,10 @@ const SIMPLE_NULL = 0xf6;
 const UINT64_MAX = (1n << 64n) - 1n;
 /** First buffer size; it doubles as needed. */
 const INITIAL_BYTES = 256;
+/** Texts up to this length are checked for ASCII and written byte by byte, skipping the UTF-8 encoder. */
+const ASCII_FAST_CHARS_MAX = 256;
+/** Largest scratch buffer kept between encodes. */
+const SCRATCH_BYTES_KEPT_MAX = 1024 * 1024;
 /** Text keys whose UTF-8 bytes are remembered: field names repeat in every record. */
 const KEY_CACHE_ENTRIES_MAX = 4_096;
 
@@ -108,12 +112,13 @@ class Writer {
     }
     this.reserve(9);
     this.bytes[this.length++] = (major << 5) | 27;
-    for (let shift = 56n; shift >= 0n; shift -= 8n) this.bytes[this.length++] = Number((argument >> shift) & 0xffn);
+    new DataView(this.bytes.buffer, this.bytes.byteOffset).setBigUint64(this.length, argument);
+    this.length += 8;
   }
 
   text(value: string): void {
     // ASCII is written directly; anything else goes through the UTF-8 encoder.
-    let ascii = value.length < 64;
+    let ascii = value.length < ASCII_FAST_CHARS_MAX;
     for (let index = 0; ascii && index < value.length; index += 1) if (value.charCodeAt(index) > 0x7f) ascii = false;
     if (!ascii) {
       const encoded = utf8.encode(value);
@@ -129,25 +134,53 @@ class Writer {
   result(): Uint8Array {
     return this.bytes.slice(0, this.length);
   }
+
+  reset(): void {
+    this.length = 0;
+  }
+}
+
+/**
+ * Encoding allocates nothing but its result: one writer is reused by every call (encoding never
+ * re-enters itself), and one more encodes Map keys for sorting (keys are never containers).
+ */
+const scratch = new Writer();
+const keyScratch = new Writer();
+
+/**
+ * Where the encoder is, as a stack of keys and indices: pushed and popped as it descends, and
+ * turned into a path string only when something is refused (building strings for every value
+ * cost more than the encoding itself).
+ */
+const pathStack: Array<string | number> = [];
+
+function currentPath(): string {
+  return pathStack.map((part) => (typeof part === 'number' ? `[${part}]` : part.startsWith('<') ? part : `.${part}`)).join('');
 }
 
 /** Encodes a value canonically (no prefix), refusing what has no canonical form with its path. */
 export function encodeBody(value: CborValue, prefix?: Uint8Array): Uint8Array {
-  const writer = new Writer();
-  if (prefix !== undefined) writer.raw(prefix);
-  write(writer, value, 0, '');
-  return writer.result();
+  scratch.reset();
+  pathStack.length = 0;
+  if (prefix !== undefined) scratch.raw(prefix);
+  try {
+    write(scratch, value, 0);
+    return scratch.result();
+  } finally {
+    // A huge value must not pin its buffer for the life of the process.
+    if (scratch.bytes.length > SCRATCH_BYTES_KEPT_MAX) scratch.bytes = new Uint8Array(INITIAL_BYTES);
+  }
 }
 
-function write(writer: Writer, value: unknown, depth: number, path: string): void {
-  if (depth > CBOR_DEPTH_MAX) throw new CborEncodeError('TOO_DEEP', path, `nests deeper than ${CBOR_DEPTH_MAX} levels`);
+function write(writer: Writer, value: unknown, depth: number): void {
+  if (depth > CBOR_DEPTH_MAX) throw new CborEncodeError('TOO_DEEP', currentPath(), `nests deeper than ${CBOR_DEPTH_MAX} levels`);
   switch (typeof value) {
     case 'string': writer.text(value); return;
-    case 'number': writeNumber(writer, value, path); return;
+    case 'number': writeNumber(writer, value); return;
     case 'boolean': writer.byte(value ? SIMPLE_TRUE : SIMPLE_FALSE); return;
-    case 'bigint': writeBigint(writer, value, path); return;
+    case 'bigint': writeBigint(writer, value); return;
     case 'object': break;
-    default: throw new CborEncodeError('UNSUPPORTED_VALUE', path, `${describe(value)} has no CBOR form in AgentOS`);
+    default: throw new CborEncodeError('UNSUPPORTED_VALUE', currentPath(), `${describe(value)} has no CBOR form in AgentOS`);
   }
   if (value === null) {
     writer.byte(SIMPLE_NULL);
@@ -156,19 +189,28 @@ function write(writer: Writer, value: unknown, depth: number, path: string): voi
     writer.raw(value);
   } else if (Array.isArray(value)) {
     writer.head(MAJOR_ARRAY, value.length);
-    for (let index = 0; index < value.length; index += 1) write(writer, value[index], depth + 1, `${path}[${index}]`);
+    for (let index = 0; index < value.length; index += 1) {
+      pathStack.push(index);
+      write(writer, value[index], depth + 1);
+      pathStack.pop();
+    }
   } else if (value instanceof Map) {
-    writeMap(writer, value, depth, path);
+    writeMap(writer, value, depth);
   } else if (value instanceof Tagged) {
-    writeTagged(writer, value, path);
+    writeTagged(writer, value);
   } else if (isPlainObject(value)) {
-    writeObject(writer, value as Record<string, unknown>, depth, path);
+    writeObject(writer, value as Record<string, unknown>, depth);
   } else {
-    throw new CborEncodeError('UNSUPPORTED_VALUE', path, `${describe(value)} has no CBOR form in AgentOS`);
+    throw new CborEncodeError('UNSUPPORTED_VALUE', currentPath(), `${describe(value)} has no CBOR form in AgentOS`);
   }
 }
 
-function writeNumber(writer: Writer, value: number, path: string): void {
+function writeNumber(writer: Writer, value: number): void {
+  if (value >= 0 && value <= 0xffffffff && Number.isInteger(value) && !Object.is(value, -0)) {
+    writer.head(MAJOR_UINT, value);
+    return;
+  }
+  const path = currentPath();
   if (!Number.isFinite(value)) throw new CborEncodeError('FLOAT', path, `${value} is not a number AIR can hold`);
   if (!Number.isInteger(value)) throw new CborEncodeError('FLOAT', path, `${value} is a float; AIR values carry no floats (use dec128)`);
   if (!Number.isSafeInteger(value)) throw new CborEncodeError('UNSUPPORTED_VALUE', path, `${value} is beyond 2^53 as a JS number and has lost precision; pass it as a bigint`);
@@ -177,58 +219,69 @@ function writeNumber(writer: Writer, value: number, path: string): void {
   else writer.head(MAJOR_NEGINT, -1 - value);
 }
 
-function writeBigint(writer: Writer, value: bigint, path: string): void {
+function writeBigint(writer: Writer, value: bigint): void {
   if (value >= 0n) {
-    if (value > UINT64_MAX) throw new CborEncodeError('UNSUPPORTED_VALUE', path, `integer ${value} does not fit in 64 bits`);
+    if (value > UINT64_MAX) throw new CborEncodeError('UNSUPPORTED_VALUE', currentPath(), `integer ${value} does not fit in 64 bits`);
     writer.bigHead(MAJOR_UINT, value);
   } else {
     const argument = -1n - value;
-    if (argument > UINT64_MAX) throw new CborEncodeError('UNSUPPORTED_VALUE', path, `integer ${value} does not fit in 64 bits`);
+    if (argument > UINT64_MAX) throw new CborEncodeError('UNSUPPORTED_VALUE', currentPath(), `integer ${value} does not fit in 64 bits`);
     writer.bigHead(MAJOR_NEGINT, argument);
   }
 }
 
-function writeTagged(writer: Writer, value: Tagged, path: string): void {
-  if (value.tag !== DEC128_TAG) throw new CborEncodeError('UNKNOWN_TAG', path, `tag ${value.tag} is not allowed; only ${DEC128_TAG} (dec128)`);
+function writeTagged(writer: Writer, value: Tagged): void {
+  if (value.tag !== DEC128_TAG) throw new CborEncodeError('UNKNOWN_TAG', currentPath(), `tag ${value.tag} is not allowed; only ${DEC128_TAG} (dec128)`);
   const payload: unknown = value.value;
-  if (!(payload instanceof Uint8Array) || payload.length !== DEC128_BYTES) throw new CborEncodeError('BAD_TAG_CONTENT', path, `dec128 must wrap exactly ${DEC128_BYTES} bytes`);
+  if (!(payload instanceof Uint8Array) || payload.length !== DEC128_BYTES) throw new CborEncodeError('BAD_TAG_CONTENT', currentPath(), `dec128 must wrap exactly ${DEC128_BYTES} bytes`);
   writer.head(MAJOR_TAG, DEC128_TAG);
   writer.head(MAJOR_BYTES, payload.length);
   writer.raw(payload);
 }
 
-function writeObject(writer: Writer, value: Record<string, unknown>, depth: number, path: string): void {
+function writeObject(writer: Writer, value: Record<string, unknown>, depth: number): void {
   const keys = Object.keys(value);
   const entries = keys.map((key) => ({ key, bytes: keyBytes(key) }));
-  if (entries.length > 1) entries.sort((a, b) => compareTextKeys(a.bytes, b.bytes));
+  // Objects decoded from canonical bytes already hold their keys in order: check before sorting.
+  let sorted = true;
+  for (let index = 1; sorted && index < entries.length; index += 1) {
+    sorted = compareTextKeys((entries[index - 1] as { bytes: Uint8Array }).bytes, (entries[index] as { bytes: Uint8Array }).bytes) < 0;
+  }
+  if (!sorted) entries.sort((a, b) => compareTextKeys(a.bytes, b.bytes));
   writer.head(MAJOR_MAP, entries.length);
   for (const entry of entries) {
     writer.head(MAJOR_TEXT, entry.bytes.length);
     writer.raw(entry.bytes);
-    write(writer, value[entry.key], depth + 1, `${path}.${entry.key}`);
+    pathStack.push(entry.key);
+    write(writer, value[entry.key], depth + 1);
+    pathStack.pop();
   }
 }
 
-function writeMap(writer: Writer, value: ReadonlyMap<unknown, unknown>, depth: number, path: string): void {
+function writeMap(writer: Writer, value: ReadonlyMap<unknown, unknown>, depth: number): void {
   const entries: Array<{ key: Uint8Array; value: unknown; label: string }> = [];
   for (const [key, item] of value) {
     if (!(typeof key === 'string' || typeof key === 'number' || typeof key === 'bigint' || key instanceof Uint8Array)) {
-      throw new CborEncodeError('UNSUPPORTED_VALUE', path, `a map key is ${key === null ? 'null' : Array.isArray(key) ? 'an array' : typeof key}; AIR map keys are integers, text or bytes`);
+      throw new CborEncodeError('UNSUPPORTED_VALUE', currentPath(), `a map key is ${key === null ? 'null' : Array.isArray(key) ? 'an array' : typeof key}; AIR map keys are integers, text or bytes`);
     }
-    const keyWriter = new Writer();
-    write(keyWriter, key, depth + 1, `${path}<key>`);
-    entries.push({ key: keyWriter.result(), value: item, label: String(key) });
+    keyScratch.reset();
+    pathStack.push('<key>');
+    write(keyScratch, key, depth + 1);
+    pathStack.pop();
+    entries.push({ key: keyScratch.result(), value: item, label: String(key) });
   }
   entries.sort((a, b) => compareBytes(a.key, b.key));
   for (let index = 1; index < entries.length; index += 1) {
     if (compareBytes(entries[index - 1]?.key ?? new Uint8Array(), entries[index]?.key ?? new Uint8Array()) === 0) {
-      throw new CborEncodeError('DUPLICATE_KEY', path, `the map has the key ${entries[index]?.label ?? ''} twice (as distinct objects or as number and bigint)`);
+      throw new CborEncodeError('DUPLICATE_KEY', currentPath(), `the map has the key ${entries[index]?.label ?? ''} twice (as distinct objects or as number and bigint)`);
     }
   }
   writer.head(MAJOR_MAP, entries.length);
   for (const entry of entries) {
     writer.raw(entry.key);
-    write(writer, entry.value, depth + 1, `${path}[${entry.label}]`);
+    pathStack.push(entry.label);
+    write(writer, entry.value, depth + 1);
+    pathStack.pop();
   }
 }
 

@@ -110,7 +110,9 @@ export class InputRun {
       return;
     }
     try {
-      this.applyOutput(cell, delivery, result.output);
+      // The js host writes every inner value itself with our canonical encoder; a wasm module
+      // writes its own bytes, which must be decoded strictly.
+      this.applyOutput(cell, delivery, result.output, runtime.runtime === 'js');
     } catch (error) {
       if (!(error instanceof AirError || error instanceof CborError || error instanceof OutputError)) throw error;
       this.fail(cell, delivery, { kind: 'invalid_output', message: error.message });
@@ -123,18 +125,18 @@ export class InputRun {
   }
 
   /** Checks the whole output before anything of it takes effect: a bad part fails the step, not half of it. */
-  private applyOutput(cell: Cell, delivery: Delivery, output: WorkflowOutput): void {
+  private applyOutput(cell: Cell, delivery: Delivery, output: WorkflowOutput, hostEncoded: boolean): void {
     const module = delivery.module;
     const workflow = module.abi.workflow;
     if (workflow === undefined) throw new OutputError(`module ${module.name} has no workflow ABI`);
     const schemas = this.world.view.index;
-    const state = output.state === null ? null : canonicalTyped(output.state, workflow.state, schemas, 'state').bytes;
+    const state = output.state === null ? null : canonicalTyped(output.state, workflow.state, schemas, 'state', hostEncoded).bytes;
     const events = output.domain_events.map((event, position) => {
       if (schemas.resolve(event.schema) === undefined) throw new OutputError(`domain_events[${position}] has schema ${event.schema}, which this world does not define`);
-      const typed = canonicalTyped(event.value, event.schema, schemas, `domain_events[${position}].value`);
+      const typed = canonicalTyped(event.value, event.schema, schemas, `domain_events[${position}].value`, hostEncoded);
       return { schema: event.schema, ...typed, ...(event.key !== undefined ? { key: event.key } : {}) };
     });
-    const intents = output.effects.map((effect, position) => this.checkEffect(module, delivery, effect, position));
+    const intents = output.effects.map((effect, position) => this.checkEffect(module, delivery, effect, position, hostEncoded));
     if (state === null && delivery.key !== null) {
       this.world.cells.delete(module.name, delivery.key);
     } else {
@@ -152,14 +154,14 @@ export class InputRun {
     this.routeEvent(event.schema, event.value, event.bytes, eventHash, height);
   }
 
-  private checkEffect(module: DefModule, delivery: Delivery, effect: OutputEffect, position: number): PendingIntent {
+  private checkEffect(module: DefModule, delivery: Delivery, effect: OutputEffect, position: number, hostEncoded: boolean): PendingIntent {
     const allowed = module.abi.workflow?.effects_emitted ?? [];
     if (!allowed.includes(effect.kind)) {
       throw new OutputError(`effects[${position}] is a "${effect.kind}" effect, which ${module.name} does not declare in effects_emitted (${allowed.join(', ') || 'none'})`);
     }
     const def = this.world.view.effects.get(effect.kind);
     if (def === undefined) throw new OutputError(`effects[${position}] is a "${effect.kind}" effect, which the manifest does not list`);
-    const params = canonicalTyped(effect.params_cbor, def.params_schema, this.world.view.index, `effects[${position}].params`).bytes;
+    const params = canonicalTyped(effect.params_cbor, def.params_schema, this.world.view.index, `effects[${position}].params`, hostEncoded).bytes;
     const key = idempotencyKey(effect.idempotency_key, module.name, delivery.key, delivery.cause, position);
     const cap = effect.cap_slot ?? '';
     return { kind: effect.kind, params, key, cap, hash: intentHash(effect.kind, params, cap, key), issuerRef: effect.issuer_ref, module: module.name, instanceKey: delivery.key, cause: delivery.cause };
