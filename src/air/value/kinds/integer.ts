@@ -4,6 +4,7 @@ import type { CborValue } from '../../../cbor/index.ts';
 import { fail } from '../site.ts';
 import type { Site } from '../site.ts';
 import { mismatch } from '../leaf-codec.ts';
+import type { LeafCodec } from '../leaf-codec.ts';
 import { quote } from '../json-shape.ts';
 
 /** The values one integer kind admits. */
@@ -60,4 +61,17 @@ function rangeText(range: IntegerRange): string {
 export function integerOut(value: CborValue): number | bigint {
   assert(typeof value === 'number' || typeof value === 'bigint', 'a checked integer is a number or bigint');
   return value;
+}
+
+/** The codec of an integer kind: int, nat and duration differ only in range, tag and wording. */
+export function integerCodec(canonicalTag: string, range: IntegerRange, expected: string): LeafCodec {
+  return {
+    canonicalTag,
+    expected,
+    fromSugar: (json, site) => integerFromJson(json, range, site, expected),
+    fromCanonical: (body, site) => integerFromJson(body, range, site, expected),
+    fromCbor: (value, site) => integerFromCbor(value, range, site, expected),
+    toSugar: integerOut,
+    toCanonical: integerOut,
+  };
 }
