@@ -4,7 +4,8 @@
 // The envelopes have a fixed shape, so they are written field by field in canonical key
 // order (ctx, event, state, version; event: key, value, schema) rather than through a
 // generic encoder: this runs once per step. Tests compare them with encodeCanonical.
-import { CborWriter, encodedText } from './cbor-writer.ts';
+import { CborWriter } from './cbor-writer.ts';
+import { KEY_CTX, KEY_EVENT, KEY_KEY, KEY_VALUE, KEY_SCHEMA, KEY_STATE, KEY_VERSION, KEY_INPUT } from './envelope-keys.ts';
 
 /** ABI version written into every input envelope. */
 export const ABI_VERSION = 1;
@@ -30,15 +31,6 @@ export interface PureInput {
 }
 
 const writer = new CborWriter();
-// The fixed keys of input envelopes, encoded once.
-const KEY_CTX = encodedText('ctx');
-const KEY_EVENT = encodedText('event');
-const KEY_KEY = encodedText('key');
-const KEY_VALUE = encodedText('value');
-const KEY_SCHEMA = encodedText('schema');
-const KEY_STATE = encodedText('state');
-const KEY_VERSION = encodedText('version');
-const KEY_INPUT = encodedText('input');
 const NULL_BYTE = Uint8Array.of(0xf6);
 
 /** Encodes `{version:1, state, event:{schema, value, key?}, ctx?}`. */

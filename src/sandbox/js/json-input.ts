@@ -2,10 +2,10 @@
 // its inner values (state, event value and ctx are byte strings of canonical CBOR) and
 // writes the wire input as one JSON text (a tuple, see protocol.ts). Byte strings stay in the envelope: their markers
 // give offsets into it, and the runtime passes the envelope along as the side buffer.
-import { encodedText } from '../cbor-writer.ts';
 import { ABI_VERSION } from '../envelope.ts';
 import { CborJsonReader, quoteShortAscii } from './cbor-json-reader.ts';
 import { WIRE_HAS_CTX, WIRE_HAS_KEY, WIRE_HAS_STATE } from './protocol.ts';
+import { KEY_CTX, KEY_EVENT, KEY_KEY, KEY_VALUE, KEY_SCHEMA, KEY_STATE, KEY_VERSION } from '../envelope-keys.ts';
 
 /** A wire input: its JSON text, and whether markers point into the envelope bytes. */
 export interface WireInputText {
@@ -163,14 +163,6 @@ export function readWorkflowParts(envelope: Uint8Array): Parts {
   return parts;
 }
 
-// Keys of the workflow envelope as canonical CBOR text items.
-const KEY_CTX = encodedText('ctx');
-const KEY_EVENT = encodedText('event');
-const KEY_KEY = encodedText('key');
-const KEY_VALUE = encodedText('value');
-const KEY_SCHEMA = encodedText('schema');
-const KEY_STATE = encodedText('state');
-const KEY_VERSION = encodedText('version');
 
 /**
  * The parts of a workflow envelope written in its one canonical layout (what
