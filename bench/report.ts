@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from './paths.ts';
 
 /** What one benchmark measured: snake_case metric names that end in their unit. */
 export interface BenchResult {
@@ -9,7 +9,7 @@ export interface BenchResult {
   readonly params: Readonly<Record<string, unknown>>;
 }
 
-const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
+const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
 
 /** Prints a result for people and writes bench/results/<name>.json for machines. */
 export function report(result: BenchResult): void {

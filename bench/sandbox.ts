@@ -1,12 +1,13 @@
 // Sandbox throughput: warm steps of the SDK counter workflow (envelope in and out as
 // canonical CBOR, state carried from step to step), the cost of a fresh context, and the
 // raw wasm runtime's throughput on a hand-written WAT workflow.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import wabtInit from 'wabt';
 import { encodeCanonical } from '../src/cbor/index.ts';
 import { bundleModule } from '../src/cli/build/index.ts';
 import { encodeWorkflowInput, loadModule } from '../src/sandbox/index.ts';
 import type { ModuleRuntime } from '../src/sandbox/index.ts';
+import { REPO_ROOT } from './paths.ts';
 import type { BenchResult } from './report.ts';
 
 const WARMUP_STEPS = 20_000;
@@ -33,7 +34,7 @@ function steps(runtime: ModuleRuntime, count: number): number {
 }
 
 export async function run(): Promise<BenchResult> {
-  const counter = await bundleModule(fileURLToPath(new URL('../test/fixtures/modules/counter.ts', import.meta.url)), { moduleName: 'demo/Counter@1' });
+  const counter = await bundleModule(join(REPO_ROOT, 'test/fixtures/modules/counter.ts'), { moduleName: 'demo/Counter@1' });
   const js = await loadModule(counter.bytes);
   steps(js, WARMUP_STEPS);
   const jsMs = steps(js, MEASURED_STEPS);

@@ -7,8 +7,9 @@ import { encodeCanonical } from '../src/cbor/index.ts';
 import { buildWorld, writeModuleHashes } from '../src/cli/build/index.ts';
 import { EmbeddedWorld } from '../src/node/index.ts';
 import type { EventInput } from '../src/kernel/index.ts';
+import { REPO_ROOT } from './paths.ts';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = REPO_ROOT;
 
 /** Copies, builds and creates a ladder world in a temp folder; `cleanup` removes it. */
 export async function freshWorld(slug: string): Promise<{ dir: string; world: EmbeddedWorld; cleanup: () => void }> {

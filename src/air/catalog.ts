@@ -9,7 +9,11 @@ import { AirError } from './errors.ts';
 import { authoredNodes } from './authoring.ts';
 import { checkStructure } from './structural.ts';
 import { canonicalDef, sealNode } from './canonical-node.ts';
+import type { CanonicalNode } from './canonical-node.ts';
 import { DefIndex } from './def-index.ts';
+import type { DefEntry } from './def-index.ts';
+import type { AirWhere } from './errors.ts';
+import type { Hash } from '../cbor/index.ts';
 import { checkDef } from './check-defs.ts';
 import type { Def } from './defs.ts';
 
@@ -39,18 +43,17 @@ export function loadCatalog(files: ReadonlyArray<readonly [string, unknown]>, ch
   for (const [file, parsed] of files) {
     for (const node of authoredNodes(parsed, file)) {
       if (checked) checkStructure(node.kind, node.json, node.where);
-      const def = canonicalDef(node.json as unknown as Def);
-      const sealed = sealNode(def);
-      const earlier = index.get(def.$kind, def.name);
+      const entry = new CatalogEntry(canonicalDef(node.json as unknown as Def), node.where);
+      const earlier = index.get(entry.def.$kind, entry.def.name);
       if (earlier !== undefined) {
-        if (earlier.hash === sealed.hash) continue;
+        if (earlier.hash === entry.hash) continue;
         const earlierIsHost = (earlier.where.file ?? '').endsWith(HOST_SCHEMAS_FILE);
         if (!earlierIsHost && !file.endsWith(HOST_SCHEMAS_FILE)) {
-          throw new AirError('DUPLICATE_NAME', node.where, `the catalog defines "${def.name}" twice, differently`);
+          throw new AirError('DUPLICATE_NAME', node.where, `the catalog defines "${entry.def.name}" twice, differently`);
         }
         if (earlierIsHost) continue;
       }
-      index.set({ def, hash: sealed.hash, bytes: sealed.bytes, where: node.where, builtin: true });
+      index.set(entry);
     }
   }
   if (!checked) return index;
@@ -58,6 +61,27 @@ export function loadCatalog(files: ReadonlyArray<readonly [string, unknown]>, ch
   for (const entry of index.all()) checkDef(entry.def, entry.where, index, errors);
   if (errors.length > 0) throw new AirError('SCHEMA_VIOLATION', {}, `the catalog is inconsistent: ${errors[0]?.message ?? ''}`);
   return index;
+}
+
+/**
+ * A catalog def whose canonical bytes and hash are computed when first read: a world uses a
+ * few of the ~150 sys defs, and sealing all of them cost ~10 ms of every world open.
+ */
+class CatalogEntry implements DefEntry {
+  readonly builtin = true;
+  private sealed: CanonicalNode<Def> | undefined;
+
+  constructor(readonly def: Def, readonly where: AirWhere) {}
+
+  get hash(): Hash {
+    this.sealed ??= sealNode(this.def);
+    return this.sealed.hash;
+  }
+
+  get bytes(): Uint8Array {
+    this.sealed ??= sealNode(this.def);
+    return this.sealed.bytes;
+  }
 }
 
 /** The built-in catalog as an index; every world sees it. Loaded once and checked like any world. */

@@ -1,13 +1,24 @@
-// Structural validation with ajv against the (extended) AIR JSON Schemas. The only file that imports ajv.
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+// Structural validation with ajv against the (extended) AIR JSON Schemas. The only file that loads ajv.
+import { createRequire } from 'node:module';
+import type { Ajv2020 as Ajv2020Class, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { AirError } from './errors.ts';
 import type { AirWhere } from './errors.ts';
 import type { NodeKind } from './defs.ts';
 import { extendedSchemas, SCHEMA_ID } from './schema-extensions.ts';
 import { showJson } from './show-json.ts';
 
-let ajv: Ajv2020 | undefined;
+let ajv: Ajv2020Class | undefined;
+
+/**
+ * ajv is required on first validation, not imported: opening a stored world never validates
+ * JSON, and loading ajv's ~270 KB cost every such open several milliseconds. A require made
+ * from this module's URL also keeps ajv out of the esbuild bundles (it loads from node_modules).
+ */
+function newAjv(): Ajv2020Class {
+  const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
+  // allErrors stays off: the first error per document is the one we can explain precisely.
+  return new Ajv2020({ strict: false, allErrors: false, validateFormats: false });
+}
 const validators = new Map<NodeKind | 'patch', ValidateFunction>();
 
 /** Compiles each kind's validator on first use: compiling all of them costs a CLI start ~200 ms. */
@@ -15,8 +26,7 @@ function validatorFor(kind: NodeKind | 'patch'): ValidateFunction {
   const known = validators.get(kind);
   if (known !== undefined) return known;
   if (ajv === undefined) {
-    // allErrors stays off: the first error per document is the one we can explain precisely.
-    ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: false });
+    ajv = newAjv();
     for (const schema of extendedSchemas()) ajv.addSchema(schema);
   }
   const validate = ajv.getSchema(SCHEMA_ID[kind]);

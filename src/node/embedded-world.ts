@@ -53,6 +53,8 @@ export interface OpenOptions {
   readonly onStep?: (deliveryIndex: number) => void;
   /** Replay the whole journal instead of starting from the latest snapshot. */
   readonly fromGenesis?: boolean;
+  /** Only read: inputs are refused, and the module engine is loaded only if a journal tail must be replayed. */
+  readonly readOnly?: boolean;
 }
 
 export class EmbeddedWorld {
@@ -66,6 +68,7 @@ export class EmbeddedWorld {
     private readonly modules: CasModules,
     private readonly world: World,
     private readonly clock: { next(): Stamp },
+    private readonly readOnly = false,
   ) {}
 
   /** Creates the world of a folder whose modules are built (`aos build`): AIR into CAS, genesis into the journal. */
@@ -108,11 +111,14 @@ export class EmbeddedWorld {
       }
       const worldStore = store.open(EMBEDDED_WORLD_ID);
       const view = viewOf(worldStore);
-      const modules = await CasModules.load(view, worldStore.cas, onStep);
       const snapshot = options.fromGenesis === true ? null : worldStore.snapshots.latest();
       const from = snapshot === null ? undefined : recordAt(worldStore, snapshot.height);
-      const world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, from === undefined ? 0 : from.height + 1), from);
-      return new EmbeddedWorld(dir, store, worldStore, view, modules, world, clock);
+      const tailFrom = from === undefined ? 0 : from.height + 1;
+      const readOnly = options.readOnly === true;
+      const hasTail = (worldStore.journal.head()?.next_height ?? 0) > tailFrom;
+      const modules = await CasModules.load(view, worldStore.cas, onStep, !readOnly || hasTail);
+      const world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, tailFrom), from);
+      return new EmbeddedWorld(dir, store, worldStore, view, modules, world, clock, readOnly);
     } catch (error) {
       store.close();
       throw error;
@@ -144,6 +150,7 @@ export class EmbeddedWorld {
 
   /** Admits an event; returns once its records are durable. `aborts` names deliveries a watchdog aborted. */
   send(event: EventInput, options: InputOptions = {}): SealedRecord[] {
+    this.checkWritable();
     return this.commit(this.world.submitEvent(event, this.clock.next(), options));
   }
 
@@ -153,6 +160,7 @@ export class EmbeddedWorld {
    * its slot and takes nothing with it; the others still commit.
    */
   sendBatch(events: readonly EventInput[]): Array<{ records: SealedRecord[] } | { error: Error }> {
+    this.checkWritable();
     const results: Array<{ records: SealedRecord[] } | { error: Error }> = [];
     const all: SealedRecord[] = [];
     for (const event of events) {
@@ -171,11 +179,13 @@ export class EmbeddedWorld {
 
   /** Admits a receipt for open work; returns once its records are durable. */
   receipt(receipt: ReceiptInput): SealedRecord[] {
+    this.checkWritable();
     return this.commit(this.world.submitReceipt(receipt, this.clock.next()));
   }
 
   /** Takes a snapshot now. */
   snapshot(): SealedRecord[] {
+    this.checkWritable();
     const records = this.world.snapshot();
     this.worldStore.journal.append(records.map(toEntry));
     this.indexSnapshots(records);
@@ -202,6 +212,10 @@ export class EmbeddedWorld {
   close(): void {
     this.modules.dispose();
     this.store.close();
+  }
+
+  private checkWritable(): void {
+    if (this.readOnly) throw new NodeError('READ_ONLY', `the world in ${this.dir} was opened read-only`, 'open it without readOnly to send inputs or take snapshots');
   }
 
   private commit(records: SealedRecord[]): SealedRecord[] {

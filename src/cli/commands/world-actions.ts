@@ -10,8 +10,8 @@ import { CliError } from '../cli-error.ts';
 import { cborForJson, emit, stringifyExact } from '../output.ts';
 import type { RootOptions } from './world.ts';
 
-async function withWorld<T>(options: RootOptions, work: (world: EmbeddedWorld) => T | Promise<T>): Promise<T> {
-  const world = await EmbeddedWorld.open(resolve(options.root));
+async function withWorld<T>(options: RootOptions, work: (world: EmbeddedWorld) => T | Promise<T>, readOnly = false): Promise<T> {
+  const world = await EmbeddedWorld.open(resolve(options.root), { readOnly });
   try {
     return await work(world);
   } finally {
@@ -63,7 +63,7 @@ export async function state(workflow: string, options: RootOptions & { keyJson?:
     const key = options.keyJson === undefined || module.key_schema === undefined ? null : typedBytes(world, module.key_schema, options.keyJson, '--key-json');
     const value = stateJson(world, workflow, world.state(workflow, key));
     emit(options, { workflow, key: options.keyJson === undefined ? null : parseJsonExact(options.keyJson), state: value }, () => stringifyExact(value));
-  });
+  }, true);
 }
 
 export async function cells(workflow: string, options: RootOptions): Promise<void> {
@@ -72,7 +72,7 @@ export async function cells(workflow: string, options: RootOptions): Promise<voi
       key: cell.key === null ? null : cborForJson(decodeCanonical(cell.key)), status: cell.status, state_bytes: cell.state?.length ?? 0, open_intents: cell.open.size,
     }));
     emit(options, { workflow, cells: rows }, () => rows.length === 0 ? `${workflow} has no cells yet` : rows.map((row) => `${stringifyExact(row.key, 0).padEnd(24)} ${row.status.padEnd(9)} ${row.state_bytes} bytes${row.open_intents > 0 ? `, ${row.open_intents} open intents` : ''}`).join('\n'));
-  });
+  }, true);
 }
 
 function describeRecord(record: SealedRecord): Record<string, unknown> {
@@ -97,7 +97,7 @@ export async function tail(options: RootOptions & { from: string; limit: string;
   await withWorld(options, (world) => {
     const records = world.tail(from, limit, options.kind).map(describeRecord);
     emit(options, { head: world.head, records }, () => records.map((record) => `${String(record.height).padStart(6)}  ${String(record.kind).padEnd(15)} ${String(record.summary)}`).join('\n') || '(no records)');
-  });
+  }, true);
 }
 
 export async function verify(options: RootOptions): Promise<void> {
