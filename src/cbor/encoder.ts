@@ -59,6 +59,8 @@ function compareTextKeys(a: Uint8Array, b: Uint8Array): number {
 class Writer {
   bytes = new Uint8Array(INITIAL_BYTES);
   length = 0;
+  /** Over `bytes`, remade when the buffer is replaced (for 64-bit heads). */
+  private view = new DataView(this.bytes.buffer);
 
   private reserve(extra: number): void {
     if (this.length + extra <= this.bytes.length) return;
@@ -112,23 +114,36 @@ class Writer {
     }
     this.reserve(9);
     this.bytes[this.length++] = (major << 5) | 27;
-    new DataView(this.bytes.buffer, this.bytes.byteOffset).setBigUint64(this.length, argument);
+    if (this.view.buffer !== this.bytes.buffer) this.view = new DataView(this.bytes.buffer);
+    this.view.setBigUint64(this.length, argument);
     this.length += 8;
   }
 
   text(value: string): void {
-    // ASCII is written directly; anything else goes through the UTF-8 encoder.
-    let ascii = value.length < ASCII_FAST_CHARS_MAX;
-    for (let index = 0; ascii && index < value.length; index += 1) if (value.charCodeAt(index) > 0x7f) ascii = false;
-    if (!ascii) {
-      const encoded = utf8.encode(value);
-      this.head(MAJOR_TEXT, encoded.length);
-      this.raw(encoded);
-      return;
+    // Short texts are written as if ASCII in one pass, and redone through the UTF-8 encoder
+    // at the first character that is not: hashes, names and field names are ASCII.
+    const length = value.length;
+    if (length < ASCII_FAST_CHARS_MAX) {
+      const start = this.length;
+      this.head(MAJOR_TEXT, length);
+      this.reserve(length);
+      const out = this.bytes;
+      let at = this.length;
+      let index = 0;
+      for (; index < length; index += 1) {
+        const code = value.charCodeAt(index);
+        if (code > 0x7f) break;
+        out[at++] = code;
+      }
+      if (index === length) {
+        this.length = at;
+        return;
+      }
+      this.length = start;
     }
-    this.head(MAJOR_TEXT, value.length);
-    this.reserve(value.length);
-    for (let index = 0; index < value.length; index += 1) this.bytes[this.length++] = value.charCodeAt(index);
+    const encoded = utf8.encode(value);
+    this.head(MAJOR_TEXT, encoded.length);
+    this.raw(encoded);
   }
 
   result(): Uint8Array {
@@ -239,23 +254,36 @@ function writeTagged(writer: Writer, value: Tagged): void {
   writer.raw(payload);
 }
 
+/** Key bytes of the object being written, reused: objects are never written re-entrantly at one depth. */
+const objectKeyBytes: Uint8Array[][] = [];
+
 function writeObject(writer: Writer, value: Record<string, unknown>, depth: number): void {
   const keys = Object.keys(value);
-  const entries = keys.map((key) => ({ key, bytes: keyBytes(key) }));
-  // Objects decoded from canonical bytes already hold their keys in order: check before sorting.
+  const bytes = (objectKeyBytes[depth] ??= []);
+  bytes.length = keys.length;
+  // Objects built in canonical key order (decoded ones, records) need no sort and no allocation.
   let sorted = true;
-  for (let index = 1; sorted && index < entries.length; index += 1) {
-    sorted = compareTextKeys((entries[index - 1] as { bytes: Uint8Array }).bytes, (entries[index] as { bytes: Uint8Array }).bytes) < 0;
+  for (let index = 0; index < keys.length; index += 1) {
+    const encoded = keyBytes(keys[index] as string);
+    bytes[index] = encoded;
+    if (sorted && index > 0 && compareTextKeys(bytes[index - 1] as Uint8Array, encoded) >= 0) sorted = false;
   }
-  if (!sorted) entries.sort((a, b) => compareTextKeys(a.bytes, b.bytes));
-  writer.head(MAJOR_MAP, entries.length);
-  for (const entry of entries) {
-    writer.head(MAJOR_TEXT, entry.bytes.length);
-    writer.raw(entry.bytes);
-    pathStack.push(entry.key);
-    write(writer, value[entry.key], depth + 1);
-    pathStack.pop();
+  writer.head(MAJOR_MAP, keys.length);
+  if (sorted) {
+    for (let index = 0; index < keys.length; index += 1) writeEntry(writer, keys[index] as string, bytes[index] as Uint8Array, value, depth);
+    return;
   }
+  const entries = keys.map((key, index) => ({ key, bytes: bytes[index] as Uint8Array }));
+  entries.sort((a, b) => compareTextKeys(a.bytes, b.bytes));
+  for (const entry of entries) writeEntry(writer, entry.key, entry.bytes, value, depth);
+}
+
+function writeEntry(writer: Writer, key: string, bytes: Uint8Array, value: Record<string, unknown>, depth: number): void {
+  writer.head(MAJOR_TEXT, bytes.length);
+  writer.raw(bytes);
+  pathStack.push(key);
+  write(writer, value[key], depth + 1);
+  pathStack.pop();
 }
 
 function writeMap(writer: Writer, value: ReadonlyMap<unknown, unknown>, depth: number): void {

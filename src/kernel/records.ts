@@ -63,9 +63,52 @@ export interface SealedRecord extends JournalRecord {
 
 /** Encodes a record canonically and computes its hash (the next record's `prev`). */
 export function sealRecord(height: number, prev: Hash | null, body: RecordBody): SealedRecord {
-  const data = { ...withoutUndefined(body), height, prev } as unknown as CborValue;
-  const bytes = encodeCanonical(data);
+  const bytes = encodeCanonical(recordData(height, prev, body));
   return { height, prev, body, bytes, hash: hashBytes(bytes) };
+}
+
+/** The fields of each kind of record body: listed once, kept in canonical order below. */
+const BODY_FIELDS: Readonly<Record<RecordKind, readonly string[]>> = {
+  domain_event: ['kind', 'schema', 'value', 'key', 'event_hash', 'origin', 'stamp', 'cause', 'aborts'],
+  effect_intent: ['kind', 'intent_hash', 'effect_kind', 'params', 'cap_slot', 'issuer_ref', 'idempotency_key', 'origin', 'cause'],
+  effect_receipt: ['kind', 'intent_hash', 'adapter_id', 'status', 'payload', 'cost_cents', 'signature', 'stamp', 'aborts'],
+  workflow_fault: ['kind', 'module', 'key', 'failure', 'cause'],
+  manifest: ['kind', 'manifest_hash'],
+  snapshot: ['kind', 'snapshot_hash', 'manifest_hash'],
+};
+
+/** Canonical CBOR order of text keys: shorter first, then bytewise (all are ASCII). */
+function canonicalKeyOrder(keys: readonly string[]): readonly string[] {
+  return [...keys].sort((a, b) => (a.length !== b.length ? a.length - b.length : a < b ? -1 : 1));
+}
+
+/** Each kind's fields and the frame's (height, prev), in the order the encoder writes them. */
+const RECORD_KEY_ORDER = new Map<string, readonly string[]>(
+  Object.entries(BODY_FIELDS).map(([kind, fields]) => [kind, canonicalKeyOrder([...fields, 'height', 'prev'])]),
+);
+
+/**
+ * The record as the encoder will see it: built in canonical key order, so the encoder finds
+ * it sorted and writes it without sorting. A body with a field its kind does not list is
+ * still encoded whole, by the encoder's own sort.
+ */
+function recordData(height: number, prev: Hash | null, body: RecordBody): CborValue {
+  const fields = body as unknown as Record<string, unknown>;
+  const order = RECORD_KEY_ORDER.get(body.kind);
+  let defined = 0;
+  for (const key in fields) if (fields[key] !== undefined) defined += 1;
+  if (order !== undefined) {
+    const data: Record<string, unknown> = {};
+    let written = 0;
+    for (const key of order) {
+      const value = key === 'height' ? height : key === 'prev' ? prev : fields[key];
+      if (value === undefined) continue;
+      data[key] = value;
+      written += 1;
+    }
+    if (written === defined + 2) return data as unknown as CborValue;
+  }
+  return { ...withoutUndefined(body), height, prev } as unknown as CborValue;
 }
 
 function withoutUndefined(body: RecordBody): Record<string, unknown> {
@@ -74,8 +117,12 @@ function withoutUndefined(body: RecordBody): Record<string, unknown> {
   return out;
 }
 
-/** Decodes stored record bytes (integrity checked by the store, canonical form by replay, which re-produces them); a record that does not decode or lacks its frame is corrupt. */
-export function openRecord(bytes: Uint8Array, expectedHeight: number): SealedRecord {
+/**
+ * Decodes stored record bytes (integrity checked by the store, canonical form by replay, which
+ * re-produces them); a record that does not decode or lacks its frame is corrupt. A store that
+ * has just checked the bytes against their hash passes it as `verifiedHash`.
+ */
+export function openRecord(bytes: Uint8Array, expectedHeight: number, verifiedHash?: Hash): SealedRecord {
   let value: CborValue;
   try {
     value = decodeVerified(bytes);
@@ -89,7 +136,21 @@ export function openRecord(bytes: Uint8Array, expectedHeight: number): SealedRec
   if (Number(height) !== expectedHeight) {
     throw new KernelError('JOURNAL_CORRUPT', `journal record stored at height ${expectedHeight} says it is at height ${String(height)}`);
   }
-  return { height: expectedHeight, prev: (prev ?? null) as Hash | null, body: normalizeBody(body) as unknown as RecordBody, bytes, hash: hashBytes(bytes) };
+  return new StoredRecord(expectedHeight, (prev ?? null) as Hash | null, normalizeBody(body) as unknown as RecordBody, bytes, verifiedHash);
+}
+
+/**
+ * A record read back from the journal. Its hash is computed when first read: replay compares
+ * the bytes it re-produces with these (and chains the hashes of those), so hashing every
+ * stored record as well would double the hashing of a replay.
+ */
+class StoredRecord implements SealedRecord {
+  constructor(readonly height: number, readonly prev: Hash | null, readonly body: RecordBody, readonly bytes: Uint8Array, private computedHash: Hash | undefined) {}
+
+  get hash(): Hash {
+    this.computedHash ??= hashBytes(this.bytes);
+    return this.computedHash;
+  }
 }
 
 /** Decoded integers are numbers when small and bigints when large; stamps always hold bigints. */

@@ -1,6 +1,6 @@
 // One input, serviced to completion: route, step, journal (DESIGN §6). The same input and
 // state always yield the same records; live execution and replay both go through here.
-import { encodeCanonical, hashBytes, isCborObject } from '../cbor/index.ts';
+import { encodeCanonical, isCborObject } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
 import { AirError } from '../air/index.ts';
 import type { DefModule } from '../air/index.ts';
@@ -9,6 +9,7 @@ import type { OutputEffect, WorkflowOutput } from '../sandbox/index.ts';
 import type { Cell, CellTable } from './cells.ts';
 import { workflowContext } from './context.ts';
 import { KernelError } from './errors.ts';
+import { eventHashOf } from './event-hash.ts';
 import { idempotencyKey, intentHash } from './intents.ts';
 import { DELIVERIES_PER_INPUT_MAX, RECORDS_PER_INPUT_MAX } from './limits.ts';
 import { RECEIPT_ENVELOPE_SCHEMA, variantTagFor } from './manifest-view.ts';
@@ -94,17 +95,15 @@ export class InputRun {
 
   private step(delivery: Delivery, index: number): void {
     const cell = this.world.cells.ensure(delivery.module.name, delivery.key);
-    const keyField = delivery.key !== null ? { key: delivery.key } : {};
     if (this.aborts.has(index)) {
       this.fail(cell, delivery, { kind: 'aborted', message: 'the step overran the wall-clock deadline and was aborted; the module may loop inside a native built-in' });
       return;
     }
     const workflow = delivery.module.abi.workflow;
     const ctx = workflow?.context === undefined ? undefined : workflowContext(this.stamp, delivery.cause, delivery.eventHash, delivery.module.name, delivery.key);
-    const input = { state: cell.state, event: { schema: delivery.schema, value: delivery.value, ...keyField }, ...(ctx !== undefined ? { ctx } : {}) };
     const runtime = this.world.modules.runtime(delivery.module);
     this.world.modules.willStep?.(index);
-    const result = runtime.step(encodeInput(input));
+    const result = runtime.step(encodeInput(cell.state, delivery, ctx));
     if (result.kind !== 'ok') {
       this.fail(cell, delivery, { kind: result.kind, message: result.message, ...('code' in result ? { code: result.code } : {}), ...('limit' in result ? { limit: result.limit } : {}) });
       return;
@@ -148,7 +147,7 @@ export class InputRun {
   }
 
   private emitEvent(module: DefModule, delivery: Delivery, event: { schema: string; bytes: Uint8Array; value: CborValue; key?: Uint8Array }): void {
-    const eventHash = hashBytes(encodeCanonical({ schema: event.schema, value: event.bytes, ...(event.key !== undefined ? { key: event.key } : {}) }));
+    const eventHash = eventHashOf(event.schema, event.bytes, event.key);
     const origin = { kind: 'workflow' as const, module: module.name, ...(delivery.key !== null ? { key: delivery.key } : {}) };
     const height = this.append({ kind: 'domain_event', schema: event.schema, value: event.bytes, ...(event.key !== undefined ? { key: event.key } : {}), event_hash: eventHash, origin, cause: delivery.cause });
     this.routeEvent(event.schema, event.value, event.bytes, eventHash, height);
@@ -199,8 +198,11 @@ class OutputError extends Error {
   override readonly name = 'OutputError';
 }
 
-function encodeInput(input: { state: Uint8Array | null; event: { schema: string; value: Uint8Array; key?: Uint8Array }; ctx?: Uint8Array }): Uint8Array {
-  return encodeCanonical({ version: 1, ...input } as unknown as CborValue, { selfDescribe: false });
+/** The step envelope of DESIGN §5, its objects built in canonical key order so the encoder need not sort. */
+function encodeInput(state: Uint8Array | null, delivery: Delivery, ctx: Uint8Array | undefined): Uint8Array {
+  const event = delivery.key !== null ? { key: delivery.key, value: delivery.value, schema: delivery.schema } : { value: delivery.value, schema: delivery.schema };
+  const envelope = ctx !== undefined ? { ctx, event, state, version: 1 } : { event, state, version: 1 };
+  return encodeCanonical(envelope, { selfDescribe: false });
 }
 
 /** The key of a keyed route: the value at `path` in the event, as canonical CBOR bytes. */

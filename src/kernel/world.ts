@@ -7,6 +7,7 @@ import { CborError } from '../cbor/index.ts';
 import { CellTable } from './cells.ts';
 import type { Cell } from './cells.ts';
 import { KernelError } from './errors.ts';
+import { eventHashOf } from './event-hash.ts';
 import { ENTROPY_BYTES, EVENT_VALUE_BYTES_MAX } from './limits.ts';
 import type { ManifestView } from './manifest-view.ts';
 import type { ModuleProvider } from './module-provider.ts';
@@ -112,7 +113,7 @@ export class World {
     }
     const ingress = this.stampFor(stamp);
     return this.service(() => {
-      const eventHash = hashBytes(encodeCanonical({ schema: event.schema, value: typed.bytes, ...(event.key !== undefined ? { key: event.key } : {}) }));
+      const eventHash = eventHashOf(event.schema, typed.bytes, event.key);
       const height = this.append({
         kind: 'domain_event', schema: event.schema, value: typed.bytes, ...(event.key !== undefined ? { key: event.key } : {}),
         event_hash: eventHash, origin: { kind: 'ingress' }, stamp: ingress, ...abortsField(options),
@@ -197,7 +198,8 @@ export class World {
     if (stamp.logical_now_ns < this.logicalNowNs) {
       throw new KernelError('BAD_STAMP', `logical time must not go backwards: ${stamp.logical_now_ns} < ${this.logicalNowNs}`);
     }
-    return { now_ns: stamp.now_ns, logical_now_ns: stamp.logical_now_ns, entropy: stamp.entropy, journal_height: this.headHeight, manifest_hash: this.view.hash };
+    // Fields in canonical CBOR key order, so the record encoder writes the stamp without sorting.
+    return { now_ns: stamp.now_ns, entropy: stamp.entropy, manifest_hash: this.view.hash, journal_height: this.headHeight, logical_now_ns: stamp.logical_now_ns };
   }
 
   /** Runs one input; on an unexpected error the world refuses further input until it is reopened from durable state. */

@@ -270,7 +270,7 @@ function* journalFrom(worldStore: WorldStore, from: number): Generator<SealedRec
   for (let height = from; ;) {
     const page = worldStore.journal.read(height, REPLAY_PAGE_ENTRIES);
     if (page.length === 0) return;
-    for (const entry of page) yield openRecord(entry.bytes, entry.height);
+    for (const entry of page) yield openRecord(entry.bytes, entry.height, entry.hash);
     height = (page.at(-1)?.height ?? height) + 1;
   }
 }
