@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAir } from './commands/air.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCbor } from './commands/cbor.ts';
+import { registerKey } from './commands/key.ts';
 import { registerWorld } from './commands/world.ts';
 import { reportError } from './output.ts';
 
@@ -16,6 +17,7 @@ function buildProgram(): Command {
   registerCbor(program);
   registerBuild(program);
   registerWorld(program);
+  registerKey(program);
   return program;
 }
 

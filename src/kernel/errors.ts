@@ -12,7 +12,9 @@ export type KernelErrorCode =
   | 'JOURNAL_CORRUPT'
   | 'SNAPSHOT_INVALID'
   | 'CELL_INDEX_CORRUPT'
-  | 'RUNAWAY';
+  | 'RUNAWAY'
+  | 'RECEIPT_INVALID'
+  | 'BAD_PUBLIC_KEY';
 
 /** The one error class of the kernel: a code, and a message that says what, where and what to do. */
 export class KernelError extends Error {

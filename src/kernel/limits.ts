@@ -39,6 +39,16 @@ export const CELL_INDEX_NODE_CACHE_BYTES_MAX = 64 * 1024 * 1024;
  */
 export const CELL_DELTA_CELLS_MAX = 65_536;
 
+/** Bytes of a raw ed25519 public key (RFC 8032). */
+export const ED25519_PUBLIC_KEY_BYTES = 32;
+/** Bytes of a receipt signature: one ed25519 signature (RFC 8032). */
+export const RECEIPT_SIGNATURE_BYTES = 64;
+/**
+ * Public keys whose node:crypto KeyObject is kept: building one costs about as much as a
+ * verification, and a world's receipts come from a few adapter keys. Rebuilt on a miss.
+ */
+export const PUBLIC_KEY_OBJECTS_CACHED_MAX = 1_024;
+
 assert(RECORDS_PER_INPUT_MAX > DELIVERIES_PER_INPUT_MAX, 'every delivery can journal at least its event');
 assert(CELL_INDEX_LEAF_ENTRIES_MAX >= 2, 'a leaf that overflows can split');
 // A leaf of inline states must decode in one piece, with room for its keys.

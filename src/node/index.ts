@@ -3,6 +3,8 @@ export { EMBEDDED_WORLD_ID, EmbeddedWorld, SystemClock } from './embedded-world.
 export type { OpenOptions } from './embedded-world.ts';
 export { NodeError } from './errors.ts';
 export type { NodeErrorCode } from './errors.ts';
+export { generateKey, keysDirectory, listKeys, loadSigner } from './keys.ts';
+export type { GenerateKeyOptions, KeyInfo, KeyListing, KeyRole } from './keys.ts';
 export { CasModules } from './module-runtimes.ts';
 export { WorldWorker } from './world-worker.ts';
 export type { WorldWorkerOptions } from './world-worker.ts';

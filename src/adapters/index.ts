@@ -1,0 +1,1 @@
+export { ReceiptSigner } from './receipt-signer.ts';

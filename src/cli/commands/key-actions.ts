@@ -1,0 +1,27 @@
+// What the key commands do; loaded only when one of them runs. Output shows public ids and paths, never private bytes.
+import { resolve } from 'node:path';
+import { generateKey, listKeys } from '../../node/index.ts';
+import { emit } from '../output.ts';
+import type { OutputOptions } from '../output.ts';
+
+export interface KeyRootOptions extends OutputOptions { readonly root: string }
+export interface GenOptions extends KeyRootOptions { readonly name: string; readonly role: string }
+
+export function gen(options: GenOptions): void {
+  const key = generateKey(resolve(options.root), { name: options.name, role: options.role });
+  emit(options, key, () => [
+    `created ${key.role} key ${key.name}: ${key.public_key}`,
+    `  private key ${key.private_key_file} (mode 0600; keep it secret, back it up)`,
+    `  public key  ${key.public_key_file}`,
+  ].join('\n'));
+}
+
+export function ls(options: KeyRootOptions): void {
+  const root = resolve(options.root);
+  const listing = listKeys(root);
+  emit(options, listing, () => {
+    const rows = listing.keys.map((key) => `${key.name.padEnd(20)} ${key.role.padEnd(9)} ${key.public_key}  ${key.created_at}`);
+    const body = rows.length === 0 ? [`no keys in ${listing.directory}; create one with \`aos key gen --root ${options.root} --name <name> --role adapter|principal\``] : [`${'NAME'.padEnd(20)} ${'ROLE'.padEnd(9)} ${'PUBLIC KEY'.padEnd(72)}  CREATED`, ...rows];
+    return [...body, ...listing.warnings.map((warning) => `warning: ${warning}`)].join('\n');
+  });
+}

@@ -1,0 +1,17 @@
+// `aos key gen|ls`: the node's ed25519 keys in <root>/.aos/keys (adapter keys sign receipts, principal keys sign approvals).
+import type { Command } from 'commander';
+import type { GenOptions, KeyRootOptions } from './key-actions.ts';
+
+const actions = () => import('./key-actions.ts');
+
+export function registerKey(program: Command): void {
+  const key = program.command('key').description('the node\'s ed25519 signing keys, in <dir>/.aos/keys (private keys in files of mode 0600)');
+  key.command('gen').description('generate a key pair; an adapter key\'s name is the adapter_id its receipts carry')
+    .requiredOption('--name <name>', 'the key\'s name: lowercase letters, digits, ".", "_", "-"')
+    .requiredOption('--role <role>', 'adapter (signs receipts) or principal (signs approvals)')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (options: GenOptions) => (await actions()).gen(options));
+  key.command('ls').description('list the keys: name, role, public key id, created time; warns about loose file modes')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (options: KeyRootOptions) => (await actions()).ls(options));
+}
