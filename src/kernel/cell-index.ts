@@ -7,7 +7,7 @@ import { BoundedLru } from './bounded-lru.ts';
 import { CELL_INDEX_DEPTH_MAX, checkPlacement, corrupt, decodeNode, digitAt, encodeBranch, encodeLeaf } from './cell-index-node.ts';
 import type { BranchChild, IndexEntry, IndexNode } from './cell-index-node.ts';
 import type { ContentStore } from './content-store.ts';
-import { CELL_INDEX_LEAF_ENTRIES_MAX, CELL_STATE_INLINE_BYTES_MAX } from './limits.ts';
+import { CELL_INDEX_LEAF_ENTRIES_MAX, CELL_INDEX_WRITE_BATCH_MAX, CELL_STATE_INLINE_BYTES_MAX } from './limits.ts';
 
 /** A change to one cell: its new entry, or null to delete it. */
 export interface IndexChange {
@@ -24,10 +24,31 @@ interface NodeRef {
 /** Reads and writes index nodes in a content store, keeping recently used nodes decoded. */
 export class CellIndex {
   private readonly nodes: BoundedLru<IndexNode>;
+  /** Objects written by the batch in progress, stored together when it ends (see `batched`). */
+  private pending: Map<Hash, Uint8Array> | null = null;
 
   constructor(private readonly store: ContentStore, nodeCacheBytesMax: number) {
     // Bounded by bytes only: a node's size, not the number of nodes, is what memory pays for.
     this.nodes = new BoundedLru(Number.MAX_SAFE_INTEGER, nodeCacheBytesMax);
+  }
+
+  /**
+   * Runs `work` with its writes held back and stored in one `putMany` at the end: a snapshot
+   * writes hundreds of nodes, and storing each alone cost a file and a folder fsync apiece.
+   * Nothing reads the store for a held-back node: reads see the batch first.
+   */
+  batched<T>(work: () => T): T {
+    assert(this.pending === null, 'index write batches do not nest');
+    const pending = new Map<Hash, Uint8Array>();
+    this.pending = pending;
+    let result: T;
+    try {
+      result = work();
+    } finally {
+      this.pending = null;
+    }
+    this.storeAll([...pending.values()], [...pending.keys()]);
+    return result;
   }
 
   /** Reads a root, so a snapshot naming a missing or corrupt root fails when it is restored, not mid-step. */
@@ -40,7 +61,7 @@ export class CellIndex {
     let ref: NodeRef = { hash: root, count: undefined };
     for (let depth = 0; depth < CELL_INDEX_DEPTH_MAX; depth += 1) {
       const node = this.read(ref, keyHash.slice(0, depth));
-      if (node.kind === 'leaf') return node.entries.find((entry) => entry.keyHash === keyHash);
+      if (node.kind === 'leaf') return findEntry(node.entries, keyHash);
       const digit = digitAt(keyHash, depth);
       const child = node.children.find((candidate) => candidate.digit === digit);
       if (child === undefined) return undefined;
@@ -73,12 +94,12 @@ export class CellIndex {
   /** Stores a state too large for a leaf; returns the hash its entry records. */
   spill(state: Uint8Array): Hash {
     assert(state.length > CELL_STATE_INLINE_BYTES_MAX, 'only states too large for a leaf spill');
-    return this.store.put(state);
+    return this.put(state);
   }
 
   /** The bytes of a spilled state, checked against its hash and the spill rule. */
   spilled(hash: Hash): Uint8Array {
-    const bytes = this.store.get(hash);
+    const bytes = this.get(hash);
     if (hashBytes(bytes) !== hash) corrupt(hash, 'this spilled cell state does not match its hash');
     if (bytes.length <= CELL_STATE_INLINE_BYTES_MAX) corrupt(hash, `this spilled cell state is ${bytes.length} bytes, small enough to sit in its leaf`);
     return bytes;
@@ -131,7 +152,7 @@ export class CellIndex {
 
   private putLeaf(entries: readonly IndexEntry[]): WrittenNode {
     const bytes = encodeLeaf(entries);
-    const hash = this.store.put(bytes);
+    const hash = this.put(bytes);
     this.nodes.set(hash, { kind: 'leaf', entries }, bytes.length);
     return { hash, count: entries.length };
   }
@@ -139,16 +160,36 @@ export class CellIndex {
   private putBranch(count: number, children: readonly BranchChild[]): WrittenNode {
     assert(count > CELL_INDEX_LEAF_ENTRIES_MAX, 'a branch holds more than a leaf can');
     const bytes = encodeBranch(count, children);
-    const hash = this.store.put(bytes);
+    const hash = this.put(bytes);
     this.nodes.set(hash, { kind: 'branch', count, children }, bytes.length);
     return { hash, count };
+  }
+
+  private put(bytes: Uint8Array): Hash {
+    if (this.pending === null) return this.store.put(bytes);
+    const hash = hashBytes(bytes);
+    this.pending.set(hash, bytes);
+    return hash;
+  }
+
+  private get(hash: Hash): Uint8Array {
+    return this.pending?.get(hash) ?? this.store.get(hash);
+  }
+
+  private storeAll(batch: readonly Uint8Array[], hashes: readonly Hash[]): void {
+    const putMany = this.store.putMany?.bind(this.store);
+    for (let start = 0; start < batch.length; start += CELL_INDEX_WRITE_BATCH_MAX) {
+      const chunk = batch.slice(start, start + CELL_INDEX_WRITE_BATCH_MAX);
+      const stored = putMany === undefined ? chunk.map((bytes) => this.store.put(bytes)) : putMany(chunk);
+      assert(stored.every((hash, index) => hash === hashes[start + index]), 'the store names each node by the hash the index computed');
+    }
   }
 
   /** A node from the cache or the store, checked against where its parent put it. */
   private read(ref: NodeRef, prefix: string): IndexNode {
     let node = this.nodes.get(ref.hash);
     if (node === undefined) {
-      const bytes = this.store.get(ref.hash);
+      const bytes = this.get(ref.hash);
       node = decodeNode(bytes, ref.hash);
       this.nodes.set(ref.hash, node, bytes.length);
     }
@@ -161,6 +202,20 @@ export class CellIndex {
 interface WrittenNode {
   readonly hash: Hash;
   readonly count: number;
+}
+
+/** The entry for a key hash in a leaf's entries (sorted by key hash): a binary search, leaves hold up to a thousand. */
+function findEntry(entries: readonly IndexEntry[], keyHash: string): IndexEntry | undefined {
+  let low = 0;
+  let high = entries.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const entry = entries[middle] as IndexEntry;
+    if (entry.keyHash === keyHash) return entry;
+    if (entry.keyHash < keyHash) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
 }
 
 /** Entries with changes applied; both inputs and the result are sorted by key hash. */

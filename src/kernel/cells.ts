@@ -132,6 +132,10 @@ export class CellTable {
 
   /** Writes every changed cell into its module's index and returns the roots of all modules that have cells. */
   writeDelta(): ReadonlyMap<string, Hash> {
+    return this.index.batched(() => this.writeDeltaNow());
+  }
+
+  private writeDeltaNow(): ReadonlyMap<string, Hash> {
     for (const [module, slots] of this.deltas) {
       const changes = [...slots.values()].map((slot) => this.changeOf(slot)).sort((a, b) => (a.keyHash < b.keyHash ? -1 : 1));
       const root = this.index.write(this.roots.get(module) ?? null, changes);

@@ -68,7 +68,7 @@ function listing(cells: CellTable): Array<[string, string]> {
 const UNBOUNDED: CellTableOptions = { cacheCellsMax: 1e9, cacheBytesMax: 1e12, deltaCellsMax: 1e9 };
 
 test('the same cells give the same root whatever the order, early writes, evictions and undone changes', () => {
-  const cells = 3_000;
+  const cells = 3 * CELL_INDEX_LEAF_ENTRIES_MAX; // a branch of leaves
   const ordered = table(new MemoryContent(), UNBOUNDED);
   for (let index = 0; index < cells; index += 1) put(ordered, index, countState(index));
   const expected = ordered.writeDelta();
@@ -119,19 +119,22 @@ test('a state over the inline limit spills to its own blob and reads back whole;
 test('deletions are changes: deleting cells gives the root of the cells left, deleting all leaves no root', () => {
   const store = new MemoryContent();
   const cells = table(store);
-  for (let index = 0; index < 200; index += 1) put(cells, index, countState(index));
+  // From a branch of leaves down to what one leaf holds: the branch collapses.
+  const many = 3 * CELL_INDEX_LEAF_ENTRIES_MAX;
+  const few = CELL_INDEX_LEAF_ENTRIES_MAX / 2;
+  for (let index = 0; index < many; index += 1) put(cells, index, countState(index));
   cells.writeDelta();
-  for (let index = 50; index < 200; index += 1) cells.delete(M, keyOf(index));
-  cells.delete(M, keyOf(9_999)); // never existed
-  put(cells, 500, countState(500));
-  cells.delete(M, keyOf(500)); // created and deleted between writes
+  for (let index = few; index < many; index += 1) cells.delete(M, keyOf(index));
+  cells.delete(M, keyOf(many + 9_999)); // never existed
+  put(cells, many + 500, countState(500));
+  cells.delete(M, keyOf(many + 500)); // created and deleted between writes
   const survivors = table(new MemoryContent());
-  for (let index = 0; index < 50; index += 1) put(survivors, index, countState(index));
+  for (let index = 0; index < few; index += 1) put(survivors, index, countState(index));
   assert.deepEqual(cells.writeDelta(), survivors.writeDelta());
-  assert.equal(cells.get(M, keyOf(120)), undefined);
-  assert.equal(cells.of(M).length, 50);
+  assert.equal(cells.get(M, keyOf(few + 70)), undefined);
+  assert.equal(cells.of(M).length, few);
 
-  for (let index = 0; index < 50; index += 1) cells.delete(M, keyOf(index));
+  for (let index = 0; index < few; index += 1) cells.delete(M, keyOf(index));
   assert.equal(cells.writeDelta().size, 0, 'a module without cells has no root');
   assert.deepEqual(cells.of(M), []);
   const reborn = cells.ensure(M, keyOf(3));
@@ -198,13 +201,14 @@ test('a restore reads only the roots; lookups read one path; the restored table 
 test('a corrupt or misplaced index node is refused with CELL_INDEX_CORRUPT, naming the node', () => {
   const store = new MemoryContent();
   const cells = table(store);
-  for (let index = 0; index < 1_000; index += 1) put(cells, index, countState(index));
+  const cellCount = 2 * CELL_INDEX_LEAF_ENTRIES_MAX;
+  for (let index = 0; index < cellCount; index += 1) put(cells, index, countState(index));
   const roots = cells.writeDelta();
   const root = roots.get(M);
   assert.ok(root !== undefined);
   const branch = decodeCanonical(store.get(root)) as { kind: string; count: number; children: Array<[number, Hash, number]> };
   assert.equal(branch.kind, 'branch');
-  assert.equal(branch.count, 1_000);
+  assert.equal(branch.count, cellCount);
   const [, leafHash] = branch.children[0] ?? [];
   assert.ok(leafHash !== undefined);
   const corrupt = (error: unknown) => error instanceof KernelError && error.code === 'CELL_INDEX_CORRUPT';
