@@ -11,6 +11,8 @@ export type KernelErrorCode =
   | 'REPLAY_DIVERGED'
   | 'JOURNAL_CORRUPT'
   | 'SNAPSHOT_INVALID'
+  /** A snapshot written by a kernel with another snapshot or cell-index format: valid, but not readable here. */
+  | 'SNAPSHOT_FORMAT'
   | 'CELL_INDEX_CORRUPT'
   | 'RUNAWAY'
   | 'RECEIPT_INVALID'

@@ -14,7 +14,7 @@ export { isPublicKeyId, parsePublicKeyId, publicKeyId, publicKeyObject, rawPubli
 export type { PublicKeyId } from './public-key.ts';
 export { checkReceiptSignature, receiptSigningBytes, verifyReceiptSignature } from './receipt-signature.ts';
 export type { ReceiptSignatureCheck, ReceiptSignatureRejection, ReceiptSigningFields, ReceiptUsage, TrustedReceiptKeys } from './receipt-signature.ts';
-export { readSnapshot, writeSnapshot } from './snapshot.ts';
+export { isOwnSnapshotFormat, readSnapshot, writeSnapshot } from './snapshot.ts';
 export type { SnapshotState } from './snapshot.ts';
 export { World } from './world.ts';
 export type { EventInput, InputOptions, JournalHead, ReceiptInput, Stamp } from './world.ts';

@@ -71,16 +71,30 @@ export function readSnapshot(store: ContentStore, hash: Hash): SnapshotState {
   };
 }
 
+/**
+ * True when this kernel writes snapshots in the format of the one stored under `hash`; false
+ * for a snapshot of another format (an older cell index), which replay keeps as journaled.
+ */
+export function isOwnSnapshotFormat(store: ContentStore, hash: Hash): boolean {
+  try {
+    decode(store.get(hash), hash);
+    return true;
+  } catch (error) {
+    if (error instanceof KernelError && error.code === 'SNAPSHOT_FORMAT') return false;
+    throw error;
+  }
+}
+
 function decode(bytes: Uint8Array, hash: Hash): Record<string, CborValue> {
   if (hashBytes(bytes) !== hash) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} does not match its bytes`);
   const value = decodeVerified(bytes);
   if (!isCborObject(value)) throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} is not a snapshot root`);
   if (value.version !== SNAPSHOT_VERSION) {
-    throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} is version ${String(value.version)}; this kernel reads version ${SNAPSHOT_VERSION} (cells in a CAS index): replay the world from genesis`);
+    throw new KernelError('SNAPSHOT_FORMAT', `snapshot ${hash} is version ${String(value.version)}; this kernel reads version ${SNAPSHOT_VERSION} (cells in a CAS index): replay the world from genesis`);
   }
   const format = value.cell_index ?? null;
   if (!isCborObject(format) || Object.entries(CELL_INDEX_FORMAT).some(([name, expected]) => format[name] !== expected)) {
-    throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} has a cell index written with other parameters than this kernel's ${JSON.stringify(CELL_INDEX_FORMAT)}; replay the world from genesis`);
+    throw new KernelError('SNAPSHOT_FORMAT', `snapshot ${hash} has a cell index written with other parameters than this kernel's ${JSON.stringify(CELL_INDEX_FORMAT)}; replay the world from genesis`);
   }
   return value as Record<string, CborValue>;
 }

@@ -15,7 +15,7 @@ import type { OpenIntent } from './open-work.ts';
 import { sealRecord } from './records.ts';
 import type { IngressStamp, RecordBody, SealedRecord } from './records.ts';
 import type { ContentStore } from './content-store.ts';
-import { readSnapshot, writeSnapshot } from './snapshot.ts';
+import { isOwnSnapshotFormat, readSnapshot, writeSnapshot } from './snapshot.ts';
 import { InputRun } from './step-input.ts';
 import { canonicalTyped } from './typed-bytes.ts';
 
@@ -181,6 +181,13 @@ export class World {
     this.modules.recycleAll();
   }
 
+  private keepSnapshotRecord(record: SealedRecord): void {
+    this.pending.push(record);
+    this.headHeight += 1;
+    this.headHash = record.hash;
+    this.modules.recycleAll();
+  }
+
   private run(stamp: IngressStamp, options: InputOptions): InputRun {
     return new InputRun({ view: this.view, cells: this.cellTable, open: this.openWork, modules: this.modules, append: (body) => this.append(body) }, stamp, new Set(options.aborts ?? []));
   }
@@ -267,6 +274,11 @@ export class World {
         if (body.manifest_hash !== this.view.hash) throw new KernelError('REPLAY_DIVERGED', `height ${record.height} installs manifest ${body.manifest_hash}, but this world was opened with ${this.view.hash}`);
         return this.service(() => { this.append(body); });
       case 'snapshot':
+        if (body.manifest_hash !== this.view.hash) throw new KernelError('REPLAY_DIVERGED', `height ${record.height} is a snapshot under manifest ${body.manifest_hash}, but this world runs ${this.view.hash}`);
+        // A snapshot an older kernel wrote in another format cannot be re-produced byte for
+        // byte: it is kept as journaled (the chain goes on from its hash), and contexts are
+        // recycled at its height as at any snapshot. State is still checked by what follows.
+        if (!isOwnSnapshotFormat(this.store, body.snapshot_hash)) return this.service(() => this.keepSnapshotRecord(record));
         return this.service(() => this.snapshotNow());
       case 'domain_event':
         if (body.origin.kind !== 'ingress' || body.stamp === undefined) break;

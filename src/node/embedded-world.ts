@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Hash } from '../cbor/index.ts';
 import { loadWorldPath } from '../air/index.ts';
-import { compileManifest, ENTROPY_BYTES, KernelError, openRecord, SNAPSHOT_INTERVAL_HEIGHTS, World } from '../kernel/index.ts';
+import { compileManifest, ENTROPY_BYTES, isOwnSnapshotFormat, KernelError, openRecord, SNAPSHOT_INTERVAL_HEIGHTS, World } from '../kernel/index.ts';
 import type { EventInput, InputOptions, ManifestView, ReceiptInput, SealedRecord, Stamp } from '../kernel/index.ts';
 import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore } from '../store/index.ts';
 import type { NodeStore, WorldStore } from '../store/index.ts';
@@ -116,8 +116,19 @@ export class EmbeddedWorld {
       const tailFrom = from === undefined ? 0 : from.height + 1;
       const readOnly = options.readOnly === true;
       const hasTail = (worldStore.journal.head()?.next_height ?? 0) > tailFrom;
-      const modules = await CasModules.load(view, worldStore.cas, onStep, !readOnly || hasTail);
-      const world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, tailFrom), from);
+      let modules = await CasModules.load(view, worldStore.cas, onStep, !readOnly || hasTail);
+      let world: World;
+      try {
+        world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, tailFrom), from);
+      } catch (error) {
+        // A snapshot in a format this kernel does not read (an older cell index) is not damage:
+        // the journal is whole, so the world is rebuilt from genesis, and the next snapshot is
+        // written in this kernel's format.
+        if (!(error instanceof KernelError && error.code === 'SNAPSHOT_FORMAT')) throw error;
+        modules.dispose();
+        modules = await CasModules.load(view, worldStore.cas, onStep);
+        world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, 0));
+      }
       return new EmbeddedWorld(dir, store, worldStore, view, modules, world, clock, readOnly);
     } catch (error) {
       store.close();
@@ -130,7 +141,10 @@ export class EmbeddedWorld {
    * world as it is: the same records, state and chain head (replay or die). Returns what was checked.
    */
   async verifyReplay(): Promise<{ heights: number; snapshots: number; head: Hash | null }> {
-    const replays: Array<{ from: SealedRecord | undefined }> = [{ from: undefined }, ...this.worldStore.snapshots.list().map((ref) => ({ from: recordAt(this.worldStore, ref.height) }))];
+    // A snapshot an older kernel wrote in another format cannot be restored here; replay from
+    // genesis still passes through it (and checks everything after it).
+    const readable = this.worldStore.snapshots.list().filter((ref) => isOwnSnapshotFormat(this.worldStore.cas, ref.hash));
+    const replays: Array<{ from: SealedRecord | undefined }> = [{ from: undefined }, ...readable.map((ref) => ({ from: recordAt(this.worldStore, ref.height) }))];
     const view = validatedViewOf(this.worldStore);
     for (const { from } of replays) {
       const modules = await CasModules.load(view, this.worldStore.cas);
