@@ -1,6 +1,6 @@
 // One input, serviced to completion: route, step, journal (DESIGN §6). The same input and
 // state always yield the same records; live execution and replay both go through here.
-import { encodeCanonical, isCborObject } from '../cbor/index.ts';
+import { encodeCanonical } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
 import { AirError } from '../air/index.ts';
 import type { DefModule } from '../air/index.ts';
@@ -9,6 +9,7 @@ import type { OutputEffect, WorkflowOutput } from '../sandbox/index.ts';
 import type { Cell, CellTable } from './cells.ts';
 import { workflowContext } from './context.ts';
 import { KernelError } from './errors.ts';
+import { bytesAtPath, wrapInVariant } from './event-bytes.ts';
 import { eventHashOf } from './event-hash.ts';
 import { idempotencyKey, intentHash } from './intents.ts';
 import { DELIVERIES_PER_INPUT_MAX, RECORDS_PER_INPUT_MAX } from './limits.ts';
@@ -18,6 +19,7 @@ import type { ModuleProvider } from './module-provider.ts';
 import type { OpenIntent } from './open-work.ts';
 import type { IngressStamp, RecordBody } from './records.ts';
 import { canonicalTyped } from './typed-bytes.ts';
+import type { TypedBytes } from './typed-bytes.ts';
 
 /** A step to run: an event for one instance. */
 interface Delivery {
@@ -47,14 +49,14 @@ export class InputRun {
   constructor(private readonly world: RunWorld, private readonly stamp: IngressStamp, private readonly aborts: ReadonlySet<number>) {}
 
   /** Routes a domain event (already journaled at `height`) to its subscribers, in manifest order. */
-  routeEvent(schema: string, value: CborValue, bytes: Uint8Array, eventHash: Hash, height: number): void {
+  routeEvent(schema: string, typed: TypedBytes, eventHash: Hash, height: number): void {
     for (const route of this.world.view.routes) {
       if (route.event !== schema) continue;
       const module = this.world.view.modules.get(route.module);
       if (module === undefined) continue;
-      const key = route.keyPath === undefined ? null : keyAt(value, route.keyPath, schema, route.module);
+      const key = route.keyPath === undefined ? null : keyAt(typed.bytes, route.keyPath, schema, route.module);
       const moduleEvent = module.abi.workflow?.event ?? schema;
-      const delivered = route.wrapTag === undefined ? bytes : encodeCanonical({ $tag: route.wrapTag, $value: value }, { selfDescribe: false });
+      const delivered = route.wrapTag === undefined ? typed.bytes : wrapInVariant(route.wrapTag, typed.bytes);
       this.queue.push({ module, key, schema: moduleEvent, value: delivered, eventHash, cause: height });
     }
   }
@@ -133,7 +135,7 @@ export class InputRun {
     const events = output.domain_events.map((event, position) => {
       if (schemas.resolve(event.schema) === undefined) throw new OutputError(`domain_events[${position}] has schema ${event.schema}, which this world does not define`);
       const typed = canonicalTyped(event.value, event.schema, schemas, `domain_events[${position}].value`, hostEncoded);
-      return { schema: event.schema, ...typed, ...(event.key !== undefined ? { key: event.key } : {}) };
+      return { schema: event.schema, typed, ...(event.key !== undefined ? { key: event.key } : {}) };
     });
     const intents = output.effects.map((effect, position) => this.checkEffect(module, delivery, effect, position, hostEncoded));
     if (state === null && delivery.key !== null) {
@@ -146,11 +148,11 @@ export class InputRun {
     cell.status = cell.open.size > 0 ? 'waiting' : state === null ? 'completed' : 'running';
   }
 
-  private emitEvent(module: DefModule, delivery: Delivery, event: { schema: string; bytes: Uint8Array; value: CborValue; key?: Uint8Array }): void {
-    const eventHash = eventHashOf(event.schema, event.bytes, event.key);
+  private emitEvent(module: DefModule, delivery: Delivery, event: { schema: string; typed: TypedBytes; key?: Uint8Array }): void {
+    const eventHash = eventHashOf(event.schema, event.typed.bytes, event.key);
     const origin = { kind: 'workflow' as const, module: module.name, ...(delivery.key !== null ? { key: delivery.key } : {}) };
-    const height = this.append({ kind: 'domain_event', schema: event.schema, value: event.bytes, ...(event.key !== undefined ? { key: event.key } : {}), event_hash: eventHash, origin, cause: delivery.cause });
-    this.routeEvent(event.schema, event.value, event.bytes, eventHash, height);
+    const height = this.append({ kind: 'domain_event', schema: event.schema, value: event.typed.bytes, ...(event.key !== undefined ? { key: event.key } : {}), event_hash: eventHash, origin, cause: delivery.cause });
+    this.routeEvent(event.schema, event.typed, eventHash, height);
   }
 
   private checkEffect(module: DefModule, delivery: Delivery, effect: OutputEffect, position: number, hostEncoded: boolean): PendingIntent {
@@ -206,10 +208,8 @@ function encodeInput(state: Uint8Array | null, delivery: Delivery, ctx: Uint8Arr
 }
 
 /** The key of a keyed route: the value at `path` in the event, as canonical CBOR bytes. */
-function keyAt(value: CborValue, path: readonly string[], schema: string, module: string): Uint8Array {
-  let node: CborValue | undefined = value;
-  for (const segment of path) node = node !== undefined && isCborObject(node) ? node[segment] : undefined;
-  if (node === undefined) throw new KernelError('INVALID_EVENT', `event ${schema} has no key at "${path.join('.')}" for keyed module ${module}`);
-  return encodeCanonical(node, { selfDescribe: false });
+function keyAt(bytes: Uint8Array, path: readonly string[], schema: string, module: string): Uint8Array {
+  const key = bytesAtPath(bytes, path);
+  if (key === undefined) throw new KernelError('INVALID_EVENT', `event ${schema} has no key at "${path.join('.')}" for keyed module ${module}`);
+  return key.slice();
 }
-

@@ -13,7 +13,13 @@ import type { SchemaResolver } from '../air/index.ts';
  * (typedBytesChecker) vouches for them, and decode → check → encode is skipped (about 6 µs a
  * small value before; see bench/typed.ts). The value is then decoded only when first read.
  */
-export function canonicalTyped(bytes: Uint8Array, schema: string, schemas: SchemaResolver, what: string, fromSandbox = false): { bytes: Uint8Array; value: CborValue } {
+/** Canonical typed bytes and their value; `value` may be decoded only when first read, so pass the object on rather than spreading it. */
+export interface TypedBytes {
+  readonly bytes: Uint8Array;
+  readonly value: CborValue;
+}
+
+export function canonicalTyped(bytes: Uint8Array, schema: string, schemas: SchemaResolver, what: string, fromSandbox = false): TypedBytes {
   if (typedBytesChecker({ ref: schema }, schemas)(bytes)) return new VouchedTyped(bytes, schema, schemas, what);
   const decoded = fromSandbox ? decodeVerified(bytes) : decodeCanonical(bytes);
   const value = valueFromCbor(decoded, { ref: schema }, schemas, { path: what });

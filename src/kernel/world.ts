@@ -1,7 +1,7 @@
 // A world: one single-threaded stepper over a manifest, its cells, its open work and its
 // journal head (DESIGN §6). Pure: inputs arrive stamped, records leave as canonical bytes.
 import { encodeCanonical, hashBytes } from '../cbor/index.ts';
-import type { CborValue, Hash } from '../cbor/index.ts';
+import type { Hash } from '../cbor/index.ts';
 import { AirError } from '../air/index.ts';
 import { CborError } from '../cbor/index.ts';
 import { CellTable } from './cells.ts';
@@ -18,6 +18,7 @@ import type { ContentStore } from './content-store.ts';
 import { isOwnSnapshotFormat, readSnapshot, writeSnapshot } from './snapshot.ts';
 import { InputRun } from './step-input.ts';
 import { canonicalTyped } from './typed-bytes.ts';
+import type { TypedBytes } from './typed-bytes.ts';
 
 /** A domain event from outside: its schema and canonical CBOR value. */
 export interface EventInput {
@@ -104,7 +105,7 @@ export class World {
       throw new KernelError('UNKNOWN_SCHEMA', `schema ${event.schema} is not defined in this world; send one of the schemas its manifest routes (${this.view.routes.map((route) => route.event).join(', ') || 'none'})`);
     }
     if (event.value.length > EVENT_VALUE_BYTES_MAX) throw new KernelError('INVALID_EVENT', `event value of ${event.value.length} bytes exceeds ${EVENT_VALUE_BYTES_MAX}`);
-    let typed: { bytes: Uint8Array; value: CborValue };
+    let typed: TypedBytes;
     try {
       typed = canonicalTyped(event.value, event.schema, schemas, 'value');
     } catch (error) {
@@ -119,7 +120,7 @@ export class World {
         event_hash: eventHash, origin: { kind: 'ingress' }, stamp: ingress, ...abortsField(options),
       });
       const run = this.run(ingress, options);
-      run.routeEvent(event.schema, typed.value, typed.bytes, eventHash, height);
+      run.routeEvent(event.schema, typed, eventHash, height);
       run.drain();
     });
   }
