@@ -39,9 +39,31 @@ export function toJsonValue(value: CborValue): unknown {
   return value;
 }
 
-/** JSON text with bigints written as exact integers (never rounded through a JS number). */
+/**
+ * JSON text with bigints written as exact integers (never rounded through a JS number), laid
+ * out as JSON.stringify lays it out. Written by hand: marking bigints with a sentinel string
+ * in a replacer and substituting afterwards breaks on a string that holds the sentinel.
+ */
 export function stringifyJsonExact(value: unknown, indent?: number): string {
-  const marker = '\u0000bigint:';
-  const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${marker}${item.toString()}` : item), indent) ?? 'null';
-  return text.replace(new RegExp(`"${marker}(-?\\d+)"`, 'g'), '$1');
+  return writeJson(value, indent === undefined || indent <= 0 ? '' : ' '.repeat(Math.min(indent, 10)), '') ?? 'null';
+}
+
+function writeJson(value: unknown, step: string, outer: string): string | undefined {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return writeJson((value as { toJSON(): unknown }).toJSON(), step, outer);
+  const inner = outer + step;
+  const open = step === '' ? '' : `\n${inner}`;
+  const separator = step === '' ? ',' : `,\n${inner}`;
+  const close = step === '' ? '' : `\n${outer}`;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[${open}${value.map((item) => writeJson(item, step, inner) ?? 'null').join(separator)}${close}]`;
+  }
+  const fields: string[] = [];
+  for (const key of Object.keys(value)) {
+    const written = writeJson((value as Record<string, unknown>)[key], step, inner);
+    if (written !== undefined) fields.push(`${JSON.stringify(key)}:${step === '' ? '' : ' '}${written}`);
+  }
+  return fields.length === 0 ? '{}' : `{${open}${fields.join(separator)}${close}}`;
 }
