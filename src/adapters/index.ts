@@ -10,3 +10,7 @@ export { IDEMPOTENCY_KEY_HEADER } from './http-headers.ts';
 export { HTTP_ERROR_HEADER, HTTP_ERROR_MESSAGE_HEADER, HTTP_STATUS_NO_RESPONSE } from './http-receipt.ts';
 export type { HttpErrorCode } from './http-receipt.ts';
 export { BLOB_GET_BYTES_MAX, HTTP_REDIRECT_HOPS_MAX, HTTP_RESPONSE_BYTES_MAX, HTTP_TIMEOUT_MS_DEFAULT } from './limits.ts';
+export { ANTHROPIC_BASE_URL_DEFAULT, LLM_ADAPTER_ID_DEFAULT, LLM_GENERATE_EFFECT, LlmAdapter, OPENAI_BASE_URL_DEFAULT } from './llm/index.ts';
+export type {
+  AnthropicOptions, LlmAdapterOptions, LlmFailureCode, LlmProviderOptions, MaxTokensField, ModelPrice, OpenAiChatOptions, OpenAiResponsesOptions, PriceTable, ScriptedOptions,
+} from './llm/index.ts';
