@@ -1,6 +1,6 @@
 // The canonical encoder (RFC 8949 §4.2.1 deterministic encoding) for AgentOS's CBOR data model.
-// cborg stays our decoder and the oracle our tests compare against (test/unit/cbor): its
-// encoder builds a token tree and sorts map keys by encoding each one, which measured ~25k
+// cborg is the oracle our tests compare against (test/unit/cbor) and explains the decoder's
+// refusals (cborg-decoder.ts); its encoder builds a token tree and sorts map keys by encoding each one, which measured ~25k
 // 1-KB records/s here; this writes bytes in one pass, checking as it goes, at several times
 // that (bench/cbor.ts). Every refusal names the path to the offending part.
 import { CborEncodeError } from './errors.ts';
