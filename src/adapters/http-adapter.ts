@@ -28,6 +28,7 @@ import { planRequest, redirectRequest, REDIRECT_STATUSES } from './http-request.
 import type { HttpRequestPlan, RequestPlanning } from './http-request.ts';
 import { HTTP_REDIRECT_HOPS_MAX, HTTP_RESPONSE_BYTES_MAX, HTTP_TIMEOUT_MS_DEFAULT } from './limits.ts';
 import { readParams } from './typed-params.ts';
+import { networkFailure } from './network-failure.ts';
 
 /** The effect this adapter executes. */
 export const HTTP_REQUEST_EFFECT = 'sys/http.request@1';
@@ -128,17 +129,4 @@ function tooLargeMessage(origin: string, status: number, body: Extract<BodyReadi
   const cap = `the ${HTTP_RESPONSE_BYTES_MAX}-byte cap (HTTP_RESPONSE_BYTES_MAX)`;
   if (body.declared) return `${origin} answered ${status} declaring a body over ${cap}; nothing was read`;
   return `${origin} answered ${status} with a body over ${cap}; the read stopped after ${body.bytesReceived} bytes`;
-}
-
-/** What fetch's "fetch failed" TypeError hides in its causes: the system or undici error code and message. */
-function networkFailure(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = 'code' in current ? current.code : undefined;
-    const text = [typeof code === 'string' ? code : '', current.message].filter((part) => part !== '').join(' ');
-    if (text !== '' && text !== 'fetch failed') parts.push(text);
-    current = current.cause;
-  }
-  return parts.length === 0 ? String(error) : parts.join(': ');
 }

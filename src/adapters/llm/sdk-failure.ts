@@ -15,6 +15,7 @@ import { llmFailure, llmTimeout } from './llm-reply.ts';
 import { LLM_RESPONSE_BYTES_MAX } from './limits.ts';
 import type { RecordingFetch } from './recording-fetch.ts';
 import { retryAfterMs, requestId } from './response-headers.ts';
+import { networkFailure } from '../network-failure.ts';
 
 /** An SDK error, described without the SDK's classes. */
 export type SdkErrorKind =
@@ -52,17 +53,4 @@ function statusFailure(error: Extract<SdkErrorKind, { kind: 'status' }>): LlmFai
     providerErrorType: error.providerErrorType,
     requestId: error.headers === null ? null : requestId(error.headers),
   };
-}
-
-/** What fetch's "fetch failed" TypeError hides in its causes: the system error code and message. */
-function networkFailure(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = 'code' in current ? current.code : undefined;
-    const text = [typeof code === 'string' ? code : '', current.message].filter((part) => part !== '').join(' ');
-    if (text !== '' && text !== 'fetch failed' && text !== 'Connection error.') parts.push(text);
-    current = current.cause;
-  }
-  return parts.length === 0 ? String(error) : parts.join(': ');
 }

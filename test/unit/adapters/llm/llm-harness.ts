@@ -6,25 +6,15 @@ import type { AdapterBlobs, AdapterContext, AdapterIntent, AdapterOutcome } from
 import { builtinCatalog, valueFromCbor, valueFromJson } from '../../../../src/air/index.ts';
 import { encodeCanonical, hashBytes, isCborObject } from '../../../../src/cbor/index.ts';
 import type { CborObject, Hash } from '../../../../src/cbor/index.ts';
+import { MemoryBlobs as AdapterMemoryBlobs } from '../../../support/adapter-fixture.ts';
 
 /** The API key the tests hand out; no byte of anything the adapter writes may hold it. */
 export const TEST_KEY = 'sk-test-4f9a2c71e0b34d8aa6c5f1e2d3b4a59687c6d5e4';
 /** The secret that holds TEST_KEY, by its defsecret name. */
 export const TEST_KEY_SECRET = 'llm/test_api@1';
 
-/** A CAS in a Map keyed by hashBytes; get throws for a missing blob, as the real stores do. */
-export class MemoryBlobs implements AdapterBlobs {
-  readonly objects = new Map<Hash, Uint8Array>();
-  put(bytes: Uint8Array): Hash {
-    const hash = hashBytes(bytes);
-    this.objects.set(hash, bytes.slice());
-    return hash;
-  }
-  get(hash: Hash): Uint8Array {
-    const bytes = this.objects.get(hash);
-    if (bytes === undefined) throw new Error(`${hash} is not in the memory CAS`);
-    return bytes.slice();
-  }
+/** The adapters' memory CAS, plus JSON blobs (messages, tools, options). */
+export class MemoryBlobs extends AdapterMemoryBlobs {
   /** Stores JSON text of a value (a message, tool or options blob). */
   putJson(value: unknown): Hash {
     return this.put(new TextEncoder().encode(JSON.stringify(value)));
