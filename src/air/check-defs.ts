@@ -2,8 +2,13 @@
 import { AirError, childPath } from './errors.ts';
 import type { AirWhere } from './errors.ts';
 import type { DefIndex } from './def-index.ts';
+import { CAP_ALLOW_ALL } from './defs.ts';
 import type { Def, DefCap, DefEffect, DefModule } from './defs.ts';
 import { expandType } from './value/index.ts';
+
+/** The pure ABI of a cap enforcer (upstream-kernel §4). */
+const ENFORCER_INPUT = 'sys/CapCheckInput@1';
+const ENFORCER_OUTPUT = 'sys/CapCheckOutput@1';
 
 /** Checks that every name a def mentions exists with the right kind; records problems in `errors`. */
 export function checkDef(def: Def, where: AirWhere, index: DefIndex, errors: AirError[]): void {
@@ -58,12 +63,16 @@ function checkEffect(effect: DefEffect, where: AirWhere, index: DefIndex, errors
 
 function checkCap(cap: DefCap, where: AirWhere, index: DefIndex, errors: AirError[], collect: (check: () => void) => void): void {
   collect(() => expandType(cap.schema, index, { ...where, path: `${where.path ?? ''}.schema` }));
-  if (cap.enforcer === undefined) return;
+  // sys/CapAllowAll@1 is the kernel's own allow-everything enforcer: a name, with no module def.
+  if (cap.enforcer === undefined || cap.enforcer.module === CAP_ALLOW_ALL) return;
   const enforcer = index.get('defmodule', cap.enforcer.module);
   const path = `${where.path ?? ''}.enforcer.module`;
   if (enforcer === undefined) {
     errors.push(new AirError('DANGLING_REF', { ...where, path }, `enforcer module "${cap.enforcer.module}" is not defined in this world nor built in`));
   } else if (enforcer.def.module_kind !== 'pure') {
     errors.push(new AirError('CAP_TYPE_MISMATCH', { ...where, path }, `enforcer "${cap.enforcer.module}" is a ${enforcer.def.module_kind} module; cap enforcers must be pure modules`));
+  } else if (enforcer.def.abi.pure?.input !== ENFORCER_INPUT || enforcer.def.abi.pure.output !== ENFORCER_OUTPUT) {
+    errors.push(new AirError('CAP_TYPE_MISMATCH', { ...where, path },
+      `enforcer "${cap.enforcer.module}" takes ${enforcer.def.abi.pure?.input ?? 'nothing'} and gives ${enforcer.def.abi.pure?.output ?? 'nothing'}; cap enforcers take ${ENFORCER_INPUT} and give ${ENFORCER_OUTPUT}`));
   }
 }

@@ -141,6 +141,12 @@ export const MANIFEST_SECTION: Readonly<Record<DefKind, 'schemas' | 'modules' | 
   defschema: 'schemas', defmodule: 'modules', defeffect: 'effects', defcap: 'caps', defpolicy: 'policies', defsecret: 'secrets',
 };
 
+/**
+ * The enforcer that allows every effect: the kernel's own, so it has no module def. Upstream's
+ * default for a defcap that names no enforcer.
+ */
+export const CAP_ALLOW_ALL = 'sys/CapAllowAll@1';
+
 /** True for names in the reserved built-in namespace. */
 export function isSysName(name: string): boolean {
   return name.startsWith('sys/');

@@ -1,7 +1,7 @@
 export { AirError, childPath, formatWhere } from './errors.ts';
 export type { AirErrorCode, AirWhere } from './errors.ts';
 export type { MapKeyKind, PrimitiveKind, SchemaResolver, TypeAst } from './type-ast.ts';
-export { DEF_KINDS, isSysName, MANIFEST_SECTION, NODE_KINDS } from './defs.ts';
+export { CAP_ALLOW_ALL, DEF_KINDS, isSysName, MANIFEST_SECTION, NODE_KINDS } from './defs.ts';
 export type {
   ApprovalPolicy, CapGrant, Def, DefCap, DefEffect, DefKind, DefModule, DefPolicy, DefSchema, DefSecret, GrantBudget,
   Manifest, ModuleLimits, NamedRef, Node, NodeKind, PolicyDecision, PolicyMatch, PureAbi, Subscription, WorkflowAbi,

@@ -8,6 +8,8 @@ export type KernelErrorCode =
   | 'DUPLICATE_RECEIPT'
   | 'BAD_STAMP'
   | 'MODULE_MISSING'
+  /** A manifest whose grants, bindings or policy do not fit its defs (a loaded manifest never has this). */
+  | 'MANIFEST_INVALID'
   | 'REPLAY_DIVERGED'
   | 'JOURNAL_CORRUPT'
   | 'SNAPSHOT_INVALID'

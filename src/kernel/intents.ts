@@ -12,7 +12,11 @@ export function idempotencyKey(given: Uint8Array | undefined, module: string, ke
   return hashDigest(hashBytes(encodeCanonical({ module, key, cause, index })));
 }
 
-/** `intent_hash = sha256(cbor{kind, params, cap, idempotency_key})`, as upstream. */
+/**
+ * `intent_hash = sha256(cbor{kind, params, cap, idempotency_key})`, as upstream, where `cap` is
+ * the name of the grant the intent runs under (upstream's `cap_name`): the same effect under
+ * another grant is another intent.
+ */
 export function intentHash(kind: string, params: Uint8Array, cap: string, key: Uint8Array): Hash {
   return hashBytes(encodeCanonical({ kind, params, cap, idempotency_key: key }));
 }

@@ -55,6 +55,15 @@ export const RECEIPT_SIGNATURE_BYTES = 64;
  */
 export const PUBLIC_KEY_OBJECTS_CACHED_MAX = 1_024;
 
+/**
+ * Longest denial message journaled in a cap_decision: a custom enforcer's message is cut to it,
+ * so a module cannot write an unbounded record.
+ */
+export const DENY_MESSAGE_CHARS_MAX = 1_024;
+/** Longest value (a URL, a path, a name) quoted inside a denial message; longer ones are cut. */
+export const DENY_QUOTED_CHARS_MAX = 160;
+
+assert(DENY_QUOTED_CHARS_MAX * 4 <= DENY_MESSAGE_CHARS_MAX, 'a built-in message quoting a few values fits in a journaled message');
 assert(RECORDS_PER_INPUT_MAX > DELIVERIES_PER_INPUT_MAX, 'every delivery can journal at least its event');
 assert(CELL_INDEX_LEAF_ENTRIES_MAX >= 2, 'a leaf that overflows can split');
 // A leaf of inline states must decode in one piece, with room for its keys.

@@ -1,6 +1,9 @@
-// What the stepper needs from a manifest, computed once per manifest: routes, modules, effects.
+// What the stepper needs from a manifest, computed once per manifest: routes, modules, effects,
+// and the authority that decides which emitted effects may run.
 import type { Hash } from '../cbor/index.ts';
 import type { DefEffect, DefIndex, DefModule, Manifest, TypeAst } from '../air/index.ts';
+import { compileAuthority } from './authority.ts';
+import type { Authority } from './authority.ts';
 import { KernelError } from './errors.ts';
 
 /** The schema of receipts delivered back to workflows. */
@@ -24,6 +27,8 @@ export interface ManifestView {
   readonly routes: readonly Route[];
   readonly modules: ReadonlyMap<string, DefModule>;
   readonly effects: ReadonlyMap<string, DefEffect>;
+  /** Grants, bindings, policy and secrets, compiled for checking effects. */
+  readonly authority: Authority;
 }
 
 export function compileManifest(manifest: Manifest, hash: Hash, index: DefIndex): ManifestView {
@@ -48,7 +53,7 @@ export function compileManifest(manifest: Manifest, hash: Hash, index: DefIndex)
       ...(wrapTag !== undefined ? { wrapTag } : {}),
     };
   });
-  return { hash, manifest, index, routes, modules, effects };
+  return { hash, manifest, index, routes, modules, effects, authority: compileAuthority(manifest, hash, index, effects) };
 }
 
 /** The tag of the alternative of a variant type that is exactly a ref to `schema`. */

@@ -2,6 +2,7 @@
 // so the journal is a hash chain whose head is the world's audit root.
 import { decodeVerified, encodeCanonical, hashBytes, isCborObject } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
+import type { PolicyDecision } from '../air/index.ts';
 import { KernelError } from './errors.ts';
 
 /** What ingress stamps on every outside input: the only way time and randomness enter a world. */
@@ -15,6 +16,53 @@ export interface IngressStamp {
 
 /** Where a domain event came from: outside the world, or a workflow instance. */
 export type EventOrigin = { readonly kind: 'ingress' } | { readonly kind: 'workflow'; readonly module: string; readonly key?: Uint8Array };
+
+/** The instance that emitted an effect: its module and, for a keyed module, its key. */
+export interface EffectOrigin {
+  readonly module: string;
+  readonly key?: Uint8Array;
+}
+
+/**
+ * A capability decision on one emitted effect (DESIGN §6): which grant authorised it (null when
+ * none resolved) and whether the grant's enforcer, its expiry and the secrets' allowances let it
+ * through. A deny carries a stable `code` and a `message` saying what was refused. `cap_type` is
+ * the type the effect needs; `cause` is the height of the record whose delivery emitted it.
+ *
+ * For one step, the records are, per effect in emission order: cap_decision, then (when the cap
+ * allowed it) policy_decision, then (when the policy allowed it) effect_intent; then the step's
+ * domain events. The first denial ends the step: its decisions so far are journaled, then a
+ * workflow_fault of kind `effect_denied` with the denial's code, and no intent or event of the
+ * step follows. A require_approval policy_decision opens no intent. When no grant resolved, the
+ * intent hash is computed with an empty grant name.
+ */
+export interface CapDecisionRecordBody {
+  readonly kind: 'cap_decision';
+  readonly intent_hash: Hash;
+  readonly effect_kind: string;
+  readonly grant: string | null;
+  readonly cap_type: string;
+  readonly decision: 'allow' | 'deny';
+  readonly code?: string;
+  readonly message?: string;
+  readonly origin: EffectOrigin;
+  readonly cause: number;
+}
+
+/**
+ * The policy's decision on an effect its grant allowed: the default policy's name (null when the
+ * manifest has none: everything is allowed) and the index of the first rule that matched (null
+ * when none did: denied).
+ */
+export interface PolicyDecisionRecordBody {
+  readonly kind: 'policy_decision';
+  readonly intent_hash: Hash;
+  readonly policy: string | null;
+  readonly rule_index: number | null;
+  readonly decision: PolicyDecision;
+  readonly origin: EffectOrigin;
+  readonly cause: number;
+}
 
 /** Why a step produced no output, as journaled. */
 export interface FaultRecordBody {
@@ -34,14 +82,18 @@ export type RecordBody =
   }
   | {
     readonly kind: 'effect_intent'; readonly intent_hash: Hash; readonly effect_kind: string; readonly params: Uint8Array;
+    /** The grant that authorised it (upstream's `cap_name`): part of the intent hash. */
+    readonly grant: string;
     readonly cap_slot?: string; readonly issuer_ref?: string; readonly idempotency_key: Uint8Array;
-    readonly origin: { readonly module: string; readonly key?: Uint8Array }; readonly cause: number;
+    readonly origin: EffectOrigin; readonly cause: number;
   }
   | {
     readonly kind: 'effect_receipt'; readonly intent_hash: Hash; readonly adapter_id: string; readonly status: 'ok' | 'error' | 'timeout';
     readonly payload: Uint8Array; readonly cost_cents?: number; readonly signature: Uint8Array; readonly stamp: IngressStamp;
     readonly aborts?: readonly number[];
   }
+  | CapDecisionRecordBody
+  | PolicyDecisionRecordBody
   | FaultRecordBody
   | { readonly kind: 'manifest'; readonly manifest_hash: Hash }
   | { readonly kind: 'snapshot'; readonly snapshot_hash: Hash; readonly manifest_hash: Hash };
@@ -70,7 +122,9 @@ export function sealRecord(height: number, prev: Hash | null, body: RecordBody):
 /** The fields of each kind of record body: listed once, kept in canonical order below. */
 const BODY_FIELDS: Readonly<Record<RecordKind, readonly string[]>> = {
   domain_event: ['kind', 'schema', 'value', 'key', 'event_hash', 'origin', 'stamp', 'cause', 'aborts'],
-  effect_intent: ['kind', 'intent_hash', 'effect_kind', 'params', 'cap_slot', 'issuer_ref', 'idempotency_key', 'origin', 'cause'],
+  effect_intent: ['kind', 'intent_hash', 'effect_kind', 'params', 'grant', 'cap_slot', 'issuer_ref', 'idempotency_key', 'origin', 'cause'],
+  cap_decision: ['kind', 'intent_hash', 'effect_kind', 'grant', 'cap_type', 'decision', 'code', 'message', 'origin', 'cause'],
+  policy_decision: ['kind', 'intent_hash', 'policy', 'rule_index', 'decision', 'origin', 'cause'],
   effect_receipt: ['kind', 'intent_hash', 'adapter_id', 'status', 'payload', 'cost_cents', 'signature', 'stamp', 'aborts'],
   workflow_fault: ['kind', 'module', 'key', 'failure', 'cause'],
   manifest: ['kind', 'manifest_hash'],

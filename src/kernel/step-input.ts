@@ -1,6 +1,6 @@
 // One input, serviced to completion: route, step, journal (DESIGN §6). The same input and
 // state always yield the same records; live execution and replay both go through here.
-import { encodeCanonical } from '../cbor/index.ts';
+import { assert, encodeCanonical } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
 import { AirError } from '../air/index.ts';
 import type { DefModule } from '../air/index.ts';
@@ -11,6 +11,8 @@ import { workflowContext } from './context.ts';
 import { KernelError } from './errors.ts';
 import { bytesAtPath, wrapInVariant } from './event-bytes.ts';
 import { eventHashOf } from './event-hash.ts';
+import { decideEffect, denialOf, isDenied } from './authorize.ts';
+import type { CheckEnv, EffectDecision, EffectRequest } from './authorize.ts';
 import { idempotencyKey, intentHash } from './intents.ts';
 import { DELIVERIES_PER_INPUT_MAX, RECORDS_PER_INPUT_MAX } from './limits.ts';
 import { RECEIPT_ENVELOPE_SCHEMA, variantTagFor } from './manifest-view.ts';
@@ -125,7 +127,18 @@ export class InputRun {
     this.append({ kind: 'workflow_fault', module: delivery.module.name, ...(delivery.key !== null ? { key: delivery.key } : {}), failure, cause: delivery.cause });
   }
 
-  /** Checks the whole output before anything of it takes effect: a bad part fails the step, not half of it. */
+  /**
+   * Checks the whole output before anything of it takes effect: a bad part fails the step, not
+   * half of it. State, events and effects are checked for shape first; then each effect, in
+   * emission order, is authorised (grant, enforcer, expiry, secrets, policy: authorize.ts).
+   *
+   * Journal order of a step whose effects are all allowed: per effect its cap_decision, its
+   * policy_decision and its effect_intent; then the emitted domain events. The first denied
+   * effect ends the authorisation (later effects are not decided) and fails the instance: the
+   * decisions made so far are journaled (allows before it included: every decision made is
+   * journaled, and none of them opens an intent), then a workflow_fault `effect_denied` naming the
+   * code; the state, the events and every intent of that step are dropped.
+   */
   private applyOutput(cell: Cell, delivery: Delivery, output: WorkflowOutput, hostEncoded: boolean): void {
     const module = delivery.module;
     const workflow = module.abi.workflow;
@@ -137,14 +150,21 @@ export class InputRun {
       const typed = canonicalTyped(event.value, event.schema, schemas, `domain_events[${position}].value`, hostEncoded);
       return { schema: event.schema, typed, ...(event.key !== undefined ? { key: event.key } : {}) };
     });
-    const intents = output.effects.map((effect, position) => this.checkEffect(module, delivery, effect, position, hostEncoded));
+    // A step without effects (most steps) does no authorisation work and allocates nothing for it.
+    const decided = output.effects.length === 0 ? NO_DECISIONS : this.decideEffects(delivery, output.effects.map((effect, position) => this.checkEffect(module, delivery, effect, position, hostEncoded)));
+    const last = decided[decided.length - 1];
+    if (last !== undefined && isDenied(last.decision)) {
+      for (const entry of decided) this.journalDecision(entry, delivery);
+      this.fail(cell, delivery, { kind: 'effect_denied', ...denialOf(last.decision, last.effect, last.effect.position) });
+      return;
+    }
     if (state === null && delivery.key !== null) {
       this.world.cells.delete(module.name, delivery.key);
     } else {
       cell.state = state;
     }
+    if (decided.length > 0) this.admitEffects(cell, delivery, decided);
     for (const event of events) this.emitEvent(module, delivery, event);
-    for (const intent of intents) this.openIntent(cell, intent);
     cell.status = cell.open.size > 0 ? 'waiting' : state === null ? 'completed' : 'running';
   }
 
@@ -155,45 +175,97 @@ export class InputRun {
     this.routeEvent(event.schema, event.typed, eventHash, height);
   }
 
-  private checkEffect(module: DefModule, delivery: Delivery, effect: OutputEffect, position: number, hostEncoded: boolean): PendingIntent {
+  /** The structural checks of one effect: declared by the module, listed by the manifest, params of the effect's schema. */
+  private checkEffect(module: DefModule, delivery: Delivery, effect: OutputEffect, position: number, hostEncoded: boolean): CheckedEffect {
     const allowed = module.abi.workflow?.effects_emitted ?? [];
     if (!allowed.includes(effect.kind)) {
       throw new OutputError(`effects[${position}] is a "${effect.kind}" effect, which ${module.name} does not declare in effects_emitted (${allowed.join(', ') || 'none'})`);
     }
     const def = this.world.view.effects.get(effect.kind);
     if (def === undefined) throw new OutputError(`effects[${position}] is a "${effect.kind}" effect, which the manifest does not list`);
-    const params = canonicalTyped(effect.params_cbor, def.params_schema, this.world.view.index, `effects[${position}].params`, hostEncoded).bytes;
-    const key = idempotencyKey(effect.idempotency_key, module.name, delivery.key, delivery.cause, position);
-    const cap = effect.cap_slot ?? '';
-    return { kind: effect.kind, params, key, cap, hash: intentHash(effect.kind, params, cap, key), issuerRef: effect.issuer_ref, module: module.name, instanceKey: delivery.key, cause: delivery.cause };
+    const params = canonicalTyped(effect.params_cbor, def.params_schema, this.world.view.index, `effects[${position}].params`, hostEncoded);
+    return {
+      kind: effect.kind, capType: def.cap_type, paramsSchema: def.params_schema, slot: effect.cap_slot, params, module: module.name, position,
+      key: idempotencyKey(effect.idempotency_key, module.name, delivery.key, delivery.cause, position), issuerRef: effect.issuer_ref,
+    };
   }
 
-  private openIntent(cell: Cell, intent: PendingIntent): void {
-    if (this.world.open.has(intent.hash)) return; // the same intent emitted again is the same open work
+  /** Authorises the effects in emission order, up to and including the first one denied. */
+  private decideEffects(delivery: Delivery, effects: readonly CheckedEffect[]): DecidedEffect[] {
+    const view = this.world.view;
+    const env: CheckEnv = {
+      authority: view.authority, modules: this.world.modules, schemas: view.index,
+      logicalNowNs: this.stamp.logical_now_ns, journalHeight: delivery.cause, manifestHash: view.hash,
+    };
+    const decided: DecidedEffect[] = [];
+    for (const effect of effects) {
+      const decision = decideEffect(effect, env);
+      // Denied before a grant resolved, the intent is named with an empty grant.
+      const hash = intentHash(effect.kind, effect.params.bytes, decision.grant?.name ?? '', effect.key);
+      decided.push({ effect, decision, hash });
+      if (isDenied(decision)) break;
+    }
+    return decided;
+  }
+
+  /** Journals the decisions on a step's effects, none denied, and opens the allowed ones as intents. */
+  private admitEffects(cell: Cell, delivery: Delivery, decided: readonly DecidedEffect[]): void {
+    for (const entry of decided) {
+      this.journalDecision(entry, delivery);
+      // require_approval: the decision is journaled and the intent is not opened. Effect-level
+      // approvals (the intent waiting as open work until an allowed principal decides) are the
+      // next step of the enforcement work; until then such an effect simply does not run.
+      if (entry.decision.policy?.decision === 'allow') this.openIntent(cell, entry, delivery);
+    }
+  }
+
+  private journalDecision(entry: DecidedEffect, delivery: Delivery): void {
+    const { effect, decision, hash } = entry;
+    const origin = { module: effect.module, ...(delivery.key !== null ? { key: delivery.key } : {}) };
+    const cap = decision.cap;
+    this.append({
+      kind: 'cap_decision', intent_hash: hash, effect_kind: effect.kind, grant: decision.grant?.name ?? null, cap_type: effect.capType,
+      decision: cap.allowed ? 'allow' : 'deny', ...(cap.allowed ? {} : { code: cap.code, message: cap.message }), origin, cause: delivery.cause,
+    });
+    const policy = decision.policy;
+    if (policy === null) return;
+    this.append({ kind: 'policy_decision', intent_hash: hash, policy: policy.policy, rule_index: policy.ruleIndex, decision: policy.decision, origin, cause: delivery.cause });
+  }
+
+  private openIntent(cell: Cell, entry: DecidedEffect, delivery: Delivery): void {
+    const { effect, hash } = entry;
+    const grant = entry.decision.grant;
+    assert(grant !== null, 'an allowed effect has a grant');
+    if (this.world.open.has(hash)) return; // the same intent emitted again is the same open work
+    const slot = effect.slot ?? '';
     const height = this.append({
-      kind: 'effect_intent', intent_hash: intent.hash, effect_kind: intent.kind, params: intent.params,
-      ...(intent.cap !== '' ? { cap_slot: intent.cap } : {}), ...(intent.issuerRef !== undefined ? { issuer_ref: intent.issuerRef } : {}),
-      idempotency_key: intent.key, origin: { module: intent.module, ...(intent.instanceKey !== null ? { key: intent.instanceKey } : {}) }, cause: intent.cause,
+      kind: 'effect_intent', intent_hash: hash, effect_kind: effect.kind, params: effect.params.bytes, grant: grant.name,
+      ...(slot !== '' ? { cap_slot: slot } : {}), ...(effect.issuerRef !== undefined ? { issuer_ref: effect.issuerRef } : {}),
+      idempotency_key: effect.key, origin: { module: effect.module, ...(delivery.key !== null ? { key: delivery.key } : {}) }, cause: delivery.cause,
     });
-    this.world.open.set(intent.hash, {
-      hash: intent.hash, kind: intent.kind, params: intent.params, module: intent.module, key: intent.instanceKey,
-      issuerRef: intent.issuerRef, emittedAt: height, idempotencyKey: intent.key, capSlot: intent.cap,
+    this.world.open.set(hash, {
+      hash, kind: effect.kind, params: effect.params.bytes, module: effect.module, key: delivery.key,
+      issuerRef: effect.issuerRef, emittedAt: height, idempotencyKey: effect.key, capSlot: slot,
     });
-    cell.open.add(intent.hash);
+    cell.open.add(hash);
   }
 }
 
-interface PendingIntent {
-  readonly kind: string;
-  readonly params: Uint8Array;
+/** An effect that passed the structural checks, with what its intent needs. */
+interface CheckedEffect extends EffectRequest {
+  readonly position: number;
   readonly key: Uint8Array;
-  readonly cap: string;
-  readonly hash: Hash;
   readonly issuerRef: string | undefined;
-  readonly module: string;
-  readonly instanceKey: Uint8Array | null;
-  readonly cause: number;
 }
+
+/** An effect with the decisions on it and its intent hash. */
+interface DecidedEffect {
+  readonly effect: CheckedEffect;
+  readonly decision: EffectDecision;
+  readonly hash: Hash;
+}
+
+const NO_DECISIONS: readonly DecidedEffect[] = Object.freeze([]);
 
 /** A module output that breaks its contract (schema, effects_emitted): fails the instance, not the world. */
 class OutputError extends Error {

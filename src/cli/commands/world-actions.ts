@@ -81,6 +81,8 @@ function describeRecord(record: SealedRecord): Record<string, unknown> {
     switch (record.body.kind) {
       case 'domain_event': return `${record.body.schema} ${record.body.origin.kind === 'ingress' ? 'from outside' : `from ${record.body.origin.module}`}`;
       case 'effect_intent': return `${record.body.effect_kind} by ${record.body.origin.module} (${record.body.intent_hash})`;
+      case 'cap_decision': return `${record.body.decision} ${record.body.effect_kind} by ${record.body.origin.module} under ${record.body.grant ?? 'no grant'}${record.body.code !== undefined ? `: ${record.body.code}` : ''}`;
+      case 'policy_decision': return `${record.body.decision} by ${record.body.policy ?? 'no policy'}${record.body.rule_index !== null ? ` rule ${record.body.rule_index}` : ''} (${record.body.intent_hash})`;
       case 'effect_receipt': return `${record.body.status} from ${record.body.adapter_id} for ${record.body.intent_hash}`;
       case 'workflow_fault': return `${record.body.module}: ${record.body.failure.kind}: ${record.body.failure.message}`;
       case 'manifest': return record.body.manifest_hash;
