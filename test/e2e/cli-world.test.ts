@@ -39,6 +39,9 @@ test('create, send, state, cells, tail and replay --verify on the counter world'
     assert.deepEqual(tail.records.map((record) => record.kind), ['manifest', 'domain_event', 'domain_event']);
     const only = JSON.parse(aos('journal', 'tail', '--root', dir, '--from', '1', '--kind', 'domain_event', '--json').stdout) as { records: Array<{ height: number }> };
     assert.deepEqual(only.records.map((record) => record.height), [1, 2]);
+    const head = JSON.parse(aos('journal', 'head', '--root', dir, '--json').stdout) as { next_height: number; head: string };
+    const last = (JSON.parse(aos('journal', 'tail', '--root', dir, '--json').stdout) as { records: Array<{ hash: string }> }).records.at(-1);
+    assert.deepEqual(head, { next_height: 3, head: last?.hash }, 'the head is the hash of the last record');
     const cells = JSON.parse(aos('world', 'cells', '--root', dir, 'demo/CounterSM@1', '--json').stdout) as { cells: Array<{ status: string }> };
     assert.equal(cells.cells[0]?.status, 'running');
     const verify = aos('replay', '--verify', '--root', dir);

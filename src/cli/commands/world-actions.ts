@@ -92,6 +92,15 @@ function describeRecord(record: SealedRecord): Record<string, unknown> {
   return { height: record.height, kind: record.body.kind, hash: record.hash, prev: record.prev, summary, body: cborForJson(body as unknown as CborValue) };
 }
 
+export async function head(options: RootOptions): Promise<void> {
+  await withWorld(options, (world) => {
+    const { height, hash } = world.head;
+    // Heights start at 0, so the next height is also the number of records.
+    const data = { next_height: height, head: hash };
+    emit(options, data, () => (hash === null ? 'the journal is empty' : `${height} record${height === 1 ? '' : 's'}; head ${hash}`));
+  }, true);
+}
+
 export async function tail(options: RootOptions & { from: string; limit: string; kind?: string }): Promise<void> {
   const from = Number(options.from);
   const limit = Number(options.limit);

@@ -1,4 +1,4 @@
-// `aos world create|send|state|cells`, `aos journal tail`, `aos replay --verify` on the embedded default.
+// `aos world create|send|state|cells`, `aos journal head|tail`, `aos replay --verify` on the embedded default.
 import type { Command } from 'commander';
 import type { OutputOptions } from '../output.ts';
 
@@ -23,6 +23,9 @@ export function registerWorld(program: Command): void {
     .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
     .action(async (workflow: string, options: RootOptions) => (await actions()).cells(workflow, options));
   const journal = program.command('journal').description('the world\'s hash-chained journal');
+  journal.command('head').description('print the journal head: the next height and the hash of the last record (the audit root)')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (options: RootOptions) => (await actions()).head(options));
   journal.command('tail').description('print journal records')
     .option('--from <height>', 'first height', '0').option('--limit <n>', 'most records', '100').option('--kind <kind>', 'only records of this kind')
     .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
