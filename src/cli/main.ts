@@ -4,6 +4,8 @@ import { registerAir } from './commands/air.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCbor } from './commands/cbor.ts';
 import { registerKey } from './commands/key.ts';
+import { registerTrace } from './commands/trace.ts';
+import { registerVault } from './commands/vault.ts';
 import { registerWorld } from './commands/world.ts';
 import { reportError } from './output.ts';
 
@@ -18,6 +20,8 @@ function buildProgram(): Command {
   registerBuild(program);
   registerWorld(program);
   registerKey(program);
+  registerTrace(program);
+  registerVault(program);
   return program;
 }
 

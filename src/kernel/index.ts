@@ -15,6 +15,7 @@ export { isPublicKeyId, parsePublicKeyId, publicKeyId, publicKeyObject, rawPubli
 export type { PublicKeyId } from './public-key.ts';
 export { checkReceiptSignature, receiptSigningBytes, verifyReceiptSignature } from './receipt-signature.ts';
 export type { ReceiptSignatureCheck, ReceiptSignatureRejection, ReceiptSigningFields, ReceiptUsage, TrustedReceiptKeys } from './receipt-signature.ts';
+export { diagnose, firstEventWithHash, latestEventWhere, OUTCOMES, traceFrom, type Diagnosis, type DiagnoseOptions, type Outcome, type TraceEdge, type TraceEdgeKind, type TraceGraph } from './trace.ts';
 export { isOwnSnapshotFormat, readSnapshot, writeSnapshot } from './snapshot.ts';
 export type { SnapshotState } from './snapshot.ts';
 export { World } from './world.ts';
