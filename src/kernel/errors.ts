@@ -5,6 +5,7 @@ export type KernelErrorCode =
   | 'NO_ROUTE'
   | 'UNKNOWN_WORKFLOW'
   | 'UNKNOWN_INTENT'
+  /** A receipt for an intent settled recently (at-least-once executors send these): fenced, not journaled. */
   | 'DUPLICATE_RECEIPT'
   | 'BAD_STAMP'
   | 'MODULE_MISSING'

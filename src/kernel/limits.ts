@@ -56,6 +56,17 @@ export const RECEIPT_SIGNATURE_BYTES = 64;
 export const PUBLIC_KEY_OBJECTS_CACHED_MAX = 1_024;
 
 /**
+ * Longest failure message an error or timeout receipt may carry as its payload (canonical CBOR
+ * text, in bytes of UTF-8): the executor's message when an adapter throws or misses its deadline.
+ */
+export const RECEIPT_FAILURE_MESSAGE_BYTES_MAX = 4 * 1024;
+/**
+ * Intents settled most recently whose hashes are remembered, so a duplicate receipt is refused as
+ * DUPLICATE_RECEIPT rather than UNKNOWN_INTENT. Only the error code depends on it: both are fenced.
+ */
+export const RECEIPT_FENCE_RECENT_MAX = 4_096;
+
+/**
  * Longest denial message journaled in a cap_decision: a custom enforcer's message is cut to it,
  * so a module cannot write an unbounded record.
  */

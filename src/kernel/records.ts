@@ -4,6 +4,8 @@ import { decodeVerified, encodeCanonical, hashBytes, isCborObject } from '../cbo
 import type { CborValue, Hash } from '../cbor/index.ts';
 import type { PolicyDecision } from '../air/index.ts';
 import { KernelError } from './errors.ts';
+import type { PublicKeyId } from './public-key.ts';
+import type { ReceiptUsage } from './receipt-signature.ts';
 
 /** What ingress stamps on every outside input: the only way time and randomness enter a world. */
 export interface IngressStamp {
@@ -73,6 +75,42 @@ export interface FaultRecordBody {
   readonly cause: number;
 }
 
+/**
+ * A receipt refused at admission (DESIGN §7): its signature did not verify against the world's
+ * trusted keys, its status is not one a receipt may have, or its payload is not a canonical value
+ * of the effect's receipt schema. It is an input of its own (stamped like a receipt) that changes
+ * nothing: the intent stays open, so the genuine receipt can still settle it. The payload is
+ * kept only as its hash (what the signature covered); `reason` is a stable code
+ * (ReceiptRejectionReason) and `message` says what was wrong. Receipts for an intent that is not
+ * open (duplicates, late receipts, unknown intents) are fenced by intent hash without a record.
+ */
+export interface ReceiptRejectedRecordBody {
+  readonly kind: 'receipt_rejected';
+  readonly intent_hash: Hash;
+  readonly adapter_id: string;
+  readonly status: string;
+  readonly payload_hash: Hash;
+  readonly reason: string;
+  readonly message: string;
+  readonly stamp: IngressStamp;
+}
+
+/**
+ * The public keys the world trusts to sign receipts, per adapter_id: journaled once at creation,
+ * right after the genesis manifest record, so the chain binds them and `aos audit verify` can
+ * check every receipt offline. Sorted by adapter_id, then key id.
+ */
+export interface TrustedKeysRecordBody {
+  readonly kind: 'trusted_keys';
+  readonly keys: readonly TrustedKeyEntry[];
+}
+
+/** One trusted key of an adapter. */
+export interface TrustedKeyEntry {
+  readonly adapter_id: string;
+  readonly public_key: PublicKeyId;
+}
+
 export type RecordBody =
   | {
     readonly kind: 'domain_event'; readonly schema: string; readonly value: Uint8Array; readonly key?: Uint8Array;
@@ -89,9 +127,14 @@ export type RecordBody =
   }
   | {
     readonly kind: 'effect_receipt'; readonly intent_hash: Hash; readonly adapter_id: string; readonly status: 'ok' | 'error' | 'timeout';
-    readonly payload: Uint8Array; readonly cost_cents?: number; readonly signature: Uint8Array; readonly stamp: IngressStamp;
+    readonly payload: Uint8Array; readonly cost_cents?: number;
+    /** Token counts the adapter reported: signed with the receipt, so kept for offline verification. */
+    readonly usage?: ReceiptUsage;
+    readonly signature: Uint8Array; readonly stamp: IngressStamp;
     readonly aborts?: readonly number[];
   }
+  | ReceiptRejectedRecordBody
+  | TrustedKeysRecordBody
   | CapDecisionRecordBody
   | PolicyDecisionRecordBody
   | FaultRecordBody
@@ -125,7 +168,9 @@ const BODY_FIELDS: Readonly<Record<RecordKind, readonly string[]>> = {
   effect_intent: ['kind', 'intent_hash', 'effect_kind', 'params', 'grant', 'cap_slot', 'issuer_ref', 'idempotency_key', 'origin', 'cause'],
   cap_decision: ['kind', 'intent_hash', 'effect_kind', 'grant', 'cap_type', 'decision', 'code', 'message', 'origin', 'cause'],
   policy_decision: ['kind', 'intent_hash', 'policy', 'rule_index', 'decision', 'origin', 'cause'],
-  effect_receipt: ['kind', 'intent_hash', 'adapter_id', 'status', 'payload', 'cost_cents', 'signature', 'stamp', 'aborts'],
+  effect_receipt: ['kind', 'intent_hash', 'adapter_id', 'status', 'payload', 'cost_cents', 'usage', 'signature', 'stamp', 'aborts'],
+  receipt_rejected: ['kind', 'intent_hash', 'adapter_id', 'status', 'payload_hash', 'reason', 'message', 'stamp'],
+  trusted_keys: ['kind', 'keys'],
   workflow_fault: ['kind', 'module', 'key', 'failure', 'cause'],
   manifest: ['kind', 'manifest_hash'],
   snapshot: ['kind', 'snapshot_hash', 'manifest_hash'],

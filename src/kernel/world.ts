@@ -8,7 +8,7 @@ import { CellTable } from './cells.ts';
 import type { Cell } from './cells.ts';
 import { KernelError } from './errors.ts';
 import { eventHashOf } from './event-hash.ts';
-import { ENTROPY_BYTES, EVENT_VALUE_BYTES_MAX } from './limits.ts';
+import { ENTROPY_BYTES, EVENT_VALUE_BYTES_MAX, RECEIPT_FENCE_RECENT_MAX } from './limits.ts';
 import type { ManifestView } from './manifest-view.ts';
 import type { ModuleProvider } from './module-provider.ts';
 import type { OpenIntent } from './open-work.ts';
@@ -16,6 +16,8 @@ import { sealRecord } from './records.ts';
 import type { IngressStamp, RecordBody, SealedRecord } from './records.ts';
 import type { ContentStore } from './content-store.ts';
 import { isOwnSnapshotFormat, readSnapshot, writeSnapshot } from './snapshot.ts';
+import { admitReceipt, rejectionRecord, trustedKeysOf, trustedKeysRecord } from './receipt-admission.ts';
+import type { ReceiptUsage, TrustedReceiptKeys } from './receipt-signature.ts';
 import { InputRun } from './step-input.ts';
 import { canonicalTyped } from './typed-bytes.ts';
 import type { TypedBytes } from './typed-bytes.ts';
@@ -27,13 +29,17 @@ export interface EventInput {
   readonly key?: Uint8Array;
 }
 
-/** An adapter's receipt for an open intent. */
+/**
+ * An adapter's receipt for an open intent: `signature` is the adapter key's ed25519 signature over
+ * receiptSigningBytes({intent_hash, adapter_id, status, payload_hash: sha256(payload), cost_cents, usage}).
+ */
 export interface ReceiptInput {
   readonly intent_hash: Hash;
   readonly adapter_id: string;
   readonly status: 'ok' | 'error' | 'timeout';
   readonly payload: Uint8Array;
   readonly cost_cents?: number;
+  readonly usage?: ReceiptUsage;
   readonly signature: Uint8Array;
 }
 
@@ -63,26 +69,42 @@ export class World {
   private logicalNowNs = 0n;
   private pending: SealedRecord[] = [];
   private poisoned: string | null = null;
+  /** The keys receipts must be signed with: from the world's trusted_keys record (live admission only; replay re-checks nothing). */
+  private trusted: TrustedReceiptKeys = new Map();
+  /** Recently settled intents, oldest first: only tells a duplicate receipt from an unknown one. */
+  private readonly settledRecent = new Set<Hash>();
 
   private constructor(readonly view: ManifestView, private readonly modules: ModuleProvider, private readonly store: ContentStore) {
     this.cellTable = new CellTable(store);
   }
 
-  /** A new world: its genesis record names the manifest. */
-  static create(view: ManifestView, modules: ModuleProvider, store: ContentStore): { world: World; records: SealedRecord[] } {
+  /**
+   * A new world: its genesis record names the manifest. With `trusted`, a trusted_keys record
+   * follows it: the adapter keys whose signed receipts this world admits (without one, every
+   * receipt is refused as UNKNOWN_KEY).
+   */
+  static create(view: ManifestView, modules: ModuleProvider, store: ContentStore, trusted?: TrustedReceiptKeys): { world: World; records: SealedRecord[] } {
     const world = new World(view, modules, store);
     world.begin();
     world.append({ kind: 'manifest', manifest_hash: view.hash });
+    if (trusted !== undefined) {
+      const record = trustedKeysRecord(trusted);
+      world.trusted = trustedKeysOf(record);
+      world.append(record);
+    }
     return { world, records: world.commit() };
   }
 
   /**
    * Rebuilds a world from its journal, re-executing every input and checking that each record
    * comes out byte for byte as it was journaled (replay or die). With `fromSnapshot`, state is
-   * restored from that snapshot record and only the records after it are replayed.
+   * restored from that snapshot record and only the records after it are replayed; `trusted` is
+   * then the key map of the world's trusted_keys record (which precedes every snapshot), since a
+   * replayed trusted_keys record sets the keys itself.
    */
-  static replay(view: ManifestView, modules: ModuleProvider, store: ContentStore, records: Iterable<SealedRecord>, fromSnapshot?: SealedRecord): World {
+  static replay(view: ManifestView, modules: ModuleProvider, store: ContentStore, records: Iterable<SealedRecord>, fromSnapshot?: SealedRecord, trusted?: TrustedReceiptKeys): World {
     const world = new World(view, modules, store);
+    if (trusted !== undefined) world.trusted = trusted;
     if (fromSnapshot !== undefined) world.restore(fromSnapshot);
     const iterator = records[Symbol.iterator]();
     for (let next = iterator.next(); !next.done; next = iterator.next()) {
@@ -125,18 +147,40 @@ export class World {
     });
   }
 
-  /** Admits a receipt for open work; it goes back to the instance that emitted the intent. */
+  /**
+   * Admits a receipt for open work; it goes back to the instance that emitted the intent. A
+   * receipt for an intent that is not open (a duplicate, a late one, an unknown one) is fenced by
+   * intent hash: refused with DUPLICATE_RECEIPT or UNKNOWN_INTENT and not journaled, since an
+   * at-least-once executor sends these routinely and they change nothing. A receipt for an open
+   * intent that fails admission (receipt-admission.ts) is journaled as a `receipt_rejected`
+   * record, which is all this returns then; the intent stays open.
+   */
   submitReceipt(receipt: ReceiptInput, stamp: Stamp, options: InputOptions = {}): SealedRecord[] {
+    return this.receiveReceipt(receipt, stamp, options, true);
+  }
+
+  /** The public keys this world admits receipts from, by adapter_id. */
+  trustedKeys(): TrustedReceiptKeys {
+    return this.trusted;
+  }
+
+  private receiveReceipt(receipt: ReceiptInput, stamp: Stamp, options: InputOptions, check: boolean): SealedRecord[] {
     this.checkUsable();
     const intent = this.openWork.get(receipt.intent_hash);
     if (intent === undefined) {
+      if (this.settledRecent.has(receipt.intent_hash)) {
+        throw new KernelError('DUPLICATE_RECEIPT', `intent ${receipt.intent_hash} is already settled; this receipt (from ${receipt.adapter_id}) is a duplicate or late, and is fenced by intent hash`);
+      }
       throw new KernelError('UNKNOWN_INTENT', `no open intent ${receipt.intent_hash}: it was never emitted here, or it is already settled (receipts are fenced by intent hash)`);
     }
     const ingress = this.stampFor(stamp);
+    const admission = check ? admitReceipt(this.view, this.trusted, intent, receipt) : { ok: true as const };
+    if (!admission.ok) return this.service(() => { this.append(rejectionRecord(receipt, admission, ingress)); });
     return this.service(() => {
       const height = this.append({
         kind: 'effect_receipt', intent_hash: receipt.intent_hash, adapter_id: receipt.adapter_id, status: receipt.status,
         payload: receipt.payload, ...(receipt.cost_cents !== undefined ? { cost_cents: receipt.cost_cents } : {}),
+        ...(receipt.usage !== undefined ? { usage: { prompt_tokens: receipt.usage.prompt_tokens, completion_tokens: receipt.usage.completion_tokens } } : {}),
         signature: receipt.signature, stamp: ingress, ...abortsField(options),
       });
       this.settle(intent);
@@ -195,6 +239,11 @@ export class World {
 
   private settle(intent: OpenIntent): void {
     this.openWork.delete(intent.hash);
+    this.settledRecent.add(intent.hash);
+    if (this.settledRecent.size > RECEIPT_FENCE_RECENT_MAX) {
+      const oldest = this.settledRecent.values().next();
+      if (oldest.done !== true) this.settledRecent.delete(oldest.value);
+    }
     const cell = this.cellTable.modify(intent.module, intent.key);
     if (cell === undefined) return;
     cell.open.delete(intent.hash);
@@ -285,7 +334,19 @@ export class World {
         if (body.origin.kind !== 'ingress' || body.stamp === undefined) break;
         return this.submitEvent({ schema: body.schema, value: body.value, ...(body.key !== undefined ? { key: body.key } : {}) }, body.stamp, options);
       case 'effect_receipt':
-        return this.submitReceipt({ intent_hash: body.intent_hash, adapter_id: body.adapter_id, status: body.status, payload: body.payload, ...(body.cost_cents !== undefined ? { cost_cents: Number(body.cost_cents) } : {}), signature: body.signature }, body.stamp, options);
+        // Admitted when it was journaled: replay re-checks no signature (aos audit verify does).
+        return this.receiveReceipt({
+          intent_hash: body.intent_hash, adapter_id: body.adapter_id, status: body.status, payload: body.payload,
+          ...(body.cost_cents !== undefined ? { cost_cents: Number(body.cost_cents) } : {}), ...(body.usage !== undefined ? { usage: body.usage } : {}), signature: body.signature,
+        }, body.stamp, options, false);
+      case 'receipt_rejected':
+        // A refusal changes nothing but the journal: it is kept as journaled, without re-checking.
+        return this.service(() => { this.append(body); });
+      case 'trusted_keys':
+        return this.service(() => {
+          this.trusted = trustedKeysOf(body);
+          this.append(body);
+        });
       default:
         break;
     }

@@ -5,10 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Hash } from '../cbor/index.ts';
 import { loadWorldPath } from '../air/index.ts';
-import { compileManifest, ENTROPY_BYTES, isOwnSnapshotFormat, KernelError, openRecord, SNAPSHOT_INTERVAL_HEIGHTS, World } from '../kernel/index.ts';
-import type { EventInput, InputOptions, ManifestView, ReceiptInput, SealedRecord, Stamp } from '../kernel/index.ts';
+import { compileManifest, ENTROPY_BYTES, isOwnSnapshotFormat, KernelError, openRecord, parsePublicKeyId, SNAPSHOT_INTERVAL_HEIGHTS, trustedKeysOf, World } from '../kernel/index.ts';
+import type { EventInput, InputOptions, ManifestView, OpenIntent, ReceiptInput, SealedRecord, Stamp, TrustedReceiptKeys } from '../kernel/index.ts';
 import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore } from '../store/index.ts';
-import type { NodeStore, WorldStore } from '../store/index.ts';
+import type { CasStore, NodeStore, WorldStore } from '../store/index.ts';
+import { listKeys } from './keys.ts';
 import { loadAir, readAir, storeAir } from './air-in-cas.ts';
 import { NodeError } from './errors.ts';
 import { CasModules } from './module-runtimes.ts';
@@ -71,8 +72,12 @@ export class EmbeddedWorld {
     private readonly readOnly = false,
   ) {}
 
-  /** Creates the world of a folder whose modules are built (`aos build`): AIR into CAS, genesis into the journal. */
-  static async create(dir: string, clock: { next(): Stamp } = new SystemClock()): Promise<EmbeddedWorld> {
+  /**
+   * Creates the world of a folder whose modules are built (`aos build`): AIR into CAS, genesis
+   * into the journal, then the trusted_keys record: `trusted`, or by default every adapter key
+   * of the node (<dir>/.aos/keys, adapter_id = key name) as it is at creation.
+   */
+  static async create(dir: string, clock: { next(): Stamp } = new SystemClock(), trusted?: TrustedReceiptKeys): Promise<EmbeddedWorld> {
     const loaded = loadWorldPath(dir);
     if (loaded.world === null) {
       throw new NodeError('AIR_INVALID', `${dir} is not a valid world: ${loaded.errors[0]?.message ?? ''}`, `run \`aos air check ${dir}\` to see every error`);
@@ -87,7 +92,7 @@ export class EmbeddedWorld {
       worldStore.meta.put(META_MANIFEST, new TextEncoder().encode(manifestHash));
       const view = compileManifest(loaded.world.manifest!.node, manifestHash, loaded.world.index);
       const modules = await CasModules.load(view, worldStore.cas);
-      const created = World.create(view, modules, worldStore.cas);
+      const created = World.create(view, modules, worldStore.cas, trusted ?? nodeAdapterKeys(dir));
       worldStore.journal.append(created.records.map(toEntry));
       return new EmbeddedWorld(dir, store, worldStore, view, modules, created.world, clock);
     } catch (error) {
@@ -119,7 +124,7 @@ export class EmbeddedWorld {
       let modules = await CasModules.load(view, worldStore.cas, onStep, !readOnly || hasTail);
       let world: World;
       try {
-        world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, tailFrom), from);
+        world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, tailFrom), from, from === undefined ? undefined : journaledTrustedKeys(worldStore));
       } catch (error) {
         // A snapshot in a format this kernel does not read (an older cell index) is not damage:
         // the journal is whole, so the world is rebuilt from genesis, and the next snapshot is
@@ -191,10 +196,39 @@ export class EmbeddedWorld {
     return results;
   }
 
-  /** Admits a receipt for open work; returns once its records are durable. */
+  /**
+   * Admits a receipt for open work; returns once its records are durable. A receipt that fails
+   * admission is journaled as `receipt_rejected` (durably) and then refused with RECEIPT_REJECTED;
+   * one for an intent that is not open is refused (DUPLICATE_RECEIPT, UNKNOWN_INTENT) unjournaled.
+   */
   receipt(receipt: ReceiptInput): SealedRecord[] {
     this.checkWritable();
-    return this.commit(this.world.submitReceipt(receipt, this.clock.next()));
+    const records = this.commit(this.world.submitReceipt(receipt, this.clock.next()));
+    const rejected = records[0]?.body;
+    if (rejected?.kind === 'receipt_rejected') {
+      throw new NodeError('RECEIPT_REJECTED', `receipt refused (${rejected.reason}): ${rejected.message}`, `the refusal is journaled at height ${records[0]?.height ?? '?'}; intent ${rejected.intent_hash} stays open`);
+    }
+    return records;
+  }
+
+  /** Every open intent (journaled, not settled), by hash: each is durable once the call that opened it returned. */
+  openIntents(): ReadonlyMap<Hash, OpenIntent> {
+    return this.world.openIntents();
+  }
+
+  /** The next height the journal will write: every record below it is durable. */
+  get durableHeight(): number {
+    return this.worldStore.journal.head()?.next_height ?? 0;
+  }
+
+  /** The node's CAS, where adapters keep blobs. */
+  get cas(): CasStore {
+    return this.worldStore.cas;
+  }
+
+  /** The public keys this world admits receipts from, by adapter_id. */
+  trustedKeys(): TrustedReceiptKeys {
+    return this.world.trustedKeys();
   }
 
   /** Takes a snapshot now. */
@@ -252,6 +286,26 @@ export class EmbeddedWorld {
 
 function toEntry(record: SealedRecord) {
   return { height: record.height, kind: record.body.kind, bytes: record.bytes, hash: record.hash };
+}
+
+/** The node's adapter keys as a trusted key map (adapter_id = key name); keys the store warns about are left out. */
+function nodeAdapterKeys(dir: string): TrustedReceiptKeys {
+  const trusted = new Map<string, Uint8Array[]>();
+  for (const key of listKeys(dir).keys) {
+    if (key.role === 'adapter') trusted.set(key.name, [...(trusted.get(key.name) ?? []), parsePublicKeyId(key.public_key)]);
+  }
+  return trusted;
+}
+
+/** Where World.create puts the trusted_keys record: right after the genesis manifest record. */
+const TRUSTED_KEYS_HEIGHT = 1;
+
+/** The key map of the world's trusted_keys record, or an empty one for a world created without it. */
+function journaledTrustedKeys(worldStore: WorldStore): TrustedReceiptKeys {
+  const entry = worldStore.journal.entryAt(TRUSTED_KEYS_HEIGHT);
+  if (entry === null) return new Map();
+  const record = openRecord(entry.bytes, TRUSTED_KEYS_HEIGHT);
+  return record.body.kind === 'trusted_keys' ? trustedKeysOf(record.body) : new Map();
 }
 
 function manifestHashOf(worldStore: WorldStore): Hash {

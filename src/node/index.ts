@@ -10,3 +10,7 @@ export { WorldWorker } from './world-worker.ts';
 export type { WorldWorkerOptions } from './world-worker.ts';
 export type { SentInput } from './world-thread-messages.ts';
 export * from './limits.ts';
+export { EffectExecutor } from './effect-executor.ts';
+export type { EffectExecutorOptions, ExecutorProblem, ExecutorRoute } from './effect-executor.ts';
+export { SystemTimerClock, TIMER_ADAPTER_ID_DEFAULT, TIMER_SET_EFFECT, TimerAdapter } from './timer-adapter.ts';
+export type { TimerClock } from './timer-adapter.ts';

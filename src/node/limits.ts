@@ -10,5 +10,16 @@ export const INPUT_ABORTS_MAX = 16;
 export const KEY_NAME_CHARS_MAX = 64;
 /** Largest key or key metadata file read back (an ed25519 PEM is about 120 bytes). */
 export const KEY_FILE_BYTES_MAX = 16 * 1024;
+/**
+ * Per-intent deadline of the effect executor when its route sets none: past it the intent settles
+ * as a `timeout` receipt. Covers an LLM call (upstream allows 120 s); the HTTP adapter's own
+ * 30 s deadline comes first for requests. Timers have no deadline: they wait for their time.
+ */
+export const EFFECT_DEADLINE_MS_DEFAULT = 120_000;
+/** Intents the executor runs at once; the rest wait in order of emission. */
+export const EXECUTOR_INTENTS_IN_FLIGHT_MAX = 64;
+/** Longest wait one timer setTimeout may take (node's limit is 2^31-1 ms); longer waits are chained. */
+export const TIMER_WAIT_MS_MAX = 2_147_483_647;
 
+assert(EFFECT_DEADLINE_MS_DEFAULT > 0 && EXECUTOR_INTENTS_IN_FLIGHT_MAX >= 1, 'the executor has a deadline and runs at least one intent');
 assert(WORLD_OPEN_DEADLINE_MS > WORLD_INPUT_DEADLINE_MS, 'opening may take longer than one input');

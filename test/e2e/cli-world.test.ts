@@ -36,17 +36,17 @@ test('create, send, state, cells, tail and replay --verify on the counter world'
     const state = aos('world', 'state', '--root', dir, 'demo/CounterSM@1', '--json');
     assert.deepEqual((JSON.parse(state.stdout) as { state: unknown }).state, { pc: 'Counting', remaining: 1 });
     const tail = JSON.parse(aos('journal', 'tail', '--root', dir, '--json').stdout) as { records: Array<{ kind: string; height: number }> };
-    assert.deepEqual(tail.records.map((record) => record.kind), ['manifest', 'domain_event', 'domain_event']);
+    assert.deepEqual(tail.records.map((record) => record.kind), ['manifest', 'trusted_keys', 'domain_event', 'domain_event']);
     const only = JSON.parse(aos('journal', 'tail', '--root', dir, '--from', '1', '--kind', 'domain_event', '--json').stdout) as { records: Array<{ height: number }> };
-    assert.deepEqual(only.records.map((record) => record.height), [1, 2]);
+    assert.deepEqual(only.records.map((record) => record.height), [2, 3]);
     const head = JSON.parse(aos('journal', 'head', '--root', dir, '--json').stdout) as { next_height: number; head: string };
     const last = (JSON.parse(aos('journal', 'tail', '--root', dir, '--json').stdout) as { records: Array<{ hash: string }> }).records.at(-1);
-    assert.deepEqual(head, { next_height: 3, head: last?.hash }, 'the head is the hash of the last record');
+    assert.deepEqual(head, { next_height: 4, head: last?.hash }, 'the head is the hash of the last record');
     const cells = JSON.parse(aos('world', 'cells', '--root', dir, 'demo/CounterSM@1', '--json').stdout) as { cells: Array<{ status: string }> };
     assert.equal(cells.cells[0]?.status, 'running');
     const verify = aos('replay', '--verify', '--root', dir);
     assert.equal(verify.code, 0, verify.stderr);
-    assert.match(verify.stdout, /replay ok: 3 heights/);
+    assert.match(verify.stdout, /replay ok: 4 heights/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -67,7 +67,7 @@ test('bad events are refused with what and where, and nothing is journaled', () 
     assert.equal(notJson.code, 1);
     assert.match(notJson.stderr, /not valid JSON/);
     const tail = JSON.parse(aos('journal', 'tail', '--root', dir, '--json').stdout) as { records: unknown[] };
-    assert.equal(tail.records.length, 1, 'only genesis');
+    assert.equal(tail.records.length, 2, 'only genesis: the manifest and the trusted keys');
     const noWorld = aos('world', 'state', '--root', mkdtempSync(join(tmpdir(), 'aos-empty-')), 'demo/CounterSM@1');
     assert.equal(noWorld.code, 1);
     assert.match(noWorld.stderr, /holds no world yet[\s\S]*aos world create/);
@@ -113,7 +113,7 @@ test('a flipped byte in a journal record or in a CAS file is detected on open, n
     database.close();
     const opened = aos('world', 'state', '--root', dir, 'demo/CounterSM@1');
     assert.equal(opened.code, 1);
-    assert.match(opened.stderr, /height 1/);
+    assert.match(opened.stderr, /height 2/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -14,6 +14,9 @@ import { KernelError, sealRecord, World } from '../../../src/kernel/index.ts';
 import type { RecordBody, SealedRecord } from '../../../src/kernel/index.ts';
 import { intentHash } from '../../../src/kernel/intents.ts';
 import { FakeClock, MemoryContent, MemoryJournal, ROOT, worldFixture } from '../../support/kernel-fixture.ts';
+import { signedReceipt, testSigner, trustedFor } from '../../support/receipt-keys.ts';
+
+const HTTP_SIGNER = testSigner('test.http');
 
 const GUARDED = join(ROOT, 'test/fixtures/worlds/guarded');
 const MODULE = 'test/Guarded@1';
@@ -27,7 +30,7 @@ async function start() {
   const content = new MemoryContent();
   const journal = new MemoryJournal();
   const clock = new FakeClock(11);
-  const created = World.create(fixture.view, await fixture.modules(), content);
+  const created = World.create(fixture.view, await fixture.modules(), content, trustedFor(HTTP_SIGNER));
   journal.append(created.records);
   const world = created.world;
   const send = (id: string, op: CborValue): SealedRecord[] => {
@@ -58,10 +61,10 @@ test('an allowed effect is journaled as cap_decision, policy_decision, then effe
   const policy = bodyOf(records, 'policy_decision');
   const intent = bodyOf(records, 'effect_intent');
   assert.deepEqual({ ...cap, origin: null }, {
-    kind: 'cap_decision', intent_hash: intent.intent_hash, effect_kind: 'http.request', grant: 'web', cap_type: 'http.out', decision: 'allow', origin: null, cause: 1,
+    kind: 'cap_decision', intent_hash: intent.intent_hash, effect_kind: 'http.request', grant: 'web', cap_type: 'http.out', decision: 'allow', origin: null, cause: 2, // height 0 is the manifest, 1 the trusted keys
   });
   assert.deepEqual(decodeCanonical(cap.origin.key ?? new Uint8Array()), 'a');
-  assert.deepEqual({ ...policy, origin: null }, { kind: 'policy_decision', intent_hash: intent.intent_hash, policy: 'test/policy@1', rule_index: 2, decision: 'allow', origin: null, cause: 1 });
+  assert.deepEqual({ ...policy, origin: null }, { kind: 'policy_decision', intent_hash: intent.intent_hash, policy: 'test/policy@1', rule_index: 2, decision: 'allow', origin: null, cause: 2 });
   assert.equal(intent.grant, 'web');
   assert.equal(intent.intent_hash, intentHash('http.request', intent.params, 'web', intent.idempotency_key), 'the intent hash binds the grant');
   assert.ok(world.openIntents().has(intent.intent_hash));
@@ -136,7 +139,7 @@ test('replay from genesis and from a snapshot re-produces every decision record 
   send('e', fetch({ url: 'https://internal.example/', slot: 'internal' }));
   const intent = journal.records.map((record) => record.body).find((body): body is Extract<RecordBody, { kind: 'effect_intent' }> => body.kind === 'effect_intent');
   assert.ok(intent !== undefined);
-  const receipt = { intent_hash: intent.intent_hash, adapter_id: 'test.http', status: 'ok' as const, payload: cbor({ status: 200, headers: {}, body_ref: null, timings: { start_ns: 1, end_ns: 2 }, adapter_id: 'test.http' }), signature: new Uint8Array(64) };
+  const receipt = signedReceipt(HTTP_SIGNER, { intent_hash: intent.intent_hash, status: 'ok', payload: cbor({ status: 200, headers: {}, body_ref: null, timings: { start_ns: 1, end_ns: 2 }, adapter_id: 'test.http' }) });
   journal.append(world.submitReceipt(receipt, clock.next()));
   send('f', fetch({ url: ALLOWED }, { url: ALLOWED, method: 'POST' }));
 

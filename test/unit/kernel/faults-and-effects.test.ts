@@ -12,6 +12,9 @@ import type { CborValue } from '../../../src/cbor/index.ts';
 import { KernelError, World } from '../../../src/kernel/index.ts';
 import type { SealedRecord } from '../../../src/kernel/index.ts';
 import { FakeClock, MemoryContent, MemoryJournal, ROOT, worldFixture } from '../../support/kernel-fixture.ts';
+import { signedReceipt, testSigner, trustedFor } from '../../support/receipt-keys.ts';
+
+const HTTP_SIGNER = testSigner('test.http');
 
 const LEAKY = join(ROOT, 'test/fixtures/worlds/leaky');
 const MODULE = 'test/Leaky@1';
@@ -25,7 +28,7 @@ async function start() {
   const store = new MemoryContent();
   const journal = new MemoryJournal();
   const clock = new FakeClock(3);
-  const created = World.create(fixture.view, await fixture.modules(), store);
+  const created = World.create(fixture.view, await fixture.modules(), store, trustedFor(HTTP_SIGNER));
   journal.append(created.records);
   const world = created.world;
   const send = (event: ReturnType<typeof op>): SealedRecord[] => {
@@ -62,11 +65,11 @@ test('effects become open work with a stable intent hash; the receipt returns to
   assert.equal(world.openIntents().size, 1);
   assert.equal(world.cells(MODULE)[0]?.status, 'waiting');
   const receiptPayload = cbor({ status: 200, headers: {}, body_ref: null, timings: { start_ns: 1, end_ns: 2 }, adapter_id: 'test' });
-  const receipt = { intent_hash: intent.body.intent_hash, adapter_id: 'test.http', status: 'ok' as const, payload: receiptPayload, signature: new Uint8Array(64) };
+  const receipt = signedReceipt(HTTP_SIGNER, { intent_hash: intent.body.intent_hash, status: 'ok', payload: receiptPayload });
   journal.append(world.submitReceipt(receipt, clock.next()));
   assert.equal(stateOf(world, 'fetcher').count, 1000);
   assert.equal(world.openIntents().size, 0);
-  assert.throws(() => world.submitReceipt(receipt, clock.next()), (error: unknown) => error instanceof KernelError && error.code === 'UNKNOWN_INTENT');
+  assert.throws(() => world.submitReceipt(receipt, clock.next()), (error: unknown) => error instanceof KernelError && error.code === 'DUPLICATE_RECEIPT');
   const replayed = World.replay(fixture.view, await fixture.modules(), store, journal.records);
   assert.deepEqual(replayed.state(MODULE, key('fetcher')), world.state(MODULE, key('fetcher')));
 });

@@ -1,0 +1,262 @@
+// The owner/executor seam (DESIGN §7): runs a world's open intents on adapters and hands their
+// signed receipts back to the world.
+// - An intent starts only when its effect_intent record is durable (below the journal's durable
+//   height), i.e. after the send or receipt that opened it returned.
+// - At-least-once: `dispatch()` starts every open intent of the world that is not running, so a
+//   fresh executor on a reopened world re-attaches all open work from the journal; adapters get
+//   the intent's stable idempotency key. A second receipt for a settled intent is fenced by the
+//   world (DUPLICATE_RECEIPT) and dropped here.
+// - Each intent has a deadline (its route's, else the executor's): when it passes, the adapter's
+//   signal aborts and the intent settles as a `timeout` receipt. An adapter that throws settles as
+//   an `error` receipt. Both carry a failure message (canonical CBOR text) as their payload.
+// - At most `inFlightMax` intents run at once; the rest wait in emission order.
+// - After each receipt it submits, the executor dispatches again: the step it triggered may
+//   have opened new intents.
+import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome, AdapterSecrets, ReceiptSigner } from '../adapters/index.ts';
+import { AirError, valueFromCbor } from '../air/index.ts';
+import { assert, CborError, decodeVerified, encodeCanonical, hashBytes } from '../cbor/index.ts';
+import type { Hash } from '../cbor/index.ts';
+import { KernelError, RECEIPT_FAILURE_MESSAGE_BYTES_MAX } from '../kernel/index.ts';
+import type { OpenIntent, ReceiptInput } from '../kernel/index.ts';
+import type { EmbeddedWorld } from './embedded-world.ts';
+import { NodeError } from './errors.ts';
+import { EFFECT_DEADLINE_MS_DEFAULT, EXECUTOR_INTENTS_IN_FLIGHT_MAX } from './limits.ts';
+
+/** An adapter, the key that signs its receipts, and its deadline (null: none, as for timers). */
+export interface ExecutorRoute {
+  readonly adapter: Adapter;
+  readonly signer: ReceiptSigner;
+  readonly deadlineMs?: number | null;
+}
+
+/** How an executor runs. */
+export interface EffectExecutorOptions {
+  /** Default per-intent deadline; EFFECT_DEADLINE_MS_DEFAULT when absent. */
+  readonly deadlineMs?: number;
+  /** Intents run at once; EXECUTOR_INTENTS_IN_FLIGHT_MAX when absent. */
+  readonly inFlightMax?: number;
+  /** Secret values adapters may resolve; by default every secret is refused. */
+  readonly secrets?: AdapterSecrets;
+  /** Wall-clock nanoseconds for adapters' timings. */
+  readonly now?: () => bigint;
+}
+
+/**
+ * Something the executor could not settle: an intent no adapter executes, or a receipt the world
+ * refused. The intent stays open, and this executor does not start it again (it would be refused
+ * again); a new executor (after a restart, or with the right key) does.
+ */
+export interface ExecutorProblem {
+  readonly intent_hash: Hash;
+  readonly message: string;
+}
+
+const NO_SECRETS: AdapterSecrets = {
+  resolve(name) {
+    throw new NodeError('BAD_INPUT', `no secret ${name} is available to adapters here`, 'give the executor a secrets source');
+  },
+};
+
+/** Runs a world's open intents on adapters; see the file comment for its guarantees. */
+export class EffectExecutor {
+  /** Problems so far, oldest first (each intent at most once). */
+  readonly problems: ExecutorProblem[] = [];
+  private readonly routes = new Map<string, ExecutorRoute>();
+  private readonly running = new Map<Hash, AbortController>();
+  private readonly waiting: OpenIntent[] = [];
+  private readonly waitingSet = new Set<Hash>();
+  private readonly reported = new Set<Hash>();
+  private idleWaiters: Array<() => void> = [];
+  private closed = false;
+  private readonly deadlineMs: number;
+  private readonly inFlightMax: number;
+
+  constructor(private readonly world: EmbeddedWorld, routes: readonly ExecutorRoute[], private readonly options: EffectExecutorOptions = {}) {
+    this.deadlineMs = options.deadlineMs ?? EFFECT_DEADLINE_MS_DEFAULT;
+    this.inFlightMax = options.inFlightMax ?? EXECUTOR_INTENTS_IN_FLIGHT_MAX;
+    if (!(this.deadlineMs > 0) || !Number.isInteger(this.inFlightMax) || this.inFlightMax < 1) {
+      throw new NodeError('BAD_INPUT', `executor deadline ${this.deadlineMs} ms and concurrency ${this.inFlightMax} must be positive`, 'pass a positive deadlineMs and inFlightMax');
+    }
+    for (const route of routes) {
+      if (route.signer.adapterId !== route.adapter.id) {
+        throw new NodeError('BAD_INPUT', `adapter ${route.adapter.id} is given the signing key of ${route.signer.adapterId}`, 'sign each adapter\'s receipts with the key named after its adapter_id');
+      }
+      for (const def of world.view.effects.values()) if (route.adapter.kinds.includes(def.name)) this.routes.set(def.kind, route);
+    }
+  }
+
+  /** Starts every durable open intent that is neither running nor waiting; call after open and after each send. */
+  dispatch(): void {
+    if (this.closed) return;
+    const durable = this.world.durableHeight;
+    const fresh = [...this.world.openIntents().values()]
+      .filter((intent) => !this.running.has(intent.hash) && !this.waitingSet.has(intent.hash) && !this.reported.has(intent.hash) && intent.emittedAt < durable)
+      .sort((a, b) => a.emittedAt - b.emittedAt);
+    for (const intent of fresh) {
+      if (!this.routes.has(intent.kind)) {
+        this.report(intent.hash, `no adapter executes ${intent.kind}; intent ${intent.hash} stays open until one is configured`);
+        continue;
+      }
+      this.waiting.push(intent);
+      this.waitingSet.add(intent.hash);
+    }
+    this.pump();
+    this.notifyIfIdle();
+  }
+
+  /** Resolves when no intent is running or waiting (timers waiting for their time are running). */
+  idle(): Promise<void> {
+    if (this.running.size === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Intents running now, by hash. */
+  get inFlight(): ReadonlySet<Hash> {
+    return new Set(this.running.keys());
+  }
+
+  /**
+   * Stops: running adapters are aborted and their outcomes dropped; their intents stay open in
+   * the journal and run again when the world is reopened (at-least-once).
+   */
+  close(): void {
+    this.closed = true;
+    for (const controller of this.running.values()) controller.abort(new NodeError('BAD_INPUT', 'the executor closed'));
+    this.running.clear();
+    this.waiting.length = 0;
+    this.waitingSet.clear();
+    this.notifyIfIdle();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < this.inFlightMax && this.waiting.length > 0) {
+      const intent = this.waiting.shift();
+      assert(intent !== undefined, 'the queue is not empty');
+      this.waitingSet.delete(intent.hash);
+      if (!this.world.openIntents().has(intent.hash)) continue; // settled while it waited
+      const route = this.routes.get(intent.kind);
+      assert(route !== undefined, 'only routed intents are queued');
+      const controller = new AbortController();
+      this.running.set(intent.hash, controller);
+      void this.run(intent, route, controller);
+    }
+  }
+
+  private async run(intent: OpenIntent, route: ExecutorRoute, controller: AbortController): Promise<void> {
+    assert(intent.emittedAt < this.world.durableHeight, 'an intent starts only once its record is durable');
+    const outcome = await this.execute(intent, route, controller);
+    if (this.running.get(intent.hash) !== controller) return; // closed meanwhile: the outcome is dropped
+    this.running.delete(intent.hash);
+    this.submit(intent, route, outcome);
+    this.dispatch();
+  }
+
+  /** The adapter's outcome, a timeout when the deadline passes first, or an error when it throws. */
+  private execute(intent: OpenIntent, route: ExecutorRoute, controller: AbortController): Promise<AdapterOutcome> {
+    const deadlineMs = route.deadlineMs === undefined ? this.deadlineMs : route.deadlineMs;
+    return new Promise<AdapterOutcome>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      if (deadlineMs !== null) {
+        timer = setTimeout(() => {
+          resolve(failure('timeout', `${route.adapter.id} did not settle ${intent.kind} intent ${intent.hash} within its ${deadlineMs} ms deadline`));
+          controller.abort(new NodeError('BAD_INPUT', `deadline of ${deadlineMs} ms passed`));
+        }, deadlineMs);
+      }
+      const settle = (outcome: AdapterOutcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      let started: Promise<AdapterOutcome>;
+      try {
+        started = route.adapter.execute(this.adapterIntent(intent), this.context(controller.signal));
+      } catch (error) {
+        started = Promise.reject(error);
+      }
+      started.then(settle, (error: unknown) => settle(failure('error', `${route.adapter.id} failed on ${intent.kind} intent ${intent.hash}: ${error instanceof Error ? error.message : String(error)}`)));
+    });
+  }
+
+  private adapterIntent(intent: OpenIntent): AdapterIntent {
+    const def = this.world.view.effects.get(intent.kind);
+    assert(def !== undefined, 'an open intent\'s effect is in the manifest');
+    const params = valueFromCbor(decodeVerified(intent.params), { ref: def.params_schema }, this.world.view.index, { path: 'params' });
+    return { intent_hash: intent.hash, effect_kind: def.name, params, idempotency_key: intent.idempotencyKey };
+  }
+
+  private context(signal: AbortSignal): AdapterContext {
+    const cas = this.world.cas;
+    return {
+      blobs: { put: (bytes) => cas.put(bytes), get: (hash) => cas.get(hash) },
+      secrets: this.options.secrets ?? NO_SECRETS,
+      signal,
+      now: this.options.now ?? (() => BigInt(Date.now()) * 1_000_000n),
+    };
+  }
+
+  /** Canonicalises, signs and submits the receipt; fenced duplicates are dropped, refusals reported. */
+  private submit(intent: OpenIntent, route: ExecutorRoute, outcome: AdapterOutcome): void {
+    const receipt = this.signed(intent, route, outcome);
+    try {
+      this.world.receipt(receipt);
+    } catch (error) {
+      if (error instanceof KernelError && (error.code === 'DUPLICATE_RECEIPT' || error.code === 'UNKNOWN_INTENT')) return;
+      if (error instanceof NodeError || error instanceof KernelError) {
+        this.report(intent.hash, error.message);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private signed(intent: OpenIntent, route: ExecutorRoute, outcome: AdapterOutcome): ReceiptInput {
+    const payload = this.payloadBytes(intent, route, outcome);
+    const status = payload.ok ? outcome.status : 'error';
+    const fields = {
+      intent_hash: intent.hash, adapter_id: route.signer.adapterId, status, payload: payload.bytes,
+      ...(outcome.cost_cents !== undefined ? { cost_cents: outcome.cost_cents } : {}), ...(outcome.usage !== undefined ? { usage: outcome.usage } : {}),
+    };
+    const signature = route.signer.sign({ ...fields, payload_hash: hashBytes(payload.bytes), cost_cents: outcome.cost_cents ?? null, usage: outcome.usage ?? null });
+    return { ...fields, signature };
+  }
+
+  /** The payload's canonical bytes; a payload that is not a value of the receipt schema becomes an error message. */
+  private payloadBytes(intent: OpenIntent, route: ExecutorRoute, outcome: AdapterOutcome): { ok: boolean; bytes: Uint8Array } {
+    const def = this.world.view.effects.get(intent.kind);
+    assert(def !== undefined, 'an open intent\'s effect is in the manifest');
+    if (outcome.status !== 'ok' && typeof outcome.payload === 'string') return { ok: true, bytes: messageBytes(outcome.payload) };
+    try {
+      const value = valueFromCbor(outcome.payload, { ref: def.receipt_schema }, this.world.view.index, { path: 'receipt_payload' });
+      return { ok: true, bytes: encodeCanonical(value, { selfDescribe: false }) };
+    } catch (error) {
+      if (!(error instanceof AirError || error instanceof CborError)) throw error;
+      return { ok: false, bytes: messageBytes(`${route.adapter.id} answered ${intent.kind} intent ${intent.hash} with a payload that is not a ${def.receipt_schema}: ${error.message}`) };
+    }
+  }
+
+  private report(hash: Hash, message: string): void {
+    if (this.reported.has(hash)) return;
+    this.reported.add(hash);
+    this.problems.push({ intent_hash: hash, message });
+  }
+
+  private notifyIfIdle(): void {
+    if (this.running.size !== 0 || this.waiting.length !== 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/** An outcome the executor writes itself: the message is the payload. */
+function failure(status: 'error' | 'timeout', message: string): AdapterOutcome {
+  return { status, payload: message };
+}
+
+/** A failure message as canonical CBOR text, cut to fit RECEIPT_FAILURE_MESSAGE_BYTES_MAX bytes of UTF-8. */
+function messageBytes(message: string): Uint8Array {
+  // A code point is at most 4 bytes of UTF-8, so this many UTF-16 units always fit.
+  const charsMax = Math.floor(RECEIPT_FAILURE_MESSAGE_BYTES_MAX / 4);
+  const points = [...message];
+  const text = points.length > charsMax ? `${points.slice(0, charsMax - 3).join('')}...` : message;
+  return encodeCanonical(text, { selfDescribe: false });
+}
