@@ -35,7 +35,8 @@ test('create, send, state, cells, tail and replay --verify on the counter world'
     assert.equal(aos('world', 'send', '--root', dir, '--schema', 'demo/CounterEvent@1', '--value-json', '{"$tag":"Tick"}').code, 0);
     const state = aos('world', 'state', '--root', dir, 'demo/CounterSM@1', '--json');
     assert.deepEqual((JSON.parse(state.stdout) as { state: unknown }).state, { pc: 'Counting', remaining: 1 });
-    const tail = JSON.parse(aos('journal', 'tail', '--root', dir, '--json').stdout) as { records: Array<{ kind: string; height: number }> };
+    const tail = JSON.parse(aos('journal', 'tail', '--root', dir, '--json').stdout) as { records: Array<{ kind: string; height: number; summary: unknown }> };
+    for (const record of tail.records) assert.ok(typeof record.summary === 'string' && !record.summary.includes('undefined'), `a readable summary for ${record.kind}`);
     assert.deepEqual(tail.records.map((record) => record.kind), ['manifest', 'trusted_keys', 'domain_event', 'domain_event']);
     const only = JSON.parse(aos('journal', 'tail', '--root', dir, '--from', '1', '--kind', 'domain_event', '--json').stdout) as { records: Array<{ height: number }> };
     assert.deepEqual(only.records.map((record) => record.height), [2, 3]);

@@ -75,9 +75,14 @@ export async function cells(workflow: string, options: RootOptions): Promise<voi
   }, true);
 }
 
+/** A kind this command does not know yet: the compiler says so (never), and old output stays readable. */
+function unknownKind(body: never): string {
+  return `a ${(body as { kind: string }).kind} record`;
+}
+
 function describeRecord(record: SealedRecord): Record<string, unknown> {
   const body = record.body as unknown as Record<string, CborValue>;
-  const summary = (() => {
+  const summary = ((): string => {
     switch (record.body.kind) {
       case 'domain_event': return `${record.body.schema} ${record.body.origin.kind === 'ingress' ? 'from outside' : `from ${record.body.origin.module}`}`;
       case 'effect_intent': return `${record.body.effect_kind} by ${record.body.origin.module} (${record.body.intent_hash})`;
@@ -87,6 +92,9 @@ function describeRecord(record: SealedRecord): Record<string, unknown> {
       case 'workflow_fault': return `${record.body.module}: ${record.body.failure.kind}: ${record.body.failure.message}`;
       case 'manifest': return record.body.manifest_hash;
       case 'snapshot': return record.body.snapshot_hash;
+      case 'trusted_keys': return record.body.keys.length === 0 ? 'no adapter keys trusted' : record.body.keys.map((key) => `${key.adapter_id} ${key.public_key}`).join(', ');
+      case 'receipt_rejected': return `refused ${record.body.status} from ${record.body.adapter_id} for ${record.body.intent_hash}: ${record.body.reason}`;
+      default: return unknownKind(record.body);
     }
   })();
   return { height: record.height, kind: record.body.kind, hash: record.hash, prev: record.prev, summary, body: cborForJson(body as unknown as CborValue) };
