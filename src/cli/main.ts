@@ -1,9 +1,12 @@
 // The `aos` command: a thin shell over the layers below; every command has --json.
 import { Command, CommanderError } from 'commander';
 import { registerAir } from './commands/air.ts';
+import { registerApprovals } from './commands/approvals.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCbor } from './commands/cbor.ts';
 import { registerKey } from './commands/key.ts';
+import { registerReceipts } from './commands/receipts.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerVault } from './commands/vault.ts';
 import { registerWorld } from './commands/world.ts';
@@ -20,7 +23,10 @@ function buildProgram(): Command {
   registerBuild(program);
   registerWorld(program);
   registerKey(program);
+  registerApprovals(program);
   registerTrace(program);
+  registerReceipts(program);
+  registerAudit(program);
   registerVault(program);
   return program;
 }

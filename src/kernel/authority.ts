@@ -3,13 +3,30 @@
 // policy, the declared secrets, and which effect kinds' params can hold secret refs. Checking an
 // effect then only looks things up.
 import { AirError, valueFromJson } from '../air/index.ts';
-import type { DefEffect, DefIndex, DefPolicy, DefSecret, Manifest } from '../air/index.ts';
+import type { DefEffect, DefIndex, DefPolicy, DefSecret, GrantBudget, Manifest } from '../air/index.ts';
 import { encodeCanonical } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
 import { resolveEnforcer } from './enforcers/index.ts';
 import type { Enforcer } from './enforcers/index.ts';
 import { KernelError } from './errors.ts';
+import { isPublicKeyId } from './public-key.ts';
+import type { PublicKeyId } from './public-key.ts';
 import { mayHoldSecretRef } from './secret-refs.ts';
+
+/** A grant's budget ceilings (null: that dimension is not limited), over a rolling window of logical time when `windowNs` is set. */
+export interface CompiledBudget {
+  readonly costCents: bigint | null;
+  readonly tokens: bigint | null;
+  readonly count: bigint | null;
+  readonly windowNs: bigint | null;
+}
+
+/** Who may approve effects held by a require_approval policy decision, and how many distinct principals must. */
+export interface EffectApprovalPolicy {
+  /** Principal names by public key id. */
+  readonly principals: ReadonlyMap<PublicKeyId, string>;
+  readonly quorum: number;
+}
 
 /** A cap grant ready to check effects against. */
 export interface CompiledGrant {
@@ -24,6 +41,8 @@ export interface CompiledGrant {
   /** Logical time from which the grant no longer authorises anything; null: never expires. */
   readonly expiryNs: bigint | null;
   readonly enforcer: Enforcer;
+  /** Its budget; null: unlimited (and never charged). */
+  readonly budget: CompiledBudget | null;
 }
 
 /** Everything that decides whether an emitted effect may run. */
@@ -39,6 +58,8 @@ export interface Authority {
   readonly secrets: ReadonlyMap<string, DefSecret>;
   /** Effect kinds whose params schema can hold a secret ref: only these are searched for refs. */
   readonly secretBearingKinds: ReadonlySet<string>;
+  /** The manifest's approval policy; null: nobody can approve, so a require_approval effect waits until a new manifest. */
+  readonly approval: EffectApprovalPolicy | null;
 }
 
 /** Compiles a manifest's grants, bindings, policy and secrets; a manifest that does not fit its defs is MANIFEST_INVALID. */
@@ -58,6 +79,7 @@ export function compileAuthority(manifest: Manifest, hash: Hash, index: DefIndex
     const compiled: CompiledGrant = {
       name: grant.name, cap: cap.name, capType: cap.cap_type, params, paramsBytes: encodeCanonical(params, { selfDescribe: false }),
       expiryNs: grant.expiry_ns === undefined ? null : BigInt(grant.expiry_ns), enforcer: resolveEnforcer(cap, index, hash),
+      budget: grant.budget === undefined ? null : compileBudget(grant.budget),
     };
     grants.set(grant.name, compiled);
     const sameType = grantsByCapType.get(cap.cap_type);
@@ -71,7 +93,28 @@ export function compileAuthority(manifest: Manifest, hash: Hash, index: DefIndex
     }
     bindings.set(module, new Map(Object.entries(binding.slots)));
   }
-  return { grants, grantsByCapType, bindings, policy: defaultPolicy(manifest, hash, index), secrets: secretsOf(manifest, hash, index), secretBearingKinds: secretBearingKinds(effects, index) };
+  return { grants, grantsByCapType, bindings, policy: defaultPolicy(manifest, hash, index), secrets: secretsOf(manifest, hash, index), secretBearingKinds: secretBearingKinds(effects, index), approval: approvalPolicy(manifest, hash) };
+}
+
+function compileBudget(budget: GrantBudget): CompiledBudget | null {
+  const big = (value: number | bigint | undefined) => (value === undefined ? null : BigInt(value));
+  const compiled = { costCents: big(budget.cost_cents), tokens: big(budget.tokens), count: big(budget.count), windowNs: big(budget.window_ns) };
+  // A budget that limits nothing (only a window, or empty) is no budget: nothing to charge.
+  return compiled.costCents === null && compiled.tokens === null && compiled.count === null ? null : compiled;
+}
+
+function approvalPolicy(manifest: Manifest, hash: Hash): EffectApprovalPolicy | null {
+  const policy = manifest.approval_policy;
+  if (policy === undefined) return null;
+  const principals = new Map<PublicKeyId, string>();
+  for (const principal of policy.principals) {
+    if (!isPublicKeyId(principal.public_key)) throw invalid(hash, `approval principal "${principal.name}" has public key "${principal.public_key}", which is not an ed25519:<64 hex> id`);
+    principals.set(principal.public_key, principal.name);
+  }
+  if (!Number.isSafeInteger(policy.quorum) || policy.quorum < 1 || policy.quorum > principals.size) {
+    throw invalid(hash, `approval_policy.quorum is ${policy.quorum}, but it lists ${principals.size} distinct principal(s); the quorum must be from 1 to that number`);
+  }
+  return { principals, quorum: policy.quorum };
 }
 
 function defaultPolicy(manifest: Manifest, hash: Hash, index: DefIndex): DefPolicy | null {

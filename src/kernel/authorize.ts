@@ -1,10 +1,12 @@
 // The enforcement chain of DESIGN §6 for one emitted effect, after its effects_emitted check and
 // params canonicalisation, in this order: grant resolution (module slot binding, else the only
 // grant of the effect's cap type), the grant's enforcer, expiry in logical time, the secrets'
-// allowances, then the policy. Pure: the same manifest, effect and logical time always give
+// allowances, then the policy, then (unless the policy denied) the grant's budget. Pure: the same manifest, effect and logical time always give
 // the same decisions, so replay reproduces them.
 import { assert } from '../cbor/index.ts';
 import type { Authority, CompiledGrant } from './authority.ts';
+import { checkBudget } from './budgets.ts';
+import type { BudgetUsage } from './budgets.ts';
 import { ALLOW, deny, EnforcerInputError, runEnforcerModule } from './enforcers/index.ts';
 import type { CapVerdict, EnforcerEnv } from './enforcers/index.ts';
 import type { TypedBytes } from './typed-bytes.ts';
@@ -25,7 +27,7 @@ export interface EffectRequest {
 }
 
 /** Which link of the chain gave the capability verdict (for an allow, the last one: every link passed). */
-export type CapStage = 'grant' | 'enforcer' | 'expiry' | 'secrets';
+export type CapStage = 'grant' | 'enforcer' | 'expiry' | 'secrets' | 'budget';
 
 /** The decisions on one effect: the capability verdict, and the policy's when the grant allowed it. */
 export interface EffectDecision {
@@ -38,6 +40,8 @@ export interface EffectDecision {
 /** What checking needs besides the effect: the manifest's authority and the enforcer modules' environment. */
 export interface CheckEnv extends EnforcerEnv {
   readonly authority: Authority;
+  /** What each grant with a budget has spent so far. */
+  readonly budgets: BudgetUsage;
 }
 
 const DEFAULT_SLOT = 'default';
@@ -62,7 +66,13 @@ export function decideEffect(request: EffectRequest, env: CheckEnv): EffectDecis
   }
   const secrets = checkSecrets(grant, request, env);
   if (!secrets.allowed) return { grant, cap: secrets, stage: 'secrets', policy: null };
-  return { grant, cap: ALLOW, stage: 'secrets', policy: decidePolicy(env.authority.policy, subjectOf(request, grant)) };
+  const policy = decidePolicy(env.authority.policy, subjectOf(request, grant));
+  if (policy.decision === 'deny') return { grant, cap: ALLOW, stage: 'secrets', policy };
+  // A spent budget denies as a capability decision (budget_exhausted); the policy's verdict, which
+  // no longer matters, is not journaled then.
+  const budget = checkBudget(grant, env.budgets, env.logicalNowNs);
+  if (!budget.allowed) return { grant, cap: budget, stage: 'budget', policy: null };
+  return { grant, cap: ALLOW, stage: 'budget', policy };
 }
 
 /** True when the effect may not run: its grant or the policy denied it. */

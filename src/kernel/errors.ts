@@ -19,7 +19,9 @@ export type KernelErrorCode =
   | 'CELL_INDEX_CORRUPT'
   | 'RUNAWAY'
   | 'RECEIPT_INVALID'
-  | 'BAD_PUBLIC_KEY';
+  | 'BAD_PUBLIC_KEY'
+  /** An effect approval refused before it was journaled: see its message (unknown principal, bad signature, not pending, duplicate). */
+  | 'APPROVAL_REFUSED';
 
 /** The one error class of the kernel: a code, and a message that says what, where and what to do. */
 export class KernelError extends Error {

@@ -74,6 +74,14 @@ export const DENY_MESSAGE_CHARS_MAX = 1_024;
 /** Longest value (a URL, a path, a name) quoted inside a denial message; longer ones are cut. */
 export const DENY_QUOTED_CHARS_MAX = 160;
 
+/**
+ * Charges kept per grant with a windowed budget. Past it the two oldest merge into one, stamped
+ * at the later time: the merged charge leaves the window later, so a budget only gets stricter.
+ */
+export const BUDGET_WINDOW_CHARGES_MAX = 1_024;
+/** Principals' approvals kept per pending intent: an approval policy's quorum cannot need more. */
+export const APPROVALS_PER_INTENT_MAX = 64;
+
 assert(DENY_QUOTED_CHARS_MAX * 4 <= DENY_MESSAGE_CHARS_MAX, 'a built-in message quoting a few values fits in a journaled message');
 assert(RECORDS_PER_INPUT_MAX > DELIVERIES_PER_INPUT_MAX, 'every delivery can journal at least its event');
 assert(CELL_INDEX_LEAF_ENTRIES_MAX >= 2, 'a leaf that overflows can split');

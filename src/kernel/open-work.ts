@@ -1,4 +1,15 @@
 import type { Hash } from '../cbor/index.ts';
+import type { PublicKeyId } from './public-key.ts';
+
+/**
+ * An intent a require_approval policy decision holds back: `record` is the hash of the
+ * effect_intent record that opened it (what approvals sign, binding them to this world's chain),
+ * `approvers` the distinct principals who approved so far, in the order they did.
+ */
+export interface PendingApproval {
+  readonly record: Hash;
+  readonly approvers: readonly PublicKeyId[];
+}
 
 /** An effect intent journaled and not yet settled: the kernel's open work (DESIGN §7). */
 export interface OpenIntent {
@@ -11,4 +22,8 @@ export interface OpenIntent {
   readonly emittedAt: number;
   readonly idempotencyKey: Uint8Array;
   readonly capSlot: string;
+  /** The grant that authorised it: its budget is charged from the receipt. */
+  readonly grant: string;
+  /** Non-null while it waits for approval: executors do not start it then. */
+  readonly approval: PendingApproval | null;
 }

@@ -35,7 +35,9 @@ export interface EffectOrigin {
  * allowed it) policy_decision, then (when the policy allowed it) effect_intent; then the step's
  * domain events. The first denial ends the step: its decisions so far are journaled, then a
  * workflow_fault of kind `effect_denied` with the denial's code, and no intent or event of the
- * step follows. A require_approval policy_decision opens no intent. When no grant resolved, the
+ * step follows. After a require_approval policy_decision the effect_intent carries
+ * `awaiting_approval: true` (see ApprovalRecordBody). A spent budget is a cap_decision deny with
+ * code `budget_exhausted`, with no policy_decision after it. When no grant resolved, the
  * intent hash is computed with an empty grant name.
  */
 export interface CapDecisionRecordBody {
@@ -63,6 +65,42 @@ export interface PolicyDecisionRecordBody {
   readonly rule_index: number | null;
   readonly decision: PolicyDecision;
   readonly origin: EffectOrigin;
+  readonly cause: number;
+}
+
+/**
+ * A principal's decision on an intent held for approval (DESIGN §6 `approval`): an input of its
+ * own, stamped at ingress, admitted only if `principal` is in the manifest's approval_policy and
+ * `signature` verifies (approvals.ts says what it signs); a refused approval is not journaled.
+ * Replay re-derives from these records alone (no signature re-checked): when distinct principals
+ * approving reach the policy's quorum, the intent becomes ordinary open work (nothing else is
+ * journaled); a `deny` by any allowed principal settles it at once, and the emitting instance
+ * receives a sys/EffectReceiptEnvelope@1 with status `denied`, adapter_id `kernel.approval`, the
+ * principal's signature, and as payload a canonical CBOR text saying who denied it. The records
+ * that delivery causes follow, with `cause` = this record's height.
+ */
+export interface ApprovalRecordBody {
+  readonly kind: 'approval';
+  readonly intent_hash: Hash;
+  readonly decision: 'approve' | 'deny';
+  readonly principal: PublicKeyId;
+  readonly signature: Uint8Array;
+  readonly stamp: IngressStamp;
+}
+
+/**
+ * A receipt charged to its grant's budget (only grants with a budget are charged): cost_cents as
+ * reported (0 if not), tokens = prompt + completion (0 if not reported), count = 1. It follows
+ * the effect_receipt at height `cause`, before the receipt is delivered.
+ */
+export interface BudgetChargeRecordBody {
+  readonly kind: 'budget_charge';
+  readonly grant: string;
+  readonly intent_hash: Hash;
+  /** Written as bigints; read back as numbers when small (the bytes are the same). */
+  readonly cost_cents: number | bigint;
+  readonly tokens: number | bigint;
+  readonly count: number | bigint;
   readonly cause: number;
 }
 
@@ -123,6 +161,11 @@ export type RecordBody =
     /** The grant that authorised it (upstream's `cap_name`): part of the intent hash. */
     readonly grant: string;
     readonly cap_slot?: string; readonly issuer_ref?: string; readonly idempotency_key: Uint8Array;
+    /**
+     * True when a require_approval policy decision holds it: it is open work that no executor
+     * starts until approval records reach the approval policy's quorum (or one denies it).
+     */
+    readonly awaiting_approval?: true;
     readonly origin: EffectOrigin; readonly cause: number;
   }
   | {
@@ -137,6 +180,8 @@ export type RecordBody =
   | TrustedKeysRecordBody
   | CapDecisionRecordBody
   | PolicyDecisionRecordBody
+  | ApprovalRecordBody
+  | BudgetChargeRecordBody
   | FaultRecordBody
   | { readonly kind: 'manifest'; readonly manifest_hash: Hash }
   | { readonly kind: 'snapshot'; readonly snapshot_hash: Hash; readonly manifest_hash: Hash };
@@ -165,10 +210,12 @@ export function sealRecord(height: number, prev: Hash | null, body: RecordBody):
 /** The fields of each kind of record body: listed once, kept in canonical order below. */
 const BODY_FIELDS: Readonly<Record<RecordKind, readonly string[]>> = {
   domain_event: ['kind', 'schema', 'value', 'key', 'event_hash', 'origin', 'stamp', 'cause', 'aborts'],
-  effect_intent: ['kind', 'intent_hash', 'effect_kind', 'params', 'grant', 'cap_slot', 'issuer_ref', 'idempotency_key', 'origin', 'cause'],
+  effect_intent: ['kind', 'intent_hash', 'effect_kind', 'params', 'grant', 'cap_slot', 'issuer_ref', 'idempotency_key', 'awaiting_approval', 'origin', 'cause'],
   cap_decision: ['kind', 'intent_hash', 'effect_kind', 'grant', 'cap_type', 'decision', 'code', 'message', 'origin', 'cause'],
   policy_decision: ['kind', 'intent_hash', 'policy', 'rule_index', 'decision', 'origin', 'cause'],
   effect_receipt: ['kind', 'intent_hash', 'adapter_id', 'status', 'payload', 'cost_cents', 'usage', 'signature', 'stamp', 'aborts'],
+  approval: ['kind', 'intent_hash', 'decision', 'principal', 'signature', 'stamp'],
+  budget_charge: ['kind', 'grant', 'intent_hash', 'cost_cents', 'tokens', 'count', 'cause'],
   receipt_rejected: ['kind', 'intent_hash', 'adapter_id', 'status', 'payload_hash', 'reason', 'message', 'stamp'],
   trusted_keys: ['kind', 'keys'],
   workflow_fault: ['kind', 'module', 'key', 'failure', 'cause'],

@@ -5,14 +5,20 @@
 //   {version: 2, height, manifest_hash, chain_head, logical_now_ns,
 //    cell_index: {leaf_entries_max, branch_fanout, state_inline_bytes_max},
 //    cell_roots: [[module, root], …] sorted by module, only modules that have cells,
-//    open: [{hash, kind, params, module, key, issuer_ref, emitted_at, idempotency_key, cap_slot}, …] sorted by hash}
+//    open: [{hash, kind, params, module, key, issuer_ref, emitted_at, idempotency_key, cap_slot, grant,
+//            approval?: {record, approvers: [key id, …]}}, …] sorted by hash (approval only while pending),
+//    budgets?: [[grant, [[at_ns, cost_cents, tokens, count], …]], …] sorted by grant (only when some grant was charged)}
+// The optional parts are left out when empty, so a world without approvals or budgets writes the
+// snapshot bytes it always did.
 import { decodeVerified, encodeCanonical, hashBytes, isCborObject, isHash } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
 import { CELL_INDEX_BRANCH_FANOUT } from './cell-index-node.ts';
 import type { ContentStore } from './content-store.ts';
 import { KernelError } from './errors.ts';
 import { CELL_INDEX_LEAF_ENTRIES_MAX, CELL_STATE_INLINE_BYTES_MAX } from './limits.ts';
+import type { BudgetCharge } from './budgets.ts';
 import type { OpenIntent } from './open-work.ts';
+import type { PublicKeyId } from './public-key.ts';
 
 /** What a snapshot holds, and what restoring it gives back. */
 export interface SnapshotState {
@@ -22,6 +28,8 @@ export interface SnapshotState {
   readonly logicalNowNs: bigint;
   readonly cellRoots: ReadonlyMap<string, Hash>;
   readonly open: readonly OpenIntent[];
+  /** Budget charges by grant, sorted by grant. */
+  readonly budgets: ReadonlyArray<readonly [string, readonly BudgetCharge[]]>;
 }
 
 const SNAPSHOT_VERSION = 2;
@@ -37,10 +45,12 @@ export function writeSnapshot(store: ContentStore, state: SnapshotState): Hash {
   const intents = [...state.open].sort((a, b) => (a.hash < b.hash ? -1 : 1)).map((intent) => ({
     hash: intent.hash, kind: intent.kind, params: intent.params, module: intent.module, key: intent.key,
     issuer_ref: intent.issuerRef ?? null, emitted_at: intent.emittedAt, idempotency_key: intent.idempotencyKey, cap_slot: intent.capSlot,
+    grant: intent.grant, ...(intent.approval === null ? {} : { approval: { record: intent.approval.record, approvers: [...intent.approval.approvers] } }),
   }));
+  const budgets = state.budgets.map(([grant, charges]) => [grant, charges.map((charge) => [charge.atNs, charge.costCents, charge.tokens, charge.count])]);
   const root = {
     version: SNAPSHOT_VERSION, height: state.height, manifest_hash: state.manifestHash, chain_head: state.chainHead,
-    logical_now_ns: state.logicalNowNs, cell_index: CELL_INDEX_FORMAT, cell_roots: roots, open: intents,
+    logical_now_ns: state.logicalNowNs, cell_index: CELL_INDEX_FORMAT, cell_roots: roots, open: intents, ...(budgets.length > 0 ? { budgets } : {}),
   };
   return store.put(encodeCanonical(root as unknown as CborValue));
 }
@@ -66,9 +76,35 @@ export function readSnapshot(store: ContentStore, hash: Hash): SnapshotState {
         hash: intent.hash as Hash, kind: intent.kind as string, params: intent.params as Uint8Array, module: intent.module as string,
         key: (intent.key ?? null) as Uint8Array | null, issuerRef: (intent.issuer_ref ?? undefined) as string | undefined,
         emittedAt: Number(intent.emitted_at), idempotencyKey: intent.idempotency_key as Uint8Array, capSlot: intent.cap_slot as string,
+        grant: typeof intent.grant === 'string' ? intent.grant : '', approval: approvalOf(intent.approval, hash),
       };
     }),
+    budgets: budgetsOf(root.budgets, hash),
   };
+}
+
+function approvalOf(value: CborValue | undefined, hash: Hash): OpenIntent['approval'] {
+  if (value === undefined) return null;
+  if (!isCborObject(value) || !isHash(value.record) || !Array.isArray(value.approvers) || !value.approvers.every((key) => typeof key === 'string')) {
+    throw new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} has an open intent whose approval is not {record, approvers}`);
+  }
+  return { record: value.record, approvers: value.approvers as PublicKeyId[] };
+}
+
+function budgetsOf(value: CborValue | undefined, hash: Hash): Array<[string, BudgetCharge[]]> {
+  if (value === undefined) return [];
+  const bad = () => new KernelError('SNAPSHOT_INVALID', `snapshot ${hash} has budgets that are not [grant, [[at_ns, cost_cents, tokens, count], …]] pairs`);
+  if (!Array.isArray(value)) throw bad();
+  return value.map((pair) => {
+    const [grant, charges] = Array.isArray(pair) ? pair : [];
+    if (typeof grant !== 'string' || !Array.isArray(charges)) throw bad();
+    return [grant, charges.map((charge) => {
+      const fields = Array.isArray(charge) ? charge : [];
+      if (fields.length !== 4 || !fields.every((field) => typeof field === 'number' || typeof field === 'bigint')) throw bad();
+      const [atNs, costCents, tokens, count] = fields.map((field) => BigInt(field as number | bigint));
+      return { atNs: atNs ?? 0n, costCents: costCents ?? 0n, tokens: tokens ?? 0n, count: count ?? 0n };
+    })];
+  });
 }
 
 /**

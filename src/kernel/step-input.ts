@@ -13,6 +13,7 @@ import { bytesAtPath, wrapInVariant } from './event-bytes.ts';
 import { eventHashOf } from './event-hash.ts';
 import { decideEffect, denialOf, isDenied } from './authorize.ts';
 import type { CheckEnv, EffectDecision, EffectRequest } from './authorize.ts';
+import type { BudgetUsage } from './budgets.ts';
 import { idempotencyKey, intentHash } from './intents.ts';
 import { DELIVERIES_PER_INPUT_MAX, RECORDS_PER_INPUT_MAX } from './limits.ts';
 import { RECEIPT_ENVELOPE_SCHEMA, variantTagFor } from './manifest-view.ts';
@@ -39,7 +40,10 @@ export interface RunWorld {
   readonly cells: CellTable;
   readonly open: Map<Hash, OpenIntent>;
   readonly modules: ModuleProvider;
+  readonly budgets: BudgetUsage;
   append(body: RecordBody): number;
+  /** The hash of the last record appended. */
+  headHash(): Hash;
 }
 
 /** Services one input whose ingress record is already appended at `cause`. */
@@ -194,7 +198,7 @@ export class InputRun {
   private decideEffects(delivery: Delivery, effects: readonly CheckedEffect[]): DecidedEffect[] {
     const view = this.world.view;
     const env: CheckEnv = {
-      authority: view.authority, modules: this.world.modules, schemas: view.index,
+      authority: view.authority, budgets: this.world.budgets, modules: this.world.modules, schemas: view.index,
       logicalNowNs: this.stamp.logical_now_ns, journalHeight: delivery.cause, manifestHash: view.hash,
     };
     const decided: DecidedEffect[] = [];
@@ -212,10 +216,10 @@ export class InputRun {
   private admitEffects(cell: Cell, delivery: Delivery, decided: readonly DecidedEffect[]): void {
     for (const entry of decided) {
       this.journalDecision(entry, delivery);
-      // require_approval: the decision is journaled and the intent is not opened. Effect-level
-      // approvals (the intent waiting as open work until an allowed principal decides) are the
-      // next step of the enforcement work; until then such an effect simply does not run.
-      if (entry.decision.policy?.decision === 'allow') this.openIntent(cell, entry, delivery);
+      // require_approval: the intent opens as open work awaiting approval, which no executor
+      // starts until principals of the approval policy approve it (World.submitApproval).
+      const policy = entry.decision.policy?.decision;
+      if (policy === 'allow' || policy === 'require_approval') this.openIntent(cell, entry, delivery, policy === 'require_approval');
     }
   }
 
@@ -232,7 +236,7 @@ export class InputRun {
     this.append({ kind: 'policy_decision', intent_hash: hash, policy: policy.policy, rule_index: policy.ruleIndex, decision: policy.decision, origin, cause: delivery.cause });
   }
 
-  private openIntent(cell: Cell, entry: DecidedEffect, delivery: Delivery): void {
+  private openIntent(cell: Cell, entry: DecidedEffect, delivery: Delivery, awaitingApproval: boolean): void {
     const { effect, hash } = entry;
     const grant = entry.decision.grant;
     assert(grant !== null, 'an allowed effect has a grant');
@@ -241,11 +245,13 @@ export class InputRun {
     const height = this.append({
       kind: 'effect_intent', intent_hash: hash, effect_kind: effect.kind, params: effect.params.bytes, grant: grant.name,
       ...(slot !== '' ? { cap_slot: slot } : {}), ...(effect.issuerRef !== undefined ? { issuer_ref: effect.issuerRef } : {}),
-      idempotency_key: effect.key, origin: { module: effect.module, ...(delivery.key !== null ? { key: delivery.key } : {}) }, cause: delivery.cause,
+      idempotency_key: effect.key, ...(awaitingApproval ? { awaiting_approval: true as const } : {}),
+      origin: { module: effect.module, ...(delivery.key !== null ? { key: delivery.key } : {}) }, cause: delivery.cause,
     });
     this.world.open.set(hash, {
       hash, kind: effect.kind, params: effect.params.bytes, module: effect.module, key: delivery.key,
-      issuerRef: effect.issuerRef, emittedAt: height, idempotencyKey: effect.key, capSlot: slot,
+      issuerRef: effect.issuerRef, emittedAt: height, idempotencyKey: effect.key, capSlot: slot, grant: grant.name,
+      approval: awaitingApproval ? { record: this.world.headHash(), approvers: [] } : null,
     });
     cell.open.add(hash);
   }

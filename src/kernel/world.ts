@@ -1,9 +1,12 @@
 // A world: one single-threaded stepper over a manifest, its cells, its open work and its
 // journal head (DESIGN §6). Pure: inputs arrive stamped, records leave as canonical bytes.
-import { encodeCanonical, hashBytes } from '../cbor/index.ts';
+import { assert, encodeCanonical, hashBytes } from '../cbor/index.ts';
 import type { Hash } from '../cbor/index.ts';
 import { AirError } from '../air/index.ts';
 import { CborError } from '../cbor/index.ts';
+import { checkApproval, pendingApprovalOf } from './approvals.ts';
+import type { ApprovalDecision, ApprovalInput, ApprovalSigningFields } from './approvals.ts';
+import { BudgetLedger } from './budgets.ts';
 import { CellTable } from './cells.ts';
 import type { Cell } from './cells.ts';
 import { KernelError } from './errors.ts';
@@ -61,9 +64,22 @@ export interface JournalHead {
   readonly hash: Hash | null;
 }
 
+/** The adapter_id of the envelope a denied approval delivers: no adapter ran, the kernel settled it. */
+const APPROVAL_ADAPTER_ID = 'kernel.approval';
+
+/** What a settled intent's envelope reports: a receipt's fields, or a denial's. */
+interface DeliveredOutcome {
+  readonly status: string;
+  readonly adapter_id: string;
+  readonly payload: Uint8Array;
+  readonly cost_cents: number | null;
+  readonly signature: Uint8Array;
+}
+
 export class World {
   private readonly cellTable: CellTable;
   private readonly openWork = new Map<Hash, OpenIntent>();
+  private readonly budgets = new BudgetLedger();
   private headHeight = 0;
   private headHash: Hash | null = null;
   private logicalNowNs = 0n;
@@ -184,16 +200,72 @@ export class World {
         signature: receipt.signature, stamp: ingress, ...abortsField(options),
       });
       this.settle(intent);
-      const envelope = {
-        origin_module_id: intent.module, origin_instance_key: intent.key, intent_id: intent.hash, effect_kind: intent.kind,
-        params_hash: hashBytes(intent.params), issuer_ref: intent.issuerRef ?? null, receipt_payload: receipt.payload,
-        status: receipt.status, emitted_at_seq: intent.emittedAt, adapter_id: receipt.adapter_id,
-        cost_cents: receipt.cost_cents ?? null, signature: receipt.signature,
-      };
-      const run = this.run(ingress, options);
-      run.deliverReceipt(intent, envelope, height, hashBytes(encodeCanonical(envelope)));
-      run.drain();
+      this.charge(intent, receipt, ingress.logical_now_ns, height);
+      this.deliver(intent, { status: receipt.status, adapter_id: receipt.adapter_id, payload: receipt.payload, cost_cents: receipt.cost_cents ?? null, signature: receipt.signature }, height, ingress, options);
     });
+  }
+
+  /**
+   * Admits a principal's signed decision on an intent waiting for approval (approvals.ts says what
+   * is signed and checked; records.ts ApprovalRecordBody what follows). A refused approval throws
+   * APPROVAL_REFUSED and journals nothing.
+   */
+  submitApproval(approval: ApprovalInput, stamp: Stamp): SealedRecord[] {
+    this.checkUsable();
+    checkApproval(this.view.authority.approval, this.openWork.get(approval.intent_hash), approval);
+    return this.decideApproval(approval, this.stampFor(stamp));
+  }
+
+  /** What an approval of this intent must sign (APPROVAL_REFUSED when it is not waiting for approval). */
+  approvalSubject(intentHash: Hash, decision: ApprovalDecision): ApprovalSigningFields {
+    return { intent_hash: intentHash, decision, intent_record: pendingApprovalOf(this.openWork.get(intentHash), intentHash).record };
+  }
+
+  /** The intents waiting for approval, oldest first. */
+  pendingApprovals(): OpenIntent[] {
+    return [...this.openWork.values()].filter((intent) => intent.approval !== null).sort((a, b) => a.emittedAt - b.emittedAt);
+  }
+
+  private decideApproval(approval: ApprovalInput, ingress: IngressStamp): SealedRecord[] {
+    const intent = this.openWork.get(approval.intent_hash);
+    const pending = intent?.approval ?? null;
+    if (intent === undefined || pending === null) throw new KernelError('REPLAY_DIVERGED', `an approval of ${approval.intent_hash} is journaled, but that intent is not waiting for approval here`);
+    return this.service(() => {
+      const height = this.append({ kind: 'approval', intent_hash: approval.intent_hash, decision: approval.decision, principal: approval.principal, signature: approval.signature, stamp: ingress });
+      if (approval.decision === 'approve') {
+        const approvers = [...pending.approvers, approval.principal];
+        const quorum = this.view.authority.approval?.quorum ?? Number.POSITIVE_INFINITY;
+        this.openWork.set(intent.hash, { ...intent, approval: approvers.length >= quorum ? null : { record: pending.record, approvers } });
+        return;
+      }
+      this.settle(intent);
+      const name = this.view.authority.approval?.principals.get(approval.principal) ?? 'an unlisted principal';
+      const message = `denied by principal ${name} (${approval.principal}): the approval policy did not let this ${intent.kind} effect run`;
+      this.deliver(intent, { status: 'denied', adapter_id: APPROVAL_ADAPTER_ID, payload: encodeCanonical(message, { selfDescribe: false }), cost_cents: null, signature: approval.signature }, height, ingress, {});
+    });
+  }
+
+  /** Charges a receipt to the budget of the intent's grant, if it has one, and journals the charge. */
+  private charge(intent: OpenIntent, receipt: ReceiptInput, nowNs: bigint, cause: number): void {
+    const budget = this.view.authority.grants.get(intent.grant)?.budget ?? null;
+    if (budget === null) return;
+    const tokens = receipt.usage === undefined ? 0n : BigInt(receipt.usage.prompt_tokens) + BigInt(receipt.usage.completion_tokens);
+    const costCents = BigInt(receipt.cost_cents ?? 0);
+    this.budgets.charge(intent.grant, budget, { atNs: nowNs, costCents, tokens, count: 1n });
+    this.append({ kind: 'budget_charge', grant: intent.grant, intent_hash: intent.hash, cost_cents: costCents, tokens, count: 1n, cause });
+  }
+
+  /** Delivers a settled intent's outcome to the instance that emitted it, as a sys/EffectReceiptEnvelope@1. */
+  private deliver(intent: OpenIntent, outcome: DeliveredOutcome, height: number, ingress: IngressStamp, options: InputOptions): void {
+    const envelope = {
+      origin_module_id: intent.module, origin_instance_key: intent.key, intent_id: intent.hash, effect_kind: intent.kind,
+      params_hash: hashBytes(intent.params), issuer_ref: intent.issuerRef ?? null, receipt_payload: outcome.payload,
+      status: outcome.status, emitted_at_seq: intent.emittedAt, adapter_id: outcome.adapter_id,
+      cost_cents: outcome.cost_cents, signature: outcome.signature,
+    };
+    const run = this.run(ingress, options);
+    run.deliverReceipt(intent, envelope, height, hashBytes(encodeCanonical(envelope)));
+    run.drain();
   }
 
   /** Writes a snapshot of the current state and journals it; contexts are recycled here (a deterministic point). */
@@ -220,7 +292,7 @@ export class World {
   private snapshotNow(): void {
     const hash = writeSnapshot(this.store, {
       height: this.headHeight, manifestHash: this.view.hash, chainHead: this.headHash, logicalNowNs: this.logicalNowNs,
-      cellRoots: this.cellTable.writeDelta(), open: [...this.openWork.values()],
+      cellRoots: this.cellTable.writeDelta(), open: [...this.openWork.values()], budgets: this.budgets.entries(),
     });
     this.append({ kind: 'snapshot', snapshot_hash: hash, manifest_hash: this.view.hash });
     this.modules.recycleAll();
@@ -234,7 +306,15 @@ export class World {
   }
 
   private run(stamp: IngressStamp, options: InputOptions): InputRun {
-    return new InputRun({ view: this.view, cells: this.cellTable, open: this.openWork, modules: this.modules, append: (body) => this.append(body) }, stamp, new Set(options.aborts ?? []));
+    const world = {
+      view: this.view, cells: this.cellTable, open: this.openWork, modules: this.modules, budgets: this.budgets,
+      append: (body: RecordBody) => this.append(body),
+      headHash: (): Hash => {
+        assert(this.headHash !== null, 'a step runs after its input record');
+        return this.headHash;
+      },
+    };
+    return new InputRun(world, stamp, new Set(options.aborts ?? []));
   }
 
   private settle(intent: OpenIntent): void {
@@ -339,6 +419,9 @@ export class World {
           intent_hash: body.intent_hash, adapter_id: body.adapter_id, status: body.status, payload: body.payload,
           ...(body.cost_cents !== undefined ? { cost_cents: Number(body.cost_cents) } : {}), ...(body.usage !== undefined ? { usage: body.usage } : {}), signature: body.signature,
         }, body.stamp, options, false);
+      case 'approval':
+        // Admitted when it was journaled: replay re-checks neither the principal nor the signature.
+        return this.decideApproval({ intent_hash: body.intent_hash, decision: body.decision, principal: body.principal, signature: body.signature }, body.stamp);
       case 'receipt_rejected':
         // A refusal changes nothing but the journal: it is kept as journaled, without re-checking.
         return this.service(() => { this.append(body); });
@@ -370,6 +453,7 @@ export class World {
     }
     this.cellTable.restore(state.cellRoots);
     for (const intent of state.open) this.openWork.set(intent.hash, intent);
+    this.budgets.restore(state.budgets);
     this.headHeight = record.height + 1;
     this.headHash = record.hash;
     this.logicalNowNs = state.logicalNowNs;

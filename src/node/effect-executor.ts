@@ -2,6 +2,8 @@
 // signed receipts back to the world.
 // - An intent starts only when its effect_intent record is durable (below the journal's durable
 //   height), i.e. after the send or receipt that opened it returned.
+// - An intent waiting for approval (a require_approval policy decision) is not started: it is
+//   picked up by the first dispatch after the approvals that reach the quorum.
 // - At-least-once: `dispatch()` starts every open intent of the world that is not running, so a
 //   fresh executor on a reopened world re-attaches all open work from the journal; adapters get
 //   the intent's stable idempotency key. A second receipt for a settled intent is fenced by the
@@ -90,7 +92,7 @@ export class EffectExecutor {
     if (this.closed) return;
     const durable = this.world.durableHeight;
     const fresh = [...this.world.openIntents().values()]
-      .filter((intent) => !this.running.has(intent.hash) && !this.waitingSet.has(intent.hash) && !this.reported.has(intent.hash) && intent.emittedAt < durable)
+      .filter((intent) => intent.approval === null && !this.running.has(intent.hash) && !this.waitingSet.has(intent.hash) && !this.reported.has(intent.hash) && intent.emittedAt < durable)
       .sort((a, b) => a.emittedAt - b.emittedAt);
     for (const intent of fresh) {
       if (!this.routes.has(intent.kind)) {

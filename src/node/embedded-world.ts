@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 import type { Hash } from '../cbor/index.ts';
 import { loadWorldPath } from '../air/index.ts';
 import { compileManifest, ENTROPY_BYTES, isOwnSnapshotFormat, KernelError, openRecord, parsePublicKeyId, SNAPSHOT_INTERVAL_HEIGHTS, trustedKeysOf, World } from '../kernel/index.ts';
-import type { EventInput, InputOptions, ManifestView, OpenIntent, ReceiptInput, SealedRecord, Stamp, TrustedReceiptKeys } from '../kernel/index.ts';
+import type { ApprovalDecision, ApprovalInput, EventInput, InputOptions, ManifestView, OpenIntent, ReceiptInput, SealedRecord, Stamp, TrustedReceiptKeys } from '../kernel/index.ts';
 import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore } from '../store/index.ts';
 import type { CasStore, NodeStore, WorldStore } from '../store/index.ts';
+import type { ApprovalSigner } from './approval-signer.ts';
 import { listKeys } from './keys.ts';
 import { loadAir, readAir, storeAir } from './air-in-cas.ts';
 import { NodeError } from './errors.ts';
@@ -209,6 +210,26 @@ export class EmbeddedWorld {
       throw new NodeError('RECEIPT_REJECTED', `receipt refused (${rejected.reason}): ${rejected.message}`, `the refusal is journaled at height ${records[0]?.height ?? '?'}; intent ${rejected.intent_hash} stays open`);
     }
     return records;
+  }
+
+  /**
+   * Signs `decision` on an intent waiting for approval with a principal's key and admits it;
+   * returns once its records are durable. Refused (APPROVAL_REFUSED, nothing journaled) when the
+   * intent is not waiting, the key is not in the manifest's approval_policy, or it already approved.
+   */
+  approve(intentHash: Hash, decision: ApprovalDecision, signer: ApprovalSigner): SealedRecord[] {
+    return this.submitApproval(signer.sign(this.world.approvalSubject(intentHash, decision)));
+  }
+
+  /** Admits an approval signed elsewhere (its signature is checked by the kernel); returns once its records are durable. */
+  submitApproval(approval: ApprovalInput): SealedRecord[] {
+    this.checkWritable();
+    return this.commit(this.world.submitApproval(approval, this.clock.next()));
+  }
+
+  /** The intents waiting for approval, oldest first. */
+  pendingApprovals(): OpenIntent[] {
+    return this.world.pendingApprovals();
   }
 
   /** Every open intent (journaled, not settled), by hash: each is durable once the call that opened it returned. */

@@ -3,7 +3,8 @@ export { EMBEDDED_WORLD_ID, EmbeddedWorld, SystemClock } from './embedded-world.
 export type { OpenOptions } from './embedded-world.ts';
 export { NodeError } from './errors.ts';
 export type { NodeErrorCode } from './errors.ts';
-export { generateKey, keysDirectory, listKeys, loadSigner } from './keys.ts';
+export { generateKey, keysDirectory, listKeys, loadApprovalSigner, loadSigner } from './keys.ts';
+export { ApprovalSigner } from './approval-signer.ts';
 export type { GenerateKeyOptions, KeyInfo, KeyListing, KeyRole } from './keys.ts';
 export { CasModules } from './module-runtimes.ts';
 export { WorldWorker } from './world-worker.ts';
@@ -21,3 +22,7 @@ export type { NodeSecretsOptions, SecretSource } from './secrets.ts';
 export { VAULT_ADAPTER_ID_DEFAULT, VAULT_PUT_EFFECT, VAULT_ROTATE_EFFECT, VaultAdapter } from './vault-adapter.ts';
 export { VaultError } from './vault-errors.ts';
 export type { VaultErrorCode } from './vault-errors.ts';
+export { AUDIT_FINDINGS_KEPT_MAX, auditJournal, auditWorld } from './audit.ts';
+export type { AuditFinding, AuditFindingCode, AuditReport, ExpectedHead } from './audit.ts';
+export { listReceipts, showReceipt } from './receipts.ts';
+export type { ReceiptDetail, ReceiptSummary } from './receipts.ts';

@@ -3,7 +3,7 @@
 //   <name>.pub   the public key, SPKI PEM (for tools such as openssl)
 //   <name>.json  metadata {name, role, public_key, created_at}, written last: a key exists once it does
 // An adapter key's name is the adapter_id its receipts carry. Private key bytes never leave
-// this file except inside a ReceiptSigner; listings and errors show paths and public ids only.
+// this file except inside a ReceiptSigner or an ApprovalSigner (principal keys); listings and errors show paths and public ids only.
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { ReceiptSigner } from '../adapters/index.ts';
 import { firstDifference, InvariantError } from '../cbor/index.ts';
 import { isPublicKeyId, parsePublicKeyId, publicKeyId, rawPublicKey } from '../kernel/index.ts';
 import type { PublicKeyId } from '../kernel/index.ts';
+import { ApprovalSigner } from './approval-signer.ts';
 import { NodeError } from './errors.ts';
 import { findPrivateKeyFileProblem, KEYS_FOLDER_MODE, lstatOrNull, modeText, PRIVATE_KEY_MODE, PUBLIC_FILE_MODE, readPrivateKeyFile, syncFolder, writeNewFile } from './key-files.ts';
 import { checkKeyName, checkKeyRole, isKeyName } from './key-name.ts';
@@ -135,13 +136,25 @@ export function loadSigner(root: string, name: string): ReceiptSigner {
   if (info.role !== 'adapter') {
     throw new NodeError('KEY_ROLE', `key ${name} is a ${info.role} key; receipts are signed with adapter keys`, `generate one with \`aos key gen --root ${root} --name <adapter_id> --role adapter\``);
   }
+  return new ReceiptSigner(name, loadPrivateKey(info));
+}
+
+/** Loads a principal key as the signer of approvals; refuses an adapter key, or a loose or damaged key file. */
+export function loadApprovalSigner(root: string, name: string): ApprovalSigner {
+  const info = readKeyInfo(root, checkKeyName(name));
+  if (info.role !== 'principal') {
+    throw new NodeError('KEY_ROLE', `key ${name} is an ${info.role} key; approvals are signed with principal keys`, `generate one with \`aos key gen --root ${root} --name <name> --role principal\` and list its public key in the manifest's approval_policy`);
+  }
+  return new ApprovalSigner(name, loadPrivateKey(info));
+}
+
+function loadPrivateKey(info: KeyInfo): KeyObject {
   const privateKey = parsePrivateKey(info.private_key_file, readPrivateKeyFile(info.private_key_file));
-  const derived = rawPublicKey(privateKey);
-  if (firstDifference(derived, parsePublicKeyId(info.public_key)) !== -1) {
-    throw new NodeError('KEY_CORRUPT', `private key ${info.private_key_file} does not match the public key ${info.public_key} recorded for ${name}`,
+  if (firstDifference(rawPublicKey(privateKey), parsePublicKeyId(info.public_key)) !== -1) {
+    throw new NodeError('KEY_CORRUPT', `private key ${info.private_key_file} does not match the public key ${info.public_key} recorded for ${info.name}`,
       'one of the key\'s files was replaced: restore them from a backup, or delete them and generate a new key');
   }
-  return new ReceiptSigner(name, privateKey);
+  return privateKey;
 }
 
 function parsePrivateKey(path: string, pem: string): KeyObject {

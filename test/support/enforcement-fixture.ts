@@ -6,6 +6,7 @@ import type { CborValue } from '../../src/cbor/index.ts';
 import { compileManifest } from '../../src/kernel/index.ts';
 import type { ManifestView, ModuleProvider } from '../../src/kernel/index.ts';
 import type { CheckEnv, EffectRequest } from '../../src/kernel/authorize.ts';
+import { BudgetLedger } from '../../src/kernel/budgets.ts';
 
 /** The workflow whose effects the tests check: slots of two cap types. */
 export const AGENT = 'app/Agent@1';
@@ -50,7 +51,7 @@ const NO_MODULES: ModuleProvider = {
 
 /** The check environment at `logicalNowNs`, with `modules` for module enforcers. */
 export function envOf(view: ManifestView, logicalNowNs = 1_000n, modules: ModuleProvider = NO_MODULES): CheckEnv {
-  return { authority: view.authority, modules, schemas: view.index, logicalNowNs, journalHeight: 7, manifestHash: view.hash };
+  return { authority: view.authority, budgets: new BudgetLedger(), modules, schemas: view.index, logicalNowNs, journalHeight: 7, manifestHash: view.hash };
 }
 
 /** http.request params to `url`. */

@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 import { decodeCanonical, encodeCanonical, parseJsonExact } from '../../cbor/index.ts';
 import type { CborValue } from '../../cbor/index.ts';
 import { valueFromJson, valueToSugarJson } from '../../air/index.ts';
-import { EmbeddedWorld } from '../../node/index.ts';
+import { auditWorld, EmbeddedWorld } from '../../node/index.ts';
 import type { SealedRecord } from '../../kernel/index.ts';
 import { buildWorld, writeModuleHashes } from '../build/index.ts';
 import { CliError } from '../cli-error.ts';
 import { cborForJson, emit, stringifyExact } from '../output.ts';
+import { auditText, failUnlessClean } from './audit-actions.ts';
 import type { RootOptions } from './world.ts';
 
 async function withWorld<T>(options: RootOptions, work: (world: EmbeddedWorld) => T | Promise<T>, readOnly = false): Promise<T> {
@@ -94,6 +95,8 @@ function describeRecord(record: SealedRecord): Record<string, unknown> {
       case 'snapshot': return record.body.snapshot_hash;
       case 'trusted_keys': return record.body.keys.length === 0 ? 'no adapter keys trusted' : record.body.keys.map((key) => `${key.adapter_id} ${key.public_key}`).join(', ');
       case 'receipt_rejected': return `refused ${record.body.status} from ${record.body.adapter_id} for ${record.body.intent_hash}: ${record.body.reason}`;
+      case 'approval': return `${record.body.decision} by ${record.body.principal} for ${record.body.intent_hash}`;
+      case 'budget_charge': return `charged grant ${record.body.grant}: ${record.body.cost_cents} cents, ${record.body.tokens} tokens, ${record.body.count} receipt for ${record.body.intent_hash}`;
       default: return unknownKind(record.body);
     }
   })();
@@ -122,7 +125,10 @@ export async function tail(options: RootOptions & { from: string; limit: string;
 export async function verify(options: RootOptions): Promise<void> {
   await withWorld(options, async (world) => {
     const checked = await world.verifyReplay();
-    emit(options, { ok: true, ...checked }, () => `replay ok: ${checked.heights} heights from genesis and from ${checked.snapshots} snapshot(s) end at ${checked.head ?? '-'}`);
+    // Replay re-checks no signature: the audit does (DESIGN §7), over the same journal.
+    const audit = auditWorld(world);
+    emit(options, { ok: audit.ok, ...checked, audit }, () => `replay ok: ${checked.heights} heights from genesis and from ${checked.snapshots} snapshot(s) end at ${checked.head ?? '-'}\n${auditText(audit)}`);
+    failUnlessClean(audit, options.root);
   });
 }
 

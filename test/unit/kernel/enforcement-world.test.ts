@@ -122,10 +122,11 @@ test('policy denials, approvals, custom enforcers and binding errors are each jo
   assert.match(bodyOf(send('big', store(10)), 'cap_decision').message ?? '', /10 bytes exceed the grant's max_bytes 8 \(grant store, asked by test\/Guarded@1\)/);
 
   const approval = send('later', { $tag: 'Wait', $value: 99 });
-  assert.deepEqual(kinds(approval), ['domain_event', 'cap_decision', 'policy_decision'], 'require_approval opens no intent (approvals come next)');
+  assert.deepEqual(kinds(approval), ['domain_event', 'cap_decision', 'policy_decision', 'effect_intent'], 'require_approval opens the intent, awaiting approval');
   assert.deepEqual([bodyOf(approval, 'policy_decision').decision, bodyOf(approval, 'policy_decision').rule_index], ['require_approval', 1]);
+  assert.equal(bodyOf(approval, 'effect_intent').awaiting_approval, true);
   assert.deepEqual(stateOf('later'), { count: 1, receipts: 0 }, 'the rest of the step takes effect');
-  assert.equal([...world.openIntents().values()].filter((intent) => intent.kind === 'timer.set').length, 0);
+  assert.deepEqual([...world.openIntents().values()].filter((intent) => intent.kind === 'timer.set').map((intent) => intent.approval?.approvers), [[]]);
 });
 
 test('replay from genesis and from a snapshot re-produces every decision record byte for byte; an altered decision dies', async () => {

@@ -1,0 +1,121 @@
+// b2 (issue 5): a workflow emits blob.put, waits for its receipt, then emits the next, 1,000
+// times in sequence, durably (SQLite synchronous=FULL, CAS files fsynced), through the real
+// EffectExecutor and BlobAdapter, each receipt signed with ed25519 and verified at admission.
+// Prints round trips per second, per-round-trip latency (between consecutive adapter starts),
+// the time spent signing each receipt (measured inside the run), verifying each (the admission
+// check, re-run over the journaled receipts after the run: the kernel is not instrumented), and
+// the cost of a full offline audit of the journal.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlobAdapter, ReceiptSigner } from '../src/adapters/index.ts';
+import type { Adapter } from '../src/adapters/index.ts';
+import { assert, decodeCanonical, encodeCanonical, hashBytes } from '../src/cbor/index.ts';
+import { buildWorld, writeModuleHashes } from '../src/cli/build/index.ts';
+import { checkReceiptSignature } from '../src/kernel/index.ts';
+import type { ReceiptSigningFields, RecordBody } from '../src/kernel/index.ts';
+import { auditWorld, EffectExecutor, EmbeddedWorld } from '../src/node/index.ts';
+import { REPO_ROOT } from './paths.ts';
+import type { BenchResult } from './report.ts';
+import { rssMb, secondsSince } from './world-kit.ts';
+
+/** Round trips measured, in one chain. */
+const ROUND_TRIPS = 1_000;
+/** Round trips run first in the same world, to warm the JIT, SQLite's cache and the sandbox. */
+const WARMUP_ROUND_TRIPS = 200;
+const MODULE = 'bench/Chain@1';
+
+/** A signer that adds up the time it spends signing. */
+class TimedSigner extends ReceiptSigner {
+  signNs = 0n;
+  signs = 0;
+  override sign(fields: ReceiptSigningFields): Uint8Array {
+    const started = process.hrtime.bigint();
+    const signature = super.sign(fields);
+    this.signNs += process.hrtime.bigint() - started;
+    this.signs += 1;
+    return signature;
+  }
+}
+
+/** The blob adapter, noting when each execution starts (one per round trip). */
+function timedAdapter(starts: bigint[]): Adapter {
+  const blobs = new BlobAdapter();
+  return { id: blobs.id, kinds: blobs.kinds, execute: (intent, context) => { starts.push(process.hrtime.bigint()); return blobs.execute(intent, context); } };
+}
+
+async function chain(world: EmbeddedWorld, executor: EffectExecutor, count: number): Promise<void> {
+  world.send({ schema: 'bench/ChainStart@1', value: encodeCanonical({ count }, { selfDescribe: false }) });
+  executor.dispatch();
+  await executor.idle();
+}
+
+function percentileMs(sortedNs: readonly bigint[], fraction: number): number {
+  const value = sortedNs[Math.min(sortedNs.length - 1, Math.floor(sortedNs.length * fraction))] ?? 0n;
+  return Number(value) / 1e6;
+}
+
+/** Re-runs admission's signature check on every journaled receipt; returns µs per receipt. */
+function verifyUs(world: EmbeddedWorld): { us: number; receipts: number } {
+  const receipts = world.tail(0, 8_000, 'effect_receipt').map((record) => record.body as Extract<RecordBody, { kind: 'effect_receipt' }>);
+  const trusted = world.trustedKeys();
+  const started = process.hrtime.bigint();
+  for (const body of receipts) {
+    const check = checkReceiptSignature(trusted, {
+      intent_hash: body.intent_hash, adapter_id: body.adapter_id, status: body.status, payload_hash: hashBytes(body.payload),
+      cost_cents: body.cost_cents ?? null, usage: body.usage ?? null,
+    }, body.signature);
+    assert(check.ok, 'every journaled receipt verifies');
+  }
+  return { us: Number(process.hrtime.bigint() - started) / 1e3 / receipts.length, receipts: receipts.length };
+}
+
+export async function run(): Promise<BenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'aos-bench-b2-'));
+  try {
+    cpSync(join(REPO_ROOT, 'bench/worlds/b2-chain'), dir, { recursive: true, filter: (path) => !path.endsWith('.aos') });
+    writeModuleHashes(dir, (await buildWorld(dir)).modules);
+    const signer = new TimedSigner('blob.default', generateKeyPairSync('ed25519').privateKey);
+    const world = await EmbeddedWorld.create(dir, undefined, new Map([[signer.adapterId, [signer.publicKey]]]));
+    const starts: bigint[] = [];
+    const executor = new EffectExecutor(world, [{ adapter: timedAdapter(starts), signer }]);
+    try {
+      await chain(world, executor, WARMUP_ROUND_TRIPS);
+      starts.length = 0;
+      signer.signNs = 0n;
+      signer.signs = 0;
+      const started = process.hrtime.bigint();
+      await chain(world, executor, ROUND_TRIPS);
+      const seconds = secondsSince(started);
+      const state = decodeCanonical(world.state(MODULE) ?? new Uint8Array()) as { ok: number; failed: number };
+      assert(Number(state.ok) === WARMUP_ROUND_TRIPS + ROUND_TRIPS && Number(state.failed) === 0, 'every blob.put settled ok');
+      assert(starts.length === ROUND_TRIPS && signer.signs === ROUND_TRIPS, 'one adapter run and one signature per round trip');
+      const gaps = starts.slice(1).map((at, index) => at - (starts[index] ?? at)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const verified = verifyUs(world);
+      const auditStarted = process.hrtime.bigint();
+      const audit = auditWorld(world);
+      const auditMs = secondsSince(auditStarted) * 1e3;
+      assert(audit.ok && audit.signatures_verified === WARMUP_ROUND_TRIPS + ROUND_TRIPS, 'the journal passes its audit');
+      return {
+        name: 'b2',
+        metrics: {
+          round_trips_per_s: Math.round(ROUND_TRIPS / seconds),
+          round_trip_p50_ms: percentileMs(gaps, 0.5),
+          round_trip_p99_ms: percentileMs(gaps, 0.99),
+          sign_us: Number((Number(signer.signNs) / 1e3 / signer.signs).toFixed(2)),
+          verify_us: Number(verified.us.toFixed(2)),
+          audit_ms: Number(auditMs.toFixed(1)),
+          journal_records: audit.records,
+          rss_mb: rssMb(),
+        },
+        params: { round_trips: ROUND_TRIPS, warmup_round_trips: WARMUP_ROUND_TRIPS, adapter: 'blob.default', durability: 'sqlite synchronous=FULL, CAS fsync', verify: 'admission check re-run over the journaled receipts' },
+      };
+    } finally {
+      executor.close();
+      world.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
