@@ -1,25 +1,92 @@
 // What every ladder driver gets: a fresh copy of its world, built and created on the embedded
-// default, helpers to send typed events and read state, and replay-or-die at the end.
+// default with a deterministic clock, adapter keys the world trusts, an effect executor on
+// request, helpers to send typed events and read state and journal, and replay-or-die at the end.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeCanonical, encodeCanonical } from '../src/cbor/index.ts';
+import { decodeCanonical, encodeCanonical, hashBytes } from '../src/cbor/index.ts';
 import type { CborValue } from '../src/cbor/index.ts';
 import { valueFromJson, valueToSugarJson } from '../src/air/index.ts';
+import type { Adapter } from '../src/adapters/index.ts';
 import { buildWorld, writeModuleHashes } from '../src/cli/build/index.ts';
-import { EmbeddedWorld } from '../src/node/index.ts';
-import type { SealedRecord } from '../src/kernel/index.ts';
+import { EffectExecutor, EmbeddedWorld, generateKey, loadSigner } from '../src/node/index.ts';
+import { checkReceiptSignature } from '../src/kernel/index.ts';
+import { JOURNAL_READ_ENTRIES_MAX } from '../src/store/index.ts';
+import type { RecordBody, SealedRecord } from '../src/kernel/index.ts';
+import { LadderClock } from './ladder-clock.ts';
+
+/** Records a ladder driver reads back at most: far more than any ladder world writes. */
+const LADDER_RECORDS_MAX = 100_000;
+/** Records read per page: the journal refuses larger reads. */
+const LADDER_PAGE_RECORDS = JOURNAL_READ_ENTRIES_MAX;
+/** Event-loop turns a driver waits for a condition before it fails (never a timed wait). */
+const LADDER_TURNS_MAX = 10_000;
+
+/** An adapter for a ladder world's executor; `deadlineMs: null` for adapters that wait on the clock (timers). */
+export interface LadderRoute {
+  readonly adapter: Adapter;
+  readonly deadlineMs?: number | null;
+}
 
 /** A ladder world under test. */
 export class LadderWorld {
-  private constructor(readonly dir: string, public world: EmbeddedWorld) {}
+  /** Stamps inputs and fires timers; time moves only when the driver advances it. */
+  readonly clock: LadderClock;
+  private running: EffectExecutor | undefined;
 
-  static async start(source: string): Promise<LadderWorld> {
+  private constructor(readonly dir: string, public world: EmbeddedWorld, clock: LadderClock) {
+    this.clock = clock;
+  }
+
+  /** Copies and builds the world; generates `adapterKeys` (adapter ids) first, so the world trusts them. */
+  static async start(source: string, adapterKeys: readonly string[] = []): Promise<LadderWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'aos-ladder-'));
     cpSync(source, dir, { recursive: true, filter: (path) => !path.includes(`${join(source, '.aos')}`) });
     const built = await buildWorld(dir);
     writeModuleHashes(dir, built.modules);
-    return new LadderWorld(dir, await EmbeddedWorld.create(dir));
+    for (const name of adapterKeys) generateKey(dir, { name, role: 'adapter' });
+    const clock = new LadderClock();
+    return new LadderWorld(dir, await EmbeddedWorld.create(dir, clock), clock);
+  }
+
+  /** Starts the world's effect executor; each adapter signs with the node key named after its id. */
+  executor(routes: readonly LadderRoute[]): EffectExecutor {
+    if (this.running !== undefined) throw new Error('this ladder world already runs an executor');
+    this.running = new EffectExecutor(this.world, routes.map((route) => ({ ...route, signer: loadSigner(this.dir, route.adapter.id) })));
+    return this.running;
+  }
+
+  /** Dispatches open work and lets the event loop turn (at least once) until `done` holds; fails on executor problems. */
+  async until(what: string, done: () => boolean): Promise<void> {
+    for (let turn = 0; turn < LADDER_TURNS_MAX && (turn === 0 || !done()); turn += 1) {
+      this.running?.dispatch();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const problems = this.running?.problems ?? [];
+    if (problems.length > 0) throw new Error(`the executor could not settle: ${problems.map((problem) => problem.message).join('; ')}`);
+    if (!done()) throw new Error(`${what} did not happen within ${LADDER_TURNS_MAX} event-loop turns`);
+  }
+
+  /** Every journal record from `from` on (of one kind, when given). */
+  records(from = 0, kind?: RecordBody['kind']): SealedRecord[] {
+    const records: SealedRecord[] = [];
+    for (let height = from; height < from + LADDER_RECORDS_MAX; height += LADDER_PAGE_RECORDS) {
+      const page = this.world.tail(height, LADDER_PAGE_RECORDS);
+      records.push(...page.filter((record) => kind === undefined || record.body.kind === kind));
+      if (page.length < LADDER_PAGE_RECORDS) return records;
+    }
+    throw new Error(`the journal holds more than ${LADDER_RECORDS_MAX} records from height ${from}; ladder worlds stay far smaller`);
+  }
+
+  /** Checks every journaled receipt's ed25519 signature against the world's trusted keys; returns how many. */
+  verifyReceiptSignatures(): number {
+    const receipts = this.records(0, 'effect_receipt');
+    for (const { body, height } of receipts) {
+      if (body.kind !== 'effect_receipt') throw new Error(`record ${height} is not a receipt`);
+      const check = checkReceiptSignature(this.world.trustedKeys(), { ...body, payload_hash: hashBytes(body.payload), cost_cents: body.cost_cents ?? null, usage: body.usage ?? null }, body.signature);
+      if (!check.ok) throw new Error(`receipt at height ${height} does not verify: ${check.message}`);
+    }
+    return receipts.length;
   }
 
   /** Sends an event written in the sugar (or canonical) lens; returns its records. */
@@ -54,6 +121,8 @@ export class LadderWorld {
 
   /** Replay or die: reopen from durable state (latest snapshot + tail), then replay from genesis and every snapshot. */
   async replayOrDie(): Promise<{ heights: number; snapshots: number }> {
+    this.running?.close();
+    this.running = undefined;
     const before = this.world.head;
     this.world.close();
     this.world = await EmbeddedWorld.open(this.dir);
@@ -62,6 +131,7 @@ export class LadderWorld {
   }
 
   close(): void {
+    this.running?.close();
     this.world.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -71,11 +141,26 @@ export class LadderWorld {
 export interface LadderDriver {
   readonly slug: string;
   readonly world: string;
+  /** Adapter ids whose keys the world is created trusting (their adapters sign its receipts). */
+  readonly adapterKeys?: readonly string[];
   run(world: LadderWorld): Promise<void> | void;
 }
 
+/** Deep equality as the journal sees it: bigints and numbers alike, record fields in any order, bytes as hex. */
 export function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  const a = JSON.stringify(actual, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  const e = JSON.stringify(expected, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  const a = JSON.stringify(actual, comparable);
+  const e = JSON.stringify(expected, comparable);
   if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
+
+function comparable(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (value instanceof Uint8Array) return `0x${Buffer.from(value).toString('hex')}`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+}
+
+/** The kinds of records in order, for asserting a journal's shape. */
+export function kindsOf(records: readonly SealedRecord[]): string[] {
+  return records.map((record) => record.body.kind);
 }

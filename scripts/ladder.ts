@@ -24,7 +24,7 @@ export async function ladderDrivers(): Promise<LadderDriver[]> {
 export async function runDriver(driver: LadderDriver): Promise<string | null> {
   let world: LadderWorld | undefined;
   try {
-    world = await LadderWorld.start(join(ROOT, driver.world));
+    world = await LadderWorld.start(join(ROOT, driver.world), driver.adapterKeys);
     await driver.run(world);
     await world.replayOrDie();
     return null;
