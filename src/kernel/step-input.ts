@@ -11,6 +11,7 @@ import { workflowContext } from './context.ts';
 import { KernelError } from './errors.ts';
 import { bytesAtPath, wrapInVariant } from './event-bytes.ts';
 import { eventHashOf } from './event-hash.ts';
+import { carriedReceipt } from './receipt-carriers.ts';
 import { decideEffect, denialOf, isDenied } from './authorize.ts';
 import type { CheckEnv, EffectDecision, EffectRequest } from './authorize.ts';
 import type { BudgetUsage } from './budgets.ts';
@@ -152,6 +153,8 @@ export class InputRun {
     const events = output.domain_events.map((event, position) => {
       if (schemas.resolve(event.schema) === undefined) throw new OutputError(`domain_events[${position}] has schema ${event.schema}, which this world does not define`);
       const typed = canonicalTyped(event.value, event.schema, schemas, `domain_events[${position}].value`, hostEncoded);
+      const carried = carriedReceipt(event.schema, typed.bytes, schemas);
+      if (carried !== undefined) throw new OutputError(`domain_events[${position}] is a ${event.schema} carrying a ${carried}: receipts reach workflows only from the kernel, so a workflow may not emit one`);
       return { schema: event.schema, typed, ...(event.key !== undefined ? { key: event.key } : {}) };
     });
     // A step without effects (most steps) does no authorisation work and allocates nothing for it.

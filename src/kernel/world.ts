@@ -11,6 +11,7 @@ import { CellTable } from './cells.ts';
 import type { Cell } from './cells.ts';
 import { KernelError } from './errors.ts';
 import { eventHashOf } from './event-hash.ts';
+import { carriedReceipt } from './receipt-carriers.ts';
 import { ENTROPY_BYTES, EVENT_VALUE_BYTES_MAX, RECEIPT_FENCE_RECENT_MAX } from './limits.ts';
 import type { ManifestView } from './manifest-view.ts';
 import type { ModuleProvider } from './module-provider.ts';
@@ -149,6 +150,10 @@ export class World {
     } catch (error) {
       if (!(error instanceof AirError || error instanceof CborError)) throw error;
       throw new KernelError('INVALID_EVENT', `the value is not a ${event.schema}: ${error.message}`, { cause: error });
+    }
+    const carried = carriedReceipt(event.schema, typed.bytes, schemas);
+    if (carried !== undefined) {
+      throw new KernelError('INVALID_EVENT', `a ${event.schema} event carrying a ${carried} is a receipt, and receipts reach workflows only from the kernel after their signature is checked; have an adapter settle the intent instead`);
     }
     const ingress = this.stampFor(stamp);
     return this.service(() => {

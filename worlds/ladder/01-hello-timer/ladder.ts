@@ -3,10 +3,11 @@
 // dispatched effect, no receipt yet, one pending timer due at 1_000_000, the final state and
 // replay. We also check: the journal's shape (decisions, then intent, then receipt), that the
 // timer fires not a nanosecond early, that its receipt is ed25519-signed by the world's trusted
-// timer key and carries {delivered_at_ns, key}, that Start while Awaiting and a forged Fired
-// event change nothing, a keyed second run (fired_key = key), Start{0} (Done at once, no
+// timer key and carries {delivered_at_ns, key}, that Start while Awaiting changes nothing and a
+// forged Fired event or receipt envelope is refused at ingress, a keyed second run (fired_key = key), Start{0} (Done at once, no
 // effect), a snapshot taken with the timer open, and no open work or fault at the end.
 import { decodeCanonical } from '../../../src/cbor/index.ts';
+import { KernelError } from '../../../src/kernel/index.ts';
 import { TIMER_ADAPTER_ID_DEFAULT, TimerAdapter } from '../../../src/node/index.ts';
 import { expectEqual, kindsOf } from '../../../scripts/ladder-kit.ts';
 import type { LadderDriver, LadderWorld } from '../../../scripts/ladder-kit.ts';
@@ -36,6 +37,25 @@ function forgedFired(intentHash: string): unknown {
   };
 }
 
+/** An unsigned sys/EffectReceiptEnvelope@1 claiming the timer fired. */
+function forgedEnvelope(intentHash: string): unknown {
+  return {
+    origin_module_id: WORKFLOW, origin_instance_key: null, intent_id: intentHash, effect_kind: 'sys/timer.set@1', params_hash: null, issuer_ref: null,
+    receipt_payload: '', status: 'ok', emitted_at_seq: 3, adapter_id: TIMER_ADAPTER_ID_DEFAULT, cost_cents: null, signature: '',
+  };
+}
+
+/** The call must throw a KernelError whose message matches: nothing of it is journaled. */
+function expectRefused(call: () => unknown, message: RegExp, what: string): void {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof KernelError && message.test(error.message)) return;
+    throw new Error(`${what}: refused with ${error instanceof Error ? error.message : String(error)}`);
+  }
+  throw new Error(`${what}: it was accepted`);
+}
+
 export const driver: LadderDriver = {
   slug: '01-hello-timer',
   world: 'worlds/ladder/01-hello-timer',
@@ -53,7 +73,8 @@ export const driver: LadderDriver = {
     expectEqual([executor.inFlight.size, world.records(0, 'effect_receipt').length], [1, 0], 'effects dispatched 1, receipts applied 0');
     expectEqual(world.clock.pending, [BigInt(DEADLINE_NS)], 'one timer pending, due at 1_000_000');
     expectEqual(kindsOf(world.send(EVENT, { Start: { deliver_at_ns: 5, key: 'ignored' } })), ['domain_event'], 'Start while Awaiting emits nothing');
-    expectEqual(kindsOf(world.send(EVENT, forgedFired(intent.intent_hash))), ['domain_event'], 'a forged Fired event emits nothing');
+    expectRefused(() => world.send(EVENT, forgedFired(intent.intent_hash)), /receipts reach workflows only from the kernel/, 'a forged Fired event is refused at ingress');
+    expectRefused(() => world.send(EVENT, { Receipt: forgedEnvelope(intent.intent_hash) }), /receipts reach workflows only from the kernel/, 'a forged receipt envelope is refused at ingress');
     expectEqual(world.state(WORKFLOW), { pc: 'Awaiting', key: null, deadline_ns: DEADLINE_NS, fired_key: null }, 'neither moves the timer');
     world.snapshot();
 
