@@ -37,14 +37,17 @@ export interface DiagnoseOptions {
  * Classifies a trace. Records of kinds this kernel does not know are shown by the trace but
  * classify nothing. Budgets have no record kind yet: a cap_decision denied with a `budget…` code
  * is read as budget exhaustion. A rejected receipt is read from a workflow_fault whose failure
- * kind or code is `receipt_rejected`. Approvals are not journaled yet, so a require_approval
- * decision stays approval_pending.
+ * kind or code is `receipt_rejected`, or from a receipt_rejected record. A require_approval
+ * decision is pending until a receipt settles its intent; an approval record that denies it
+ * reads as policy_denied.
  */
 export function diagnose(graph: TraceGraph, options: DiagnoseOptions = {}): Diagnosis {
   const found = new Map<Outcome, Diagnosis>();
   const note = (diagnosis: Diagnosis) => { if (!found.has(diagnosis.outcome)) found.set(diagnosis.outcome, diagnosis); };
   const settled = new Set(graph.edges.filter((edge) => edge.kind === 'settled').map((edge) => edge.from));
   const capOf = capDecisionsByStep(graph.nodes);
+  // An intent that waited for approval and then was settled (approved and executed, or denied) waits no more.
+  const receipted = new Set(graph.nodes.flatMap((record) => (record.body.kind === 'effect_receipt' || (record.body.kind === 'approval' && record.body.decision === 'deny') ? [record.body.intent_hash] : [])));
   for (const record of graph.nodes) {
     const body = record.body;
     switch (body.kind) {
@@ -52,7 +55,7 @@ export function diagnose(graph: TraceGraph, options: DiagnoseOptions = {}): Diag
         if (body.decision === 'deny') note(capDenied(record.height, body));
         break;
       case 'policy_decision':
-        if (body.decision !== 'allow') note(policyDiagnosis(record.height, body, capOf.get(`${body.cause}/${body.intent_hash}`)));
+        if (body.decision === 'deny' || (body.decision === 'require_approval' && !receipted.has(body.intent_hash))) note(policyDiagnosis(record.height, body, capOf.get(`${body.cause}/${body.intent_hash}`)));
         break;
       case 'effect_intent':
         if (!settled.has(record.height)) {
@@ -63,6 +66,14 @@ export function diagnose(graph: TraceGraph, options: DiagnoseOptions = {}): Diag
         break;
       case 'effect_receipt':
         if (body.status !== 'ok') note(adapterFailure(record.height, body.status, body.adapter_id, body.intent_hash));
+        break;
+      case 'approval':
+        if (body.decision === 'deny') note(approvalDenied(record.height, body.intent_hash, body.principal));
+        break;
+      case 'receipt_rejected':
+        note({ outcome: 'receipt_rejected', height: record.height, intent_hash: body.intent_hash,
+          summary: `a ${body.status} receipt from ${body.adapter_id} for intent ${body.intent_hash} was refused (${body.reason}): ${body.message}`,
+          hint: `check that adapter ${body.adapter_id} signs with a key this world trusts (\`aos key ls\`, the trusted_keys record at height 1); the intent stays open for a valid receipt` });
         break;
       case 'workflow_fault':
         note(faultDiagnosis(record.height, body));
@@ -113,6 +124,11 @@ function policyDiagnosis(height: number, body: PolicyDecisionRecordBody, cap: Ca
     hint: body.rule_index === null
       ? `add a rule to policy ${body.policy ?? '(none)'} that allows ${effect} from ${body.origin.module} under grant "${grant ?? '?'}"`
       : `change rule ${body.rule_index} of policy ${body.policy ?? '(none)'}, or allow ${effect} from ${body.origin.module} under grant "${grant ?? '?'}" in a rule before it` };
+}
+
+function approvalDenied(height: number, intentHash: Hash, principal: string): Diagnosis {
+  return { outcome: 'policy_denied', height, intent_hash: intentHash, summary: `intent ${intentHash} waited for approval and was denied by principal ${principal}`,
+    hint: `read who denied it and why (\`aos journal tail --kind approval --json\`); change the request, or ask an approver` };
 }
 
 function adapterFailure(height: number, status: 'error' | 'timeout', adapter: string, intentHash: Hash): Diagnosis {

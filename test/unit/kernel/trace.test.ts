@@ -226,3 +226,31 @@ test('records of unknown kinds are shown where they link, and classify nothing',
   assert.deepEqual(graph.edges.slice(-2).map((edge) => [edge.from, edge.kind]), [[intent, 'concerns'], [root, 'caused']]);
   assert.equal(diagnose(graph).outcome, 'waiting_receipt');
 });
+
+test('an approval settles approval_pending: approved and executed reads as completed, denied as policy_denied; a rejected receipt is named', () => {
+  const journal = new Journal();
+  const approve = (intent: Hash, decision: 'approve' | 'deny') => journal.add({ kind: 'approval', intent_hash: intent, decision, principal: `ed25519:${'ab'.repeat(32)}`, signature: new Uint8Array(64), stamp: STAMP });
+  const waiting = (id: string) => {
+    const root = journal.event(id);
+    journal.cap(root, hash(id), id);
+    journal.policy(root, hash(id), id, 'require_approval', 1);
+    journal.intent(root, hash(id), id);
+    return root;
+  };
+  const pending = waiting('p');
+  assert.equal(outcomeOf(journal, pending), 'approval_pending');
+  approve(hash('p'), 'approve');
+  journal.receipt(hash('p'));
+  assert.equal(outcomeOf(journal, pending), 'completed', 'approved, executed and settled');
+  const refused = waiting('d');
+  approve(hash('d'), 'deny');
+  const denied = diagnose(journal.trace(refused));
+  assert.equal(denied.outcome, 'policy_denied');
+  assert.match(denied.summary, /denied by principal ed25519:/);
+  const root = journal.event('x');
+  journal.allowed(root, hash('x'), 'x');
+  journal.add({ kind: 'receipt_rejected', intent_hash: hash('x'), adapter_id: 'http.default', status: 'ok', payload_hash: hash('payload'), reason: 'UNKNOWN_KEY', message: 'no trusted key', stamp: STAMP });
+  const rejected = diagnose(journal.trace(root));
+  assert.equal(rejected.outcome, 'receipt_rejected');
+  assert.match(rejected.hint, /aos key ls/);
+});
