@@ -26,3 +26,4 @@ export { AUDIT_FINDINGS_KEPT_MAX, auditJournal, auditWorld } from './audit.ts';
 export type { AuditFinding, AuditFindingCode, AuditReport, ExpectedHead } from './audit.ts';
 export { listReceipts, showReceipt } from './receipts.ts';
 export type { ReceiptDetail, ReceiptSummary } from './receipts.ts';
+export { VirtualClock } from './virtual-clock.ts';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { encodeCanonical, hashBytes } from '../../../src/cbor/index.ts';
 import type { Hash } from '../../../src/cbor/index.ts';
 import { diagnose, firstEventWithHash, latestEventWhere, OUTCOMES, sealRecord, traceFrom } from '../../../src/kernel/index.ts';
-import type { Outcome, RecordBody, SealedRecord, TraceGraph } from '../../../src/kernel/index.ts';
+import type { Outcome, PublicKeyId, RecordBody, SealedRecord, TraceGraph } from '../../../src/kernel/index.ts';
 
 const MODULE = 'test/Guarded@1';
 const cbor = (value: Parameters<typeof encodeCanonical>[0]) => encodeCanonical(value, { selfDescribe: false });
@@ -229,7 +229,7 @@ test('records of unknown kinds are shown where they link, and classify nothing',
 
 test('an approval settles approval_pending: approved and executed reads as completed, denied as policy_denied; a rejected receipt is named', () => {
   const journal = new Journal();
-  const approve = (intent: Hash, decision: 'approve' | 'deny') => journal.add({ kind: 'approval', intent_hash: intent, decision, principal: `ed25519:${'ab'.repeat(32)}`, signature: new Uint8Array(64), stamp: STAMP });
+  const approve = (intent: Hash, decision: 'approve' | 'deny') => journal.add({ kind: 'approval', intent_hash: intent, decision, principal: `ed25519:${'ab'.repeat(32)}` as PublicKeyId, signature: new Uint8Array(64), stamp: STAMP });
   const waiting = (id: string) => {
     const root = journal.event(id);
     journal.cap(root, hash(id), id);
