@@ -27,3 +27,5 @@ export type { AuditFinding, AuditFindingCode, AuditReport, ExpectedHead } from '
 export { listReceipts, showReceipt } from './receipts.ts';
 export type { ReceiptDetail, ReceiptSummary } from './receipts.ts';
 export { VirtualClock } from './virtual-clock.ts';
+export { runEffects } from './run-effects.ts';
+export type { EffectRun } from './run-effects.ts';

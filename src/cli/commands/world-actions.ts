@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { decodeCanonical, encodeCanonical, parseJsonExact } from '../../cbor/index.ts';
 import type { CborValue } from '../../cbor/index.ts';
 import { valueFromJson, valueToSugarJson } from '../../air/index.ts';
-import { auditWorld, EmbeddedWorld } from '../../node/index.ts';
+import { auditWorld, EmbeddedWorld, runEffects } from '../../node/index.ts';
 import type { SealedRecord } from '../../kernel/index.ts';
 import { buildWorld, writeModuleHashes } from '../build/index.ts';
 import { CliError } from '../cli-error.ts';
@@ -101,6 +101,20 @@ function describeRecord(record: SealedRecord): Record<string, unknown> {
     }
   })();
   return { height: record.height, kind: record.body.kind, hash: record.hash, prev: record.prev, summary, body: cborForJson(body as unknown as CborValue) };
+}
+
+export async function run(options: RootOptions & { timeoutMs: string }): Promise<void> {
+  const timeoutMs = Number(options.timeoutMs);
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new CliError('BAD_OPTION', '--timeout-ms must be a whole number of milliseconds ≥ 1', 'e.g. aos world run --timeout-ms 10000');
+  await withWorld(options, async (world) => {
+    const done = await runEffects(world, timeoutMs);
+    const data = { adapters: done.adapters, settled: done.settled, open: done.open, timed_out: done.timedOut, problems: done.problems };
+    emit(options, data, () => [
+      `adapters: ${done.adapters.join(', ') || 'none (generate adapter keys with `aos key gen --name blob.default --role adapter` before creating the world)'}`,
+      `settled ${done.settled} intent${done.settled === 1 ? '' : 's'}; ${done.open} still open${done.timedOut ? ' (the time was up)' : ''}`,
+      ...done.problems.map((problem) => `problem: ${problem.message}`),
+    ].join('\n'));
+  });
 }
 
 export async function head(options: RootOptions): Promise<void> {

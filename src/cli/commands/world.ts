@@ -1,4 +1,4 @@
-// `aos world create|send|state|cells`, `aos journal head|tail`, `aos replay --verify` on the embedded default.
+// `aos world create|send|state|cells|run`, `aos journal head|tail`, `aos replay --verify` on the embedded default.
 import type { Command } from 'commander';
 import type { OutputOptions } from '../output.ts';
 
@@ -22,6 +22,10 @@ export function registerWorld(program: Command): void {
   world.command('cells <workflow>').description('list a workflow\'s cells: key, status, state size')
     .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
     .action(async (workflow: string, options: RootOptions) => (await actions()).cells(workflow, options));
+  world.command('run').description('execute the world\'s open effects once with the adapters this node has keys for (blob.default, http.default, timer.default), until none is left or the time is up')
+    .option('--timeout-ms <ms>', 'stop after this long', '30000')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (options: RootOptions & { timeoutMs: string }) => (await actions()).run(options));
   const journal = program.command('journal').description('the world\'s hash-chained journal');
   journal.command('head').description('print the journal head: the next height and the hash of the last record (the audit root)')
     .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
