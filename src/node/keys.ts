@@ -9,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ReceiptSigner } from '../adapters/index.ts';
+import { ReceiptSigner } from '../adapters/receipt-signer.ts';
 import { firstDifference, InvariantError } from '../cbor/index.ts';
 import { isPublicKeyId, parsePublicKeyId, publicKeyId, rawPublicKey } from '../kernel/index.ts';
 import type { PublicKeyId } from '../kernel/index.ts';

@@ -2,7 +2,10 @@
 // adapters serve (a key named after an adapter's id), the executor settles what it can, and the
 // run ends when nothing is left to do or the time is up. A long-running node does the same in a
 // loop; this is the one-shot form for `aos world run`.
-import { BLOB_ADAPTER_ID_DEFAULT, BlobAdapter, HTTP_ADAPTER_ID_DEFAULT, HttpAdapter } from '../adapters/index.ts';
+// Each adapter from its own module: the adapters' index also holds the LLM adapter, whose SDKs
+// take ~250 ms to load, which every command that opens a world would then pay.
+import { BLOB_ADAPTER_ID_DEFAULT, BlobAdapter } from '../adapters/blob-adapter.ts';
+import { HTTP_ADAPTER_ID_DEFAULT, HttpAdapter } from '../adapters/http-adapter.ts';
 import type { Adapter } from '../adapters/index.ts';
 import { EffectExecutor } from './effect-executor.ts';
 import type { ExecutorProblem, ExecutorRoute } from './effect-executor.ts';
