@@ -3,6 +3,8 @@
 // request, helpers to send typed events and read state and journal, and replay-or-die at the end.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import { join } from 'node:path';
 import { decodeCanonical, encodeCanonical, hashBytes } from '../src/cbor/index.ts';
 import type { CborValue } from '../src/cbor/index.ts';
@@ -163,4 +165,110 @@ function comparable(_key: string, value: unknown): unknown {
 /** The kinds of records in order, for asserting a journal's shape. */
 export function kindsOf(records: readonly SealedRecord[]): string[] {
   return records.map((record) => record.body.kind);
+}
+
+/** Bytes of a request body the loopback server reads at most: ladder requests are tiny. */
+const LOOPBACK_REQUEST_BYTES_MAX = 1024 * 1024;
+
+/** A request the loopback server received. */
+export interface LoopbackRequest {
+  readonly method: string;
+  /** The request target as sent (path and query). */
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Uint8Array;
+}
+
+/** What the loopback server answers. */
+export interface LoopbackReply {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body: string | Uint8Array;
+}
+
+/**
+ * An HTTP server on 127.0.0.1 (a port the OS picks) for ladder worlds whose effects go out over
+ * real HTTP: it records every request and answers with `reply`, which may hold an answer back
+ * (a pending promise) so a driver can order responses.
+ */
+export class LoopbackServer {
+  readonly requests: LoopbackRequest[] = [];
+  private answeredCount = 0;
+  private waiters: Array<() => void> = [];
+
+  private constructor(private readonly server: Server, readonly origin: string) {}
+
+  static async start(reply: (request: LoopbackRequest) => LoopbackReply | Promise<LoopbackReply>): Promise<LoopbackServer> {
+    let self: LoopbackServer | undefined;
+    const server = createServer((incoming, outgoing) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      incoming.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > LOOPBACK_REQUEST_BYTES_MAX) incoming.destroy(new Error(`a request body over ${LOOPBACK_REQUEST_BYTES_MAX} bytes`));
+        else chunks.push(chunk);
+      });
+      incoming.on('end', () => {
+        const request: LoopbackRequest = { method: incoming.method ?? '', path: incoming.url ?? '', headers: incoming.headers, body: new Uint8Array(Buffer.concat(chunks)) };
+        self?.record(request);
+        // A reply that throws answers 500 with its message: the driver's checks then fail on the receipt.
+        const failed = (error: unknown): LoopbackReply => ({ status: 500, headers: { 'content-type': 'text/plain' }, body: error instanceof Error ? error.message : String(error) });
+        void Promise.resolve().then(() => reply(request)).catch(failed).then((answer) => {
+          outgoing.on('finish', () => self?.countAnswer());
+          outgoing.writeHead(answer.status, answer.headers ?? {});
+          outgoing.end(typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body);
+        });
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('the loopback server has no TCP address');
+    self = new LoopbackServer(server, `http://127.0.0.1:${address.port}`);
+    return self;
+  }
+
+  /** Resolves once `count` responses have been written in full. */
+  answered(count: number): Promise<void> {
+    return this.waitFor(() => this.answeredCount >= count);
+  }
+
+  /** Resolves once `count` requests have arrived. */
+  received(count: number): Promise<void> {
+    return this.waitFor(() => this.requests.length >= count);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private record(request: LoopbackRequest): void {
+    this.requests.push(request);
+    this.wake();
+  }
+
+  private countAnswer(): void {
+    this.answeredCount += 1;
+    this.wake();
+  }
+
+  private waitFor(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (done()) resolve();
+        else this.waiters.push(check);
+      };
+      this.waiters.push(check);
+    });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter();
+  }
 }
