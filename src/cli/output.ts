@@ -6,7 +6,6 @@ import { CliError } from './cli-error.ts';
 import { BuildError } from './build/errors.ts';
 import { KernelError } from '../kernel/errors.ts';
 import { NodeError } from '../node/errors.ts';
-import { VaultError } from '../node/vault-errors.ts';
 import { StoreError } from '../store/errors.ts';
 
 /** Common flags every command accepts. */
@@ -42,7 +41,7 @@ function describeError(error: unknown): { code: string; message: string; hint?: 
   if (error instanceof CliError) return { code: error.code, message: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}), exitCode: error.exitCode };
   if (error instanceof AirError) return { code: error.code, message: error.message, exitCode: 1 };
   if (error instanceof CborError) return { code: error.code, message: error.message, exitCode: 1 };
-  if (error instanceof NodeError || error instanceof VaultError) return { code: error.code, message: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}), exitCode: 1 };
+  if (error instanceof NodeError) return { code: error.code, message: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}), exitCode: 1 };
   if (error instanceof KernelError || error instanceof StoreError) return { code: error.code, message: error.message, exitCode: 1 };
   if (error instanceof BuildError) return { code: error.code, message: error.message, hint: 'fix the module source or aos.sync.json, then run `aos build` again', exitCode: 1 };
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

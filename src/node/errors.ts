@@ -4,7 +4,24 @@ export type NodeErrorCode = 'WORLD_EXISTS' | 'NO_WORLD' | 'AIR_INVALID' | 'AIR_M
   /** A receipt failed admission; its refusal is journaled as receipt_rejected. */
   | 'RECEIPT_REJECTED'
   /** No receipt settles the intent asked about (aos receipts show). */
-  | 'NO_RECEIPT';
+  | 'NO_RECEIPT'
+  // Secrets (vault, .env, secret resolution): no message or hint ever holds a secret's value.
+  /** The vault key is missing, malformed, or not the key an entry was written with. */
+  | 'VAULT_KEY'
+  /** A vault file failed authentication or is damaged: never decrypted into garbage. */
+  | 'VAULT_TAMPERED'
+  /** No such vault entry or version. */
+  | 'VAULT_NO_ENTRY'
+  /** A name, value or digest given to the vault does not fit. */
+  | 'VAULT_BAD_INPUT'
+  /** The secret is not declared in the manifest, or the grant may not use it. */
+  | 'SECRET_NOT_ALLOWED'
+  /** The secret's binding gave no value (unset variable, missing .env entry or vault entry). */
+  | 'SECRET_UNAVAILABLE'
+  /** The value does not match the defsecret's expected_digest. */
+  | 'SECRET_DIGEST_MISMATCH'
+  /** The `.env` file cannot be read or parsed. */
+  | 'DOTENV_INVALID';
 
 /** The one error class of the node layer: what is wrong, where, and what to do. */
 export class NodeError extends Error {

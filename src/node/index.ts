@@ -20,8 +20,6 @@ export type { VaultEntryInfo, VaultListing, VaultOptions, VaultVersion } from '.
 export { NodeSecrets, secretSource } from './secrets.ts';
 export type { NodeSecretsOptions, SecretSource } from './secrets.ts';
 export { VAULT_ADAPTER_ID_DEFAULT, VAULT_PUT_EFFECT, VAULT_ROTATE_EFFECT, VaultAdapter } from './vault-adapter.ts';
-export { VaultError } from './vault-errors.ts';
-export type { VaultErrorCode } from './vault-errors.ts';
 export { AUDIT_FINDINGS_KEPT_MAX, auditJournal, auditWorld } from './audit.ts';
 export type { AuditFinding, AuditFindingCode, AuditReport, ExpectedHead } from './audit.ts';
 export { listReceipts, showReceipt } from './receipts.ts';

@@ -12,7 +12,7 @@ import { hashBytes } from '../cbor/index.ts';
 import type { DefSecret } from '../air/index.ts';
 import type { AdapterSecrets } from '../adapters/index.ts';
 import { dotenvFile, readDotenv } from './dotenv.ts';
-import { VaultError } from './vault-errors.ts';
+import { NodeError } from './errors.ts';
 import { Vault } from './vault.ts';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -36,7 +36,7 @@ export type SecretSource = { readonly kind: 'env'; readonly variable: string } |
 export function secretSource(secretName: string, bindingId: string): SecretSource {
   if (bindingId.startsWith('env:')) {
     const variable = bindingId.slice('env:'.length);
-    if (!ENV_NAME.test(variable)) throw new VaultError('SECRET_UNAVAILABLE', `secret ${secretName} has binding_id ${JSON.stringify(bindingId)}, whose variable name is not valid`, 'write env:NAME with NAME of letters, digits and _');
+    if (!ENV_NAME.test(variable)) throw new NodeError('SECRET_UNAVAILABLE', `secret ${secretName} has binding_id ${JSON.stringify(bindingId)}, whose variable name is not valid`, 'write env:NAME with NAME of letters, digits and _');
     return { kind: 'env', variable };
   }
   return { kind: 'vault', entry: bindingId.startsWith('vault:') ? bindingId.slice('vault:'.length) : bindingId };
@@ -68,7 +68,7 @@ export class NodeSecrets implements AdapterSecrets {
         const secret = this.#declared(name);
         const allowed = secret.allowed_caps ?? [];
         if (!allowed.includes(grant)) {
-          throw new VaultError('SECRET_NOT_ALLOWED', `secret ${name} may be used by grants ${allowed.map((item) => `"${item}"`).join(', ') || '(none)'}, not by "${grant}"`, `add "${grant}" to the allowed_caps of defsecret ${name}`);
+          throw new NodeError('SECRET_NOT_ALLOWED', `secret ${name} may be used by grants ${allowed.map((item) => `"${item}"`).join(', ') || '(none)'}, not by "${grant}"`, `add "${grant}" to the allowed_caps of defsecret ${name}`);
         }
         return this.#value(secret);
       },
@@ -79,7 +79,7 @@ export class NodeSecrets implements AdapterSecrets {
     const secret = this.#secrets.get(name);
     if (secret === undefined) {
       const declared = [...this.#secrets.keys()].sort();
-      throw new VaultError('SECRET_NOT_ALLOWED', `secret ${name} is not declared in the world's manifest (declared: ${declared.join(', ') || 'none'})`,
+      throw new NodeError('SECRET_NOT_ALLOWED', `secret ${name} is not declared in the world's manifest (declared: ${declared.join(', ') || 'none'})`,
         `add a defsecret named ${name} and list it in the manifest's "secrets"`);
     }
     return secret;
@@ -88,11 +88,11 @@ export class NodeSecrets implements AdapterSecrets {
   #value(secret: DefSecret): string {
     const source = secretSource(secret.name, secret.binding_id);
     const found = source.kind === 'env' ? this.#fromEnvironment(secret.name, source.variable) : this.#fromVault(secret.name, source.entry);
-    if (found.value === '') throw new VaultError('SECRET_UNAVAILABLE', `secret ${secret.name} is empty in ${found.where}`, 'set it to the secret\'s value');
+    if (found.value === '') throw new NodeError('SECRET_UNAVAILABLE', `secret ${secret.name} is empty in ${found.where}`, 'set it to the secret\'s value');
     if (secret.expected_digest !== undefined) {
       const digest = hashBytes(new TextEncoder().encode(found.value));
       if (digest !== secret.expected_digest) {
-        throw new VaultError('SECRET_DIGEST_MISMATCH', `secret ${secret.name} from ${found.where} has digest ${digest}, not the expected_digest ${secret.expected_digest} its defsecret declares`,
+        throw new NodeError('SECRET_DIGEST_MISMATCH', `secret ${secret.name} from ${found.where} has digest ${digest}, not the expected_digest ${secret.expected_digest} its defsecret declares`,
           'set the value the defsecret expects, or update its expected_digest through a governance proposal');
       }
     }
@@ -104,7 +104,7 @@ export class NodeSecrets implements AdapterSecrets {
     if (value !== undefined) return { value, where: `environment variable ${variable}` };
     const fromFile = readDotenv(this.#root).get(variable);
     if (fromFile !== undefined) return { value: fromFile, where: `${dotenvFile(this.#root)} (${variable})` };
-    throw new VaultError('SECRET_UNAVAILABLE', `secret ${name} is bound to environment variable ${variable}, which is neither set in the node's environment nor in ${dotenvFile(this.#root)}`,
+    throw new NodeError('SECRET_UNAVAILABLE', `secret ${name} is bound to environment variable ${variable}, which is neither set in the node's environment nor in ${dotenvFile(this.#root)}`,
       `export ${variable} before starting the node, or add a line ${variable}=… to ${dotenvFile(this.#root)}`);
   }
 
@@ -116,8 +116,8 @@ export class NodeSecrets implements AdapterSecrets {
       value = read.value;
       version = read.version.version;
     } catch (error) {
-      if (error instanceof VaultError && error.code === 'VAULT_NO_ENTRY') {
-        throw new VaultError('SECRET_UNAVAILABLE', `secret ${name} is bound to vault entry ${entry}, which is not in ${this.#vault.directory}`,
+      if (error instanceof NodeError && error.code === 'VAULT_NO_ENTRY') {
+        throw new NodeError('SECRET_UNAVAILABLE', `secret ${name} is bound to vault entry ${entry}, which is not in ${this.#vault.directory}`,
           `store it with \`aos vault put --root ${this.#root} --name ${entry} --value-stdin\``, { cause: error });
       }
       throw error;
@@ -126,7 +126,7 @@ export class NodeSecrets implements AdapterSecrets {
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(value);
     } catch (error) {
-      throw new VaultError('SECRET_UNAVAILABLE', `secret ${name} in vault entry ${entry} version ${version} is not UTF-8 text`, 'adapters take secrets as text: put the value as text', { cause: error });
+      throw new NodeError('SECRET_UNAVAILABLE', `secret ${name} in vault entry ${entry} version ${version} is not UTF-8 text`, 'adapters take secrets as text: put the value as text', { cause: error });
     }
     return { value: text, where: `vault entry ${entry} version ${version}` };
   }

@@ -13,8 +13,8 @@ import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome } from '../
 import { assert, hashBytes, InvariantError, isCborObject, isHash, ZERO_HASH } from '../cbor/index.ts';
 import type { CborObject, CborValue, Hash } from '../cbor/index.ts';
 import { builtinCatalog, AirError, valueFromCbor } from '../air/index.ts';
-import { VaultError } from './vault-errors.ts';
-import { VAULT_VALUE_BYTES_MAX } from './vault-limits.ts';
+import { NodeError } from './errors.ts';
+import { VAULT_VALUE_BYTES_MAX } from './limits.ts';
 import type { Vault } from './vault.ts';
 
 /** The effect that stores a secret value in the vault. */
@@ -33,7 +33,7 @@ export class VaultAdapter implements Adapter {
   constructor(vault: Vault, options: { readonly id?: string } = {}) {
     this.#vault = vault;
     this.id = options.id ?? VAULT_ADAPTER_ID_DEFAULT;
-    if (this.id === '') throw new VaultError('VAULT_BAD_INPUT', 'a vault adapter needs a non-empty id (the adapter_id of its receipts)');
+    if (this.id === '') throw new NodeError('VAULT_BAD_INPUT', 'a vault adapter needs a non-empty id (the adapter_id of its receipts)');
   }
 
   async execute(intent: AdapterIntent, context: AdapterContext): Promise<AdapterOutcome> {
@@ -49,7 +49,7 @@ export class VaultAdapter implements Adapter {
       return { status: 'ok', payload: { alias, version: stored.version, binding_id: bindingId, digest: stored.digest } };
     } catch (error) {
       // Refusals (bad binding, missing version, digest mismatch, tampered entry) settle as error receipts; disk faults propagate so the intent is retried.
-      if (error instanceof VaultError && error.code !== 'VAULT_KEY') return failure(alias, bindingId);
+      if (error instanceof NodeError && error.code !== 'VAULT_KEY') return failure(alias, bindingId);
       throw error;
     }
   }

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { lstatOrNull, PRIVATE_KEY_MODE, readPrivateKeyFile, syncFolder, writeNewFile } from './key-files.ts';
-import { VaultError } from './vault-errors.ts';
+import { NodeError } from './errors.ts';
 
 /** The environment variable that holds the vault key (32 bytes, base64); it wins over the key file. */
 export const VAULT_KEY_ENV = 'AOS_VAULT_KEY';
@@ -39,7 +39,7 @@ export function loadVaultKey(root: string, env: Readonly<Record<string, string |
   const file = vaultKeyFile(root);
   if (lstatOrNull(file) === null) {
     if (!create) {
-      throw new VaultError('VAULT_KEY', `no vault key: ${VAULT_KEY_ENV} is not set and ${file} does not exist`,
+      throw new NodeError('VAULT_KEY', `no vault key: ${VAULT_KEY_ENV} is not set and ${file} does not exist`,
         `set ${VAULT_KEY_ENV} to the key the vault was written with, or restore ${file}; a key file is created by the first \`aos vault put\``);
     }
     createKeyFile(file);
@@ -53,7 +53,7 @@ function createKeyFile(file: string): void {
     writeNewFile(file, `${randomBytes(VAULT_KEY_BYTES).toString('base64')}\n`, PRIVATE_KEY_MODE);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return; // another process created it first: use theirs
-    throw new VaultError('VAULT_KEY', `cannot create the vault key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+    throw new NodeError('VAULT_KEY', `cannot create the vault key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
       'check that the folder is writable', { cause: error });
   }
   syncFolder(dirname(file));
@@ -61,7 +61,7 @@ function createKeyFile(file: string): void {
 
 function parseKey(text: string, source: string): VaultKey {
   if (!KEY_BASE64.test(text)) {
-    throw new VaultError('VAULT_KEY', `the vault key in ${source} is not ${VAULT_KEY_BYTES} bytes in base64 (44 characters ending in "=")`,
+    throw new NodeError('VAULT_KEY', `the vault key in ${source} is not ${VAULT_KEY_BYTES} bytes in base64 (44 characters ending in "=")`,
       `generate one with: node -e "console.log(require('node:crypto').randomBytes(32).toString('base64'))"`);
   }
   const bytes = Buffer.from(text, 'base64');

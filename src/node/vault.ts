@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { hashBytes } from '../cbor/index.ts';
 import type { Hash } from '../cbor/index.ts';
 import { lstatOrNull, modeText, PRIVATE_KEY_MODE, syncFolder, writeNewFile } from './key-files.ts';
-import { VaultError } from './vault-errors.ts';
+import { NodeError } from './errors.ts';
 import { loadVaultKey, VAULT_KEY_ENV } from './vault-key.ts';
 import type { VaultKey } from './vault-key.ts';
-import { VAULT_ENTRIES_MAX, VAULT_FILE_BYTES_MAX, VAULT_NAME_CHARS_MAX, VAULT_VALUE_BYTES_MAX, VAULT_VERSIONS_MAX } from './vault-limits.ts';
+import { VAULT_ENTRIES_MAX, VAULT_FILE_BYTES_MAX, VAULT_NAME_CHARS_MAX, VAULT_VALUE_BYTES_MAX, VAULT_VERSIONS_MAX } from './limits.ts';
 import { open, seal } from './vault-seal.ts';
 import type { SealedRecord } from './vault-seal.ts';
 
@@ -58,7 +58,7 @@ export function vaultDirectory(root: string): string {
 /** Checks a vault entry name (a binding_id): printable, bounded, no path syntax that matters (names are hex on disk). */
 export function checkVaultName(name: string): string {
   if (name.length === 0 || name.length > VAULT_NAME_CHARS_MAX || !NAME_PATTERN.test(name)) {
-    throw new VaultError('VAULT_BAD_INPUT', `vault entry name ${JSON.stringify(name.slice(0, VAULT_NAME_CHARS_MAX))} is not valid`,
+    throw new NodeError('VAULT_BAD_INPUT', `vault entry name ${JSON.stringify(name.slice(0, VAULT_NAME_CHARS_MAX))} is not valid`,
       `use 1–${VAULT_NAME_CHARS_MAX} characters: letters, digits and . _ : / @ -, starting with a letter or digit (e.g. llm/openai_api)`);
   }
   return name;
@@ -81,7 +81,7 @@ export class Vault {
   put(name: string, value: Uint8Array, requestId?: string): VaultVersion {
     checkVaultName(name);
     if (value.byteLength > VAULT_VALUE_BYTES_MAX) {
-      throw new VaultError('VAULT_BAD_INPUT', `the value for vault entry ${name} has ${value.byteLength} bytes; the vault holds at most ${VAULT_VALUE_BYTES_MAX} (VAULT_VALUE_BYTES_MAX)`, 'store large material as a blob and keep its key here');
+      throw new NodeError('VAULT_BAD_INPUT', `the value for vault entry ${name} has ${value.byteLength} bytes; the vault holds at most ${VAULT_VALUE_BYTES_MAX} (VAULT_VALUE_BYTES_MAX)`, 'store large material as a blob and keep its key here');
     }
     const key = this.#keyFor(true);
     const folder = this.#entryFolder(name);
@@ -106,7 +106,7 @@ export class Vault {
       this.#writeActive(name, version, key);
       return { name, version, digest: hashBytes(value) };
     }
-    throw new VaultError('VAULT_BAD_INPUT', `vault entry ${name} already has ${VAULT_VERSIONS_MAX} versions (VAULT_VERSIONS_MAX)`, `move ${folder} aside and put the value again`);
+    throw new NodeError('VAULT_BAD_INPUT', `vault entry ${name} already has ${VAULT_VERSIONS_MAX} versions (VAULT_VERSIONS_MAX)`, `move ${folder} aside and put the value again`);
   }
 
   /** Makes an existing version active (vault.rotate), refusing it when its value's digest is not `expectedDigest`. */
@@ -179,7 +179,7 @@ export class Vault {
   #activateChecked(name: string, version: number, expectedDigest: Hash | null, key: VaultKey): VaultVersion {
     const digest = hashBytes(this.#openVersion(name, version, key));
     if (expectedDigest !== null && digest !== expectedDigest) {
-      throw new VaultError('SECRET_DIGEST_MISMATCH', `vault entry ${name} version ${version} has digest ${digest}, not the expected ${expectedDigest}`,
+      throw new NodeError('SECRET_DIGEST_MISMATCH', `vault entry ${name} version ${version} has digest ${digest}, not the expected ${expectedDigest}`,
         'rotate to the version whose digest you expect (`aos vault ls` lists the versions), or put the value first');
     }
     this.#writeActive(name, version, key);
@@ -196,7 +196,7 @@ export class Vault {
   #activePointer(name: string): { readonly path: string; readonly version: number; readonly record: SealedRecord } {
     const path = join(this.#entryFolder(name), 'active.json');
     if (lstatOrNull(path) === null) {
-      throw new VaultError('VAULT_NO_ENTRY', `the vault has no entry ${name} (looked in ${this.#entryFolder(name)})`, `store it with \`aos vault put --root ${this.#root} --name ${name} --value-stdin\``);
+      throw new NodeError('VAULT_NO_ENTRY', `the vault has no entry ${name} (looked in ${this.#entryFolder(name)})`, `store it with \`aos vault put --root ${this.#root} --name ${name} --value-stdin\``);
     }
     const parsed = readJsonFile(path, name);
     if (parsed['format'] !== ACTIVE_FORMAT || typeof parsed['version'] !== 'number') throw damaged(name, path, 'it is not an active-version record');
@@ -221,7 +221,7 @@ export class Vault {
   #readVersionFile(name: string, version: number): { readonly path: string; readonly record: SealedRecord; readonly request_id: string | null } {
     const path = join(this.#entryFolder(name), `${version}.json`);
     if (lstatOrNull(path) === null) {
-      throw new VaultError('VAULT_NO_ENTRY', `the vault has no version ${version} of entry ${name} (looked for ${path})`, `list the versions with \`aos vault ls --root ${this.#root}\``);
+      throw new NodeError('VAULT_NO_ENTRY', `the vault has no version ${version} of entry ${name} (looked for ${path})`, `list the versions with \`aos vault ls --root ${this.#root}\``);
     }
     const parsed = readJsonFile(path, name);
     if (parsed['format'] !== ENTRY_FORMAT) throw damaged(name, path, 'it is not a vault entry record');
@@ -271,20 +271,20 @@ function sealedFields(parsed: Record<string, unknown>, name: string, path: strin
   return { key_id: keyId, nonce, ciphertext, tag };
 }
 
-function tampered(name: string, path: string, record: SealedRecord, key: VaultKey, version?: number): VaultError {
+function tampered(name: string, path: string, record: SealedRecord, key: VaultKey, version?: number): NodeError {
   const what = version === undefined ? `the active-version record of vault entry ${name}` : `vault entry ${name} version ${version}`;
   if (record.key_id !== key.id) {
-    return new VaultError('VAULT_KEY', `${what} (${path}) was written under vault key ${record.key_id}, but the key from ${key.source} is ${key.id}`,
+    return new NodeError('VAULT_KEY', `${what} (${path}) was written under vault key ${record.key_id}, but the key from ${key.source} is ${key.id}`,
       `use the vault key it was written with (set ${VAULT_KEY_ENV}, or restore the key file .aos/vault.key); nothing was decrypted`);
   }
-  return new VaultError('VAULT_TAMPERED', `${what} (${path}) failed authentication: it was altered, or moved from another entry or version`,
+  return new NodeError('VAULT_TAMPERED', `${what} (${path}) failed authentication: it was altered, or moved from another entry or version`,
     'restore the vault from a backup, or put the value again; nothing was decrypted');
 }
 
-function damaged(name: string, path: string, why: string, cause?: unknown): VaultError {
-  return new VaultError('VAULT_TAMPERED', `vault file ${path} of entry ${name} is damaged: ${why}`, 'restore the vault from a backup, or put the value again', cause === undefined ? undefined : { cause });
+function damaged(name: string, path: string, why: string, cause?: unknown): NodeError {
+  return new NodeError('VAULT_TAMPERED', `vault file ${path} of entry ${name} is damaged: ${why}`, 'restore the vault from a backup, or put the value again', cause === undefined ? undefined : { cause });
 }
 
-function fileError(what: string, error: unknown): VaultError {
-  return new VaultError('VAULT_BAD_INPUT', `${what} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, 'check that the folder is writable', { cause: error });
+function fileError(what: string, error: unknown): NodeError {
+  return new NodeError('VAULT_BAD_INPUT', `${what} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, 'check that the folder is writable', { cause: error });
 }

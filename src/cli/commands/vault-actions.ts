@@ -1,7 +1,7 @@
 // What the vault commands do; loaded only when one of them runs. Output shows names, versions and digests, never values.
 import { resolve } from 'node:path';
 import { Vault } from '../../node/vault.ts';
-import { VAULT_VALUE_BYTES_MAX } from '../../node/vault-limits.ts';
+import { VAULT_VALUE_BYTES_MAX } from '../../node/limits.ts';
 import { CliError } from '../cli-error.ts';
 import { emit } from '../output.ts';
 import type { OutputOptions } from '../output.ts';

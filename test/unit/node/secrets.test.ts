@@ -14,8 +14,8 @@ import type { DefSecret } from '../../../src/air/index.ts';
 import { hashBytes } from '../../../src/cbor/index.ts';
 import { parseDotenv } from '../../../src/node/dotenv.ts';
 import { NodeSecrets } from '../../../src/node/secrets.ts';
-import { VaultError } from '../../../src/node/vault-errors.ts';
-import type { VaultErrorCode } from '../../../src/node/vault-errors.ts';
+import { NodeError } from '../../../src/node/errors.ts';
+import type { NodeErrorCode } from '../../../src/node/errors.ts';
 import { VAULT_KEY_ENV } from '../../../src/node/vault-key.ts';
 import { Vault } from '../../../src/node/vault.ts';
 
@@ -35,14 +35,14 @@ function withRoot(work: (root: string) => void): void {
   }
 }
 
-function refusal(action: () => unknown, code: VaultErrorCode, ...fragments: string[]): void {
+function refusal(action: () => unknown, code: NodeErrorCode, ...fragments: string[]): void {
   let caught: unknown;
   try {
     action();
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught instanceof VaultError, `expected VaultError ${code}, got ${String(caught)}`);
+  assert.ok(caught instanceof NodeError, `expected NodeError ${code}, got ${String(caught)}`);
   assert.equal(caught.code, code, caught.message);
   const text = `${caught.message}\n${caught.hint ?? ''}`;
   for (const fragment of fragments) assert.ok(text.includes(fragment), `"${text}" mentions ${fragment}`);

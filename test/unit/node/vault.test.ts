@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashBytes } from '../../../src/cbor/index.ts';
 import { NodeError } from '../../../src/node/errors.ts';
-import { VaultError } from '../../../src/node/vault-errors.ts';
-import type { VaultErrorCode } from '../../../src/node/vault-errors.ts';
+import type { NodeErrorCode } from '../../../src/node/errors.ts';
 import { VAULT_KEY_ENV, vaultKeyFile } from '../../../src/node/vault-key.ts';
 import { Vault, vaultDirectory } from '../../../src/node/vault.ts';
 
@@ -31,14 +30,14 @@ function withRoot(work: (root: string) => void): void {
   }
 }
 
-function refusal(action: () => unknown, code: VaultErrorCode, ...fragments: string[]): VaultError {
+function refusal(action: () => unknown, code: NodeErrorCode, ...fragments: string[]): NodeError {
   let caught: unknown;
   try {
     action();
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught instanceof VaultError, `expected VaultError ${code}, got ${String(caught)}`);
+  assert.ok(caught instanceof NodeError, `expected NodeError ${code}, got ${String(caught)}`);
   assert.equal(caught.code, code, caught.message);
   for (const fragment of fragments) assert.ok(`${caught.message}\n${caught.hint ?? ''}`.includes(fragment), `"${caught.message}" mentions ${fragment}`);
   assertNoSecret(`${caught.message}\n${caught.hint ?? ''}\n${caught.stack ?? ''}`);
