@@ -19,6 +19,7 @@ import { decodeText } from './decode-text.ts';
 import { CBOR_DEPTH_MAX, DEC128_BYTES, DEC128_TAG } from './limits.ts';
 import { Tagged } from './value.ts';
 import type { CborValue } from './value.ts';
+import { MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_NEGINT, MAJOR_SIMPLE, MAJOR_TEXT, MAJOR_UINT } from './major-types.ts';
 
 /** Returned when the fast path does not decide the input: the cborg decoder must. */
 export const DECLINED: unique symbol = Symbol('CBOR fast path declined');
@@ -34,13 +35,6 @@ const STEP_NEEDS_MAPS = 3;
 /** The root item is complete. */
 const STEP_DONE = 4;
 
-const MAJOR_UINT = 0;
-const MAJOR_NEGINT = 1;
-const MAJOR_BYTES = 2;
-const MAJOR_TEXT = 3;
-const MAJOR_ARRAY = 4;
-const MAJOR_MAP = 5;
-const MAJOR_SIMPLE = 7;
 const INFO_UINT8 = 24;
 const INFO_UINT16 = 25;
 const INFO_UINT32 = 26;

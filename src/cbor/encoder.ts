@@ -7,14 +7,8 @@ import { CborEncodeError } from './errors.ts';
 import { CBOR_DEPTH_MAX, DEC128_BYTES, DEC128_TAG } from './limits.ts';
 import { Tagged } from './value.ts';
 import type { CborValue } from './value.ts';
+import { MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_NEGINT, MAJOR_TAG, MAJOR_TEXT, MAJOR_UINT } from './major-types.ts';
 
-const MAJOR_UINT = 0;
-const MAJOR_NEGINT = 1;
-const MAJOR_BYTES = 2;
-const MAJOR_TEXT = 3;
-const MAJOR_ARRAY = 4;
-const MAJOR_MAP = 5;
-const MAJOR_TAG = 6;
 const SIMPLE_FALSE = 0xf4;
 const SIMPLE_TRUE = 0xf5;
 const SIMPLE_NULL = 0xf6;

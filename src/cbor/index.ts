@@ -10,3 +10,4 @@ export { cborToJson, parseJsonExact, stringifyJsonExact, toJsonValue } from './j
 export { CBOR_DEPTH_MAX, CBOR_INPUT_BYTES_MAX, DEC128_BYTES, DEC128_TAG, SELF_DESCRIBE_PREFIX } from './limits.ts';
 export { isCborObject, Tagged } from './value.ts';
 export type { CborMap, CborObject, CborTagged, CborValue } from './value.ts';
+export { MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_NEGINT, MAJOR_SIMPLE, MAJOR_TAG, MAJOR_TEXT, MAJOR_UINT } from './major-types.ts';

@@ -2,12 +2,7 @@
 // canonical bytes: decoding a value to find one field cost more than the rest of routing.
 // A part of canonical CBOR is itself canonical, so the bytes found are the bytes that
 // encoding the decoded part would give.
-import { assert, encodeCanonical } from '../cbor/index.ts';
-
-const MAJOR_TEXT = 3;
-const MAJOR_ARRAY = 4;
-const MAJOR_MAP = 5;
-const MAJOR_TAG = 6;
+import { assert, encodeCanonical, MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_TAG, MAJOR_TEXT } from '../cbor/index.ts';
 /** Nesting followed while skipping: canonical typed bytes were checked far shallower than this. */
 const SKIP_DEPTH_MAX = 256;
 
@@ -31,7 +26,7 @@ function head(bytes: Uint8Array, at: number): { major: number; argument: number;
 function skip(bytes: Uint8Array, at: number, depth = 0): number {
   assert(depth < SKIP_DEPTH_MAX, 'canonical typed bytes nest within the skip bound');
   const { major, argument, next } = head(bytes, at);
-  if (major === 2 || major === MAJOR_TEXT) return next + argument;
+  if (major === MAJOR_BYTES || major === MAJOR_TEXT) return next + argument;
   if (major === MAJOR_ARRAY || major === MAJOR_MAP) {
     let end = next;
     const items = major === MAJOR_MAP ? argument * 2 : argument;

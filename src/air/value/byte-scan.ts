@@ -2,12 +2,9 @@
 // primitives the typed-bytes checker is made of. Each read either accepts exactly the canonical
 // form and moves past it, or says false; false means "let the full decoder decide", never "invalid".
 
-const MAJOR_UINT = 0;
-const MAJOR_NEGINT = 1;
-const MAJOR_BYTES = 2;
-const MAJOR_TEXT = 3;
-export const MAJOR_ARRAY = 4;
-export const MAJOR_MAP = 5;
+import { MAJOR_ARRAY, MAJOR_BYTES, MAJOR_MAP, MAJOR_NEGINT, MAJOR_TEXT, MAJOR_UINT } from '../../cbor/index.ts';
+
+export { MAJOR_ARRAY, MAJOR_MAP };
 export const SIMPLE_FALSE = 0xf4;
 export const SIMPLE_TRUE = 0xf5;
 export const SIMPLE_NULL = 0xf6;
