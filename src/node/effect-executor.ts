@@ -188,7 +188,8 @@ export class EffectExecutor {
   private context(signal: AbortSignal): AdapterContext {
     const cas = this.world.cas;
     return {
-      blobs: { put: (bytes) => cas.put(bytes), get: (hash) => cas.get(hash) },
+      // Staged: durable with the receipt that names them, which the world journals next.
+      blobs: { put: (bytes) => cas.stage(bytes), get: (hash) => cas.get(hash) },
       secrets: this.options.secrets ?? NO_SECRETS,
       signal,
       now: this.options.now ?? (() => BigInt(Date.now()) * 1_000_000n),

@@ -29,6 +29,11 @@ export class FileCas implements CasStore {
     return hash;
   }
 
+  /** Files have no cheaper path than a durable put. */
+  stage(bytes: Uint8Array): Hash {
+    return this.put(bytes);
+  }
+
   /**
    * Stores several objects: each is written, fsynced and renamed, then each folder touched
    * is fsynced once, so a batch of n objects spread over k folders costs n + k fsyncs.

@@ -27,6 +27,15 @@ export const CAS_OBJECT_BYTES_MAX = 256 * 1024 * 1024;
 /** Most objects one `putMany` may carry: bounds the temp files open at once and its memory. */
 export const CAS_PUT_MANY_OBJECTS_MAX = 4_096;
 
+/**
+ * Largest object the node CAS keeps in node.sqlite3 rather than in a file: small objects then
+ * commit with the journal record that names them (one fsync instead of three); larger ones
+ * stay files, so the database and its WAL never carry big payloads.
+ */
+export const CAS_INLINE_BYTES_MAX = 64 * 1024;
+/** Most staged objects held in memory before they are flushed on their own. */
+export const CAS_STAGED_OBJECTS_MAX = 4_096;
+
 /** Most snapshots indexed per world; a node prunes old ones with `remove` before this. */
 export const SNAPSHOTS_PER_WORLD_MAX = 4_096;
 /** Most worlds one node holds: bounds `worlds()`. */

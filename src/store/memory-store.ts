@@ -87,6 +87,11 @@ class MemoryCas implements CasStore {
     return hash;
   }
 
+  // Memory is as durable as it gets here.
+  stage(bytes: Uint8Array): Hash {
+    return this.put(bytes);
+  }
+
   putMany(batch: readonly Uint8Array[]): Hash[] {
     if (batch.length > CAS_PUT_MANY_OBJECTS_MAX) {
       throw new StoreError('LIMIT_EXCEEDED', `putMany of ${batch.length} objects exceeds CAS_PUT_MANY_OBJECTS_MAX (${CAS_PUT_MANY_OBJECTS_MAX}); split the batch`);

@@ -45,8 +45,19 @@ CREATE TABLE meta (
 ) STRICT;
 `;
 
+// Small CAS objects (node-cas.ts), keyed by their hash text.
+const CAS_OBJECTS = `
+CREATE TABLE cas_objects (
+  hash TEXT NOT NULL PRIMARY KEY,
+  bytes BLOB NOT NULL
+) STRICT;
+`;
+
 /** Every migration, in version order. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial: worlds, journal, snapshots, meta', sql: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial: worlds, journal, snapshots, meta', sql: INITIAL_SCHEMA },
+  { version: 2, name: 'small CAS objects in the database', sql: CAS_OBJECTS },
+];
 
 const CREATE_MIGRATIONS_TABLE = 'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT';
 const SELECT_VERSION = 'SELECT coalesce(max(version), 0) AS version FROM schema_migrations';

@@ -1,11 +1,14 @@
 // A world's journal in node.sqlite3: one row per record. An append is one IMMEDIATE
 // transaction, committed with an fsync of the WAL (synchronous=FULL), so it is the group
-// commit point: the node batches the records of queued inputs into one call.
+// commit point: the node batches the records of queued inputs into one call. The node CAS's
+// staged objects (an adapter's outputs) are written by the same transaction, so they are
+// durable no later than the records that name them.
 import { assert, isHash } from '../cbor/index.ts';
 import { StoreError } from './errors.ts';
 import { assertHeight, checkAppendBatch, checkHeightsContinue, checkReadRange, verifyEntry } from './journal-checks.ts';
 import { JOURNAL_READ_BYTES_MAX } from './limits.ts';
 import { blobColumn, integerColumn, textColumn } from './sqlite-database.ts';
+import type { NodeCas } from './node-cas.ts';
 import type { SqliteDatabase, SqliteRow } from './sqlite-database.ts';
 import type { JournalEntry, JournalHead, JournalStore } from './types.ts';
 
@@ -20,6 +23,7 @@ export class SqliteJournal implements JournalStore {
     private readonly database: SqliteDatabase,
     private readonly worldKey: number,
     private readonly worldId: string,
+    private readonly cas: NodeCas,
   ) {}
 
   head(): JournalHead | null {
@@ -34,9 +38,11 @@ export class SqliteJournal implements JournalStore {
     this.database.transaction(() => {
       const nextHeight = this.head()?.next_height ?? 0;
       checkHeightsContinue(this.worldId, batch, nextHeight);
+      this.cas.writeStaged();
       for (const entry of batch) this.database.run(INSERT_ENTRY, this.worldKey, entry.height, entry.kind, entry.hash, entry.bytes);
       assert(this.head()?.next_height === nextHeight + batch.length, 'journal append: the head moved by the batch length');
     });
+    this.cas.committed();
   }
 
   read(fromHeight: number, limit: number): JournalEntry[] {

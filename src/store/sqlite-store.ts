@@ -4,15 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert } from '../cbor/index.ts';
 import { StoreError } from './errors.ts';
-import { FileCas } from './file-cas.ts';
 import { WORLDS_PER_NODE_MAX } from './limits.ts';
 import { migrate } from './migrations.ts';
+import { NodeCas } from './node-cas.ts';
 import { compareCodeUnits } from './code-unit-order.ts';
 import { integerColumn, SqliteDatabase, textColumn } from './sqlite-database.ts';
 import { SqliteJournal } from './sqlite-journal.ts';
 import { NODE_META_SCOPE, SqliteMeta } from './sqlite-meta.ts';
 import { SqliteSnapshots } from './sqlite-snapshots.ts';
-import type { CasStore, MetaStore, NodeStore, WorldStore } from './types.ts';
+import type { MetaStore, NodeStore, WorldStore } from './types.ts';
 import { checkWorldId } from './world-id.ts';
 
 const SELECT_WORLD_IDS = 'SELECT world_id FROM worlds';
@@ -30,7 +30,7 @@ class SqliteNodeStore implements NodeStore {
 
   constructor(
     private readonly database: SqliteDatabase,
-    readonly cas: CasStore,
+    readonly cas: NodeCas,
   ) {
     this.meta = new SqliteMeta(database, NODE_META_SCOPE, 'node');
   }
@@ -66,13 +66,14 @@ class SqliteNodeStore implements NodeStore {
   }
 
   close(): void {
+    this.cas.flush();
     this.database.close();
   }
 
   private worldStore(worldId: string, worldKey: number): WorldStore {
     return {
       id: worldId,
-      journal: new SqliteJournal(this.database, worldKey, worldId),
+      journal: new SqliteJournal(this.database, worldKey, worldId, this.cas),
       snapshots: new SqliteSnapshots(this.database, worldKey, worldId),
       meta: new SqliteMeta(this.database, worldKey, `world ${worldId}`),
       cas: this.cas,
@@ -98,5 +99,5 @@ export function openSqliteNodeStore(root: string): NodeStore {
     database.close();
     throw error;
   }
-  return new SqliteNodeStore(database, new FileCas(root));
+  return new SqliteNodeStore(database, new NodeCas(database, root));
 }

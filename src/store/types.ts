@@ -48,6 +48,12 @@ export interface CasStore {
   put(bytes: Uint8Array): Hash;
   /** Stores several objects durably, paying the fsyncs once per batch where it can. */
   putMany(batch: readonly Uint8Array[]): Hash[];
+  /**
+   * Stores bytes that are readable at once and durable no later than the next journal append
+   * of any world sharing this CAS: for an adapter's outputs, which the receipt journaled after
+   * them names. A backend without a cheaper path stores them durably at once.
+   */
+  stage(bytes: Uint8Array): Hash;
   /** The bytes named by `hash`, verified against it. */
   get(hash: Hash): Uint8Array;
   /** True when an object named `hash` is stored (its bytes are verified only by `get`). */

@@ -126,6 +126,16 @@ test('a flipped byte in a journal record or in a CAS file is detected on open, n
       bytes[bytes.length - 2] = (bytes[bytes.length - 2] ?? 0) ^ 0x01;
       writeFileSync(file, bytes);
     }
+    // Small CAS objects (the world's AIR among them) are rows of node.sqlite3.
+    const database = new Database(join(other, '.aos/node.sqlite3'));
+    const rows = database.prepare('SELECT hash, bytes FROM cas_objects').all() as Array<{ hash: string; bytes: Uint8Array }>;
+    assert.ok(rows.length > 0, 'the world\'s AIR is stored as small CAS objects');
+    for (const row of rows) {
+      const bytes = Buffer.from(row.bytes);
+      bytes[bytes.length - 2] = (bytes[bytes.length - 2] ?? 0) ^ 0x01;
+      database.prepare('UPDATE cas_objects SET bytes = ? WHERE hash = ?').run(bytes, row.hash);
+    }
+    database.close();
     const opened = aos('world', 'state', '--root', other, 'demo/CounterSM@1');
     assert.equal(opened.code, 1);
     assert.match(opened.stderr, /sha256:[0-9a-f]{64}/);

@@ -1,6 +1,7 @@
 // Goal: bytes changed outside AgentOS are reported, never returned: a flipped byte in a
 // journal record is JOURNAL_CORRUPT naming its height, a deleted row below the head too,
-// and a flipped byte in a CAS file is CAS_CORRUPT naming the hash and the file.
+// and a flipped byte in a CAS file or a small CAS object's row is CAS_CORRUPT naming the hash
+// and the file.
 // Method: write through the store, close it, flip a byte in node.sqlite3 itself (found by
 // searching the file for the record's bytes), in a row through SQL, or in a CAS file; reopen
 // and read.
@@ -8,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { nodeDatabaseFile, openSqliteNodeStore, StoreError } from '../../../src/store/index.ts';
+import { CAS_INLINE_BYTES_MAX, nodeDatabaseFile, openSqliteNodeStore, StoreError } from '../../../src/store/index.ts';
 import type { StoreErrorCode } from '../../../src/store/index.ts';
 import { SqliteDatabase } from '../../../src/store/sqlite-database.ts';
 import { journalEntry, tempRoot } from './store-fixtures.ts';
@@ -88,7 +89,8 @@ test('a byte flipped in a CAS file is CAS_CORRUPT naming the hash and the file',
   try {
     const node = openSqliteNodeStore(root);
     try {
-      const [hash] = node.cas.putMany([new TextEncoder().encode('snapshot body')]);
+      // Objects past CAS_INLINE_BYTES_MAX are files; smaller ones live in the database (below).
+      const [hash] = node.cas.putMany([new Uint8Array(CAS_INLINE_BYTES_MAX + 1).fill(7)]);
       assert.ok(hash !== undefined);
       const digits = hash.slice('sha256:'.length);
       const file = join(root, '.aos', 'cas', digits.slice(0, 2), digits.slice(2));
@@ -98,6 +100,28 @@ test('a byte flipped in a CAS file is CAS_CORRUPT naming the hash and the file',
       assert.throws(() => node.cas.get(hash), refusal('CAS_CORRUPT', hash, file));
     } finally {
       node.close();
+    }
+  } finally {
+    remove();
+  }
+});
+
+test('a byte flipped in a small CAS object inside node.sqlite3 is CAS_CORRUPT naming the hash and the database', () => {
+  const { root, remove } = tempRoot();
+  try {
+    const node = openSqliteNodeStore(root);
+    const [hash] = node.cas.putMany([new TextEncoder().encode('snapshot body')]);
+    assert.ok(hash !== undefined);
+    node.close();
+    const database = SqliteDatabase.open(nodeDatabaseFile(root));
+    const changed = database.run("UPDATE cas_objects SET bytes = CAST('snapshot bodY' AS BLOB) WHERE hash = ?", hash);
+    database.close();
+    assert.equal(changed, 1, 'the small object is a row of cas_objects');
+    const reopened = openSqliteNodeStore(root);
+    try {
+      assert.throws(() => reopened.cas.get(hash), refusal('CAS_CORRUPT', hash, nodeDatabaseFile(root)));
+    } finally {
+      reopened.close();
     }
   } finally {
     remove();
