@@ -1,7 +1,7 @@
 // What every ladder driver gets: a fresh copy of its world, built and created on the embedded
 // default with a deterministic clock, adapter keys the world trusts, an effect executor on
 // request, helpers to send typed events and read state and journal, and replay-or-die at the end.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
@@ -12,6 +12,7 @@ import { valueFromJson, valueToSugarJson } from '../src/air/index.ts';
 import type { Adapter } from '../src/adapters/index.ts';
 import { buildWorld, writeModuleHashes } from '../src/cli/build/index.ts';
 import { EffectExecutor, EmbeddedWorld, generateKey, loadSigner } from '../src/node/index.ts';
+import type { EffectExecutorOptions } from '../src/node/index.ts';
 import { checkReceiptSignature } from '../src/kernel/index.ts';
 import { JOURNAL_READ_ENTRIES_MAX } from '../src/store/index.ts';
 import type { RecordBody, SealedRecord } from '../src/kernel/index.ts';
@@ -40,10 +41,19 @@ export class LadderWorld {
     this.clock = clock;
   }
 
-  /** Copies and builds the world; generates `adapterKeys` (adapter ids) first, so the world trusts them. */
-  static async start(source: string, adapterKeys: readonly string[] = []): Promise<LadderWorld> {
+  /**
+   * Copies and builds the world; generates `adapterKeys` (adapter ids) first, so the world trusts them.
+   * `airFolder` names a sibling of the world's air/ (say "air.cap_deny") to use as its AIR instead:
+   * a fixture with variant AIR runs each variant in a fresh world.
+   */
+  static async start(source: string, adapterKeys: readonly string[] = [], airFolder = 'air'): Promise<LadderWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'aos-ladder-'));
     cpSync(source, dir, { recursive: true, filter: (path) => !path.includes(`${join(source, '.aos')}`) });
+    if (airFolder !== 'air') {
+      if (!existsSync(join(dir, airFolder))) throw new Error(`${source} has no AIR folder ${airFolder}`);
+      rmSync(join(dir, 'air'), { recursive: true, force: true });
+      renameSync(join(dir, airFolder), join(dir, 'air'));
+    }
     const built = await buildWorld(dir);
     writeModuleHashes(dir, built.modules);
     for (const name of adapterKeys) generateKey(dir, { name, role: 'adapter' });
@@ -51,10 +61,10 @@ export class LadderWorld {
     return new LadderWorld(dir, await EmbeddedWorld.create(dir, clock), clock);
   }
 
-  /** Starts the world's effect executor; each adapter signs with the node key named after its id. */
-  executor(routes: readonly LadderRoute[]): EffectExecutor {
+  /** Starts the world's effect executor (with `options`, such as its secrets); each adapter signs with the node key named after its id. */
+  executor(routes: readonly LadderRoute[], options: EffectExecutorOptions = {}): EffectExecutor {
     if (this.running !== undefined) throw new Error('this ladder world already runs an executor');
-    this.running = new EffectExecutor(this.world, routes.map((route) => ({ ...route, signer: loadSigner(this.dir, route.adapter.id) })));
+    this.running = new EffectExecutor(this.world, routes.map((route) => ({ ...route, signer: loadSigner(this.dir, route.adapter.id) })), options);
     return this.running;
   }
 
@@ -119,6 +129,21 @@ export class LadderWorld {
 
   snapshot(): void {
     this.world.snapshot();
+  }
+
+  /**
+   * A crash and restart: stops the executor (its running adapters are aborted, their outcomes
+   * dropped), closes the world and opens it again from its folder (latest snapshot + journal
+   * tail) on the same clock; fails unless it comes back at the same head. Start a fresh
+   * executor afterwards: it re-attaches the open work from the journal.
+   */
+  async reopen(): Promise<void> {
+    this.running?.close();
+    this.running = undefined;
+    const before = this.world.head;
+    this.world.close();
+    this.world = await EmbeddedWorld.open(this.dir, { clock: this.clock });
+    if (this.world.head.hash !== before.hash) throw new Error(`reopening gives head ${this.world.head.hash ?? '-'}, the world had ${before.hash ?? '-'}`);
   }
 
   /** Replay or die: reopen from durable state (latest snapshot + tail), then replay from genesis and every snapshot. */
@@ -270,5 +295,32 @@ export class LoopbackServer {
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) waiter();
+  }
+}
+
+/**
+ * Answers a LoopbackServer holds back until the driver releases them, by a key the driver
+ * chooses (a path, an order id…): every request with that key gets the released answer, so a
+ * driver can order responses and look at the world between them.
+ */
+export class HeldReplies {
+  private readonly held = new Map<string, (reply: LoopbackReply) => void>();
+  private readonly promises = new Map<string, Promise<LoopbackReply>>();
+
+  /** The answer for `key`: pending until released. */
+  answer(key: string): Promise<LoopbackReply> {
+    const existing = this.promises.get(key);
+    if (existing !== undefined) return existing;
+    const promise = new Promise<LoopbackReply>((resolve) => this.held.set(key, resolve));
+    this.promises.set(key, promise);
+    return promise;
+  }
+
+  /** Answers every request with `key`, those to come included. */
+  release(key: string, reply: LoopbackReply): void {
+    void this.answer(key);
+    const resolve = this.held.get(key);
+    if (resolve === undefined) throw new Error(`no answer held for ${key}`);
+    resolve(reply);
   }
 }
