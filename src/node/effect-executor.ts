@@ -37,8 +37,12 @@ export interface EffectExecutorOptions {
   readonly deadlineMs?: number;
   /** Intents run at once; EXECUTOR_INTENTS_IN_FLIGHT_MAX when absent. */
   readonly inFlightMax?: number;
-  /** Secret values adapters may resolve; by default every secret is refused. */
-  readonly secrets?: AdapterSecrets;
+  /**
+   * Secret values adapters may resolve, per grant: an execution gets `forGrant(intent's grant)`,
+   * so a secret an adapter names itself (a provider's API key) resolves only for the grants its
+   * defsecret allows. By default every secret is refused.
+   */
+  readonly secrets?: GrantSecrets;
   /** Wall-clock nanoseconds for adapters' timings. */
   readonly now?: () => bigint;
 }
@@ -51,6 +55,11 @@ export interface EffectExecutorOptions {
 export interface ExecutorProblem {
   readonly intent_hash: Hash;
   readonly message: string;
+}
+
+/** Secrets by the grant an execution runs under (NodeSecrets is one). */
+export interface GrantSecrets {
+  forGrant(grant: string): AdapterSecrets;
 }
 
 const NO_SECRETS: AdapterSecrets = {
@@ -170,7 +179,7 @@ export class EffectExecutor {
       };
       let started: Promise<AdapterOutcome>;
       try {
-        started = route.adapter.execute(this.adapterIntent(intent), this.context(controller.signal));
+        started = route.adapter.execute(this.adapterIntent(intent), this.context(intent, controller.signal));
       } catch (error) {
         started = Promise.reject(error);
       }
@@ -185,12 +194,12 @@ export class EffectExecutor {
     return { intent_hash: intent.hash, effect_kind: def.name, params, idempotency_key: intent.idempotencyKey };
   }
 
-  private context(signal: AbortSignal): AdapterContext {
+  private context(intent: OpenIntent, signal: AbortSignal): AdapterContext {
     const cas = this.world.cas;
     return {
       // Staged: durable with the receipt that names them, which the world journals next.
       blobs: { put: (bytes) => cas.stage(bytes), get: (hash) => cas.get(hash) },
-      secrets: this.options.secrets ?? NO_SECRETS,
+      secrets: this.options.secrets?.forGrant(intent.grant) ?? NO_SECRETS,
       signal,
       now: this.options.now ?? (() => BigInt(Date.now()) * 1_000_000n),
     };

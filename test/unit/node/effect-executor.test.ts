@@ -287,3 +287,31 @@ test('a world created on the embedded default trusts the node\'s adapter keys (a
 test.after(() => {
   if (built !== undefined) rmSync(built, { recursive: true, force: true });
 });
+
+test('an adapter resolves secrets only through the grant of the intent it runs: the executor asks its source for that grant', async () => {
+  await withWorld(async (world) => {
+    const asked: string[] = [];
+    const secrets = {
+      forGrant: (grant: string) => ({
+        resolve: (name: string) => {
+          asked.push(`${grant}:${name}`);
+          throw new NodeError('SECRET_NOT_ALLOWED', `secret ${name} is not allowed for ${grant}`, 'test');
+        },
+      }),
+    };
+    const blobs = new BlobAdapter();
+    const probing: Adapter = {
+      id: blobs.id, kinds: blobs.kinds,
+      execute: (intent, context) => {
+        assert.throws(() => context.secrets.resolve('llm/openai_api@1'), /not allowed/);
+        return blobs.execute(intent, context);
+      },
+    };
+    const executor = new EffectExecutor(world, [{ adapter: probing, signer: BLOB_SIGNER }, { adapter: new TimerAdapter(new VirtualClock()), signer: TIMER_SIGNER, deadlineMs: null }], { secrets });
+    const intent = onlyIntent(world.send(store(new TextEncoder().encode('secret probe'), 5_000)));
+    executor.dispatch();
+    await turnsUntil(() => settledOf(world).length === 1);
+    assert.deepEqual(asked, [`${intent.grant}:llm/openai_api@1`], 'the source was asked once, for the grant that authorised the intent');
+    executor.close();
+  });
+});
