@@ -24,3 +24,5 @@ export { isOwnSnapshotFormat, readSnapshot, writeSnapshot } from './snapshot.ts'
 export type { SnapshotState } from './snapshot.ts';
 export { World } from './world.ts';
 export type { EventInput, InputOptions, JournalHead, ReceiptInput, Stamp } from './world.ts';
+export { summarizeJournal } from './journal-summary.ts';
+export type { JournalSummary, OpenIntentSummary } from './journal-summary.ts';
