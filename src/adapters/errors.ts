@@ -1,7 +1,21 @@
 /** Stable codes of the adapter layer's refusals (an adapter's failures at execution are error receipts, not these). */
-export type AdapterErrorCode = 'BAD_OPTION';
+export type AdapterErrorCode =
+  | 'BAD_OPTION'
+  // Workspace trees (src/adapters/workspace): a bad path or name, a missing or wrong-kind entry,
+  // a node that is not a workspace tree, an operation over a named bound.
+  | 'WORKSPACE_PATH_INVALID'
+  | 'WORKSPACE_NAME_INVALID'
+  | 'WORKSPACE_ENTRY_MISSING'
+  | 'WORKSPACE_ENTRY_KIND'
+  | 'WORKSPACE_TREE_INVALID'
+  | 'WORKSPACE_TOO_LARGE'
+  // introspect.*: an unknown workflow, a key that does not fit it, a consistency the head cannot serve.
+  | 'INTROSPECT_INVALID';
 
-/** The one error class of the adapter layer: a misconfigured adapter, refused when it is built. */
+/**
+ * The one error class of the adapter layer: a misconfigured adapter, refused when it is built, or
+ * a request an adapter's library refuses (the adapter turns those into error receipts).
+ */
 export class AdapterError extends Error {
   override readonly name = 'AdapterError';
   constructor(readonly code: AdapterErrorCode, message: string, options?: { cause?: unknown }) {

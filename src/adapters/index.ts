@@ -14,3 +14,8 @@ export { ANTHROPIC_BASE_URL_DEFAULT, LLM_ADAPTER_ID_DEFAULT, LLM_GENERATE_EFFECT
 export type {
   AnthropicOptions, LlmAdapterOptions, LlmFailureCode, LlmProviderOptions, MaxTokensField, ModelPrice, OpenAiChatOptions, OpenAiResponsesOptions, PriceTable, ScriptedOptions,
 } from './llm/index.ts';
+export { KERNEL_ADAPTER_ID } from './kernel-adapter-id.ts';
+export { INTROSPECT_EFFECTS, IntrospectAdapter } from './introspect-adapter.ts';
+export type { IntrospectedCell, ReadMeta, WorldIntrospection } from './introspect-adapter.ts';
+export { WORKSPACE_EFFECTS, WorkspaceAdapter, WorkspaceTrees } from './workspace/index.ts';
+export type { WorkspaceHistory, WorkspaceRegistry, WorkspaceVersion } from './workspace/index.ts';

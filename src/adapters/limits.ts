@@ -26,3 +26,26 @@ assert(HTTP_TIMEOUT_MS_DEFAULT > 0, 'the default HTTP deadline is positive');
 assert(HTTP_REDIRECT_HOPS_MAX >= 1, 'redirects can be enabled');
 // Leaves room in the record for the receipt envelope, the signature and the ingress stamp.
 assert(BLOB_GET_BYTES_MAX * 2 <= JOURNAL_RECORD_BYTES_MAX, 'a blob.get receipt fits one journal record');
+
+/** Longest workspace path, in UTF-8 bytes (a path names one entry of a tree). */
+export const WORKSPACE_PATH_BYTES_MAX = 1024;
+/** Most segments of a workspace path: bounds the depth of every tree walk. */
+export const WORKSPACE_PATH_SEGMENTS_MAX = 64;
+/** Longest name of one tree entry (one path segment), in UTF-8 bytes, as on common file systems. */
+export const WORKSPACE_NAME_BYTES_MAX = 255;
+/** Longest workspace name (the sys/Workspace@1 cell key), in UTF-8 bytes. */
+export const WORKSPACE_WORKSPACE_NAME_BYTES_MAX = 128;
+/** Most entries of one tree node: a directory larger than this is refused. */
+export const WORKSPACE_TREE_ENTRIES_MAX = 10_000;
+/** Most entries a `workspace.list` receipt carries; a limit of 0, or one above this, asks for this many. */
+export const WORKSPACE_LIST_ENTRIES_MAX = 1_000;
+/** Most entries one list or diff walks through: bounds the work and memory of one execution. */
+export const WORKSPACE_WALK_ENTRIES_MAX = 100_000;
+/** Most changes a `workspace.diff` receipt carries; a larger diff is an error (narrow it with a prefix). */
+export const WORKSPACE_DIFF_CHANGES_MAX = 10_000;
+/** Largest `workspace.read_bytes` answer: its bytes travel inline in the receipt, like blob.get's. */
+export const WORKSPACE_READ_BYTES_MAX = BLOB_GET_BYTES_MAX;
+
+assert(WORKSPACE_NAME_BYTES_MAX <= WORKSPACE_PATH_BYTES_MAX, 'one segment fits a path');
+assert(WORKSPACE_LIST_ENTRIES_MAX <= WORKSPACE_WALK_ENTRIES_MAX, 'a full list page fits one walk');
+assert(WORKSPACE_DIFF_CHANGES_MAX <= WORKSPACE_WALK_ENTRIES_MAX, 'a full diff fits one walk');

@@ -4,8 +4,8 @@
 import { sign as cryptoSign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { assert } from '../cbor/index.ts';
-import { publicKeyId, rawPublicKey, receiptSigningBytes, RECEIPT_SIGNATURE_BYTES } from '../kernel/index.ts';
-import type { PublicKeyId, ReceiptSigningFields } from '../kernel/index.ts';
+import { publicKeyId, rawPublicKey, receiptSigningBytes, RECEIPT_SIGNATURE_BYTES, streamFrameSigningBytes } from '../kernel/index.ts';
+import type { PublicKeyId, ReceiptSigningFields, StreamFrameSigningFields } from '../kernel/index.ts';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -30,6 +30,14 @@ export class ReceiptSigner {
   sign(fields: ReceiptSigningFields): Uint8Array {
     assert(fields.adapter_id === this.adapterId, `the signer of adapter ${this.adapterId} signs only its own receipts (this one names ${fields.adapter_id})`);
     const signature = new Uint8Array(cryptoSign(null, receiptSigningBytes(fields), this.#privateKey));
+    assert(signature.length === RECEIPT_SIGNATURE_BYTES, 'an ed25519 signature is 64 bytes');
+    return signature;
+  }
+
+  /** The 64-byte ed25519 signature over a stream frame's canonical signing bytes (kernel/stream-frames.ts). */
+  signFrame(fields: StreamFrameSigningFields): Uint8Array {
+    assert(fields.adapter_id === this.adapterId, `the signer of adapter ${this.adapterId} signs only its own frames (this one names ${fields.adapter_id})`);
+    const signature = new Uint8Array(cryptoSign(null, streamFrameSigningBytes(fields), this.#privateKey));
     assert(signature.length === RECEIPT_SIGNATURE_BYTES, 'an ed25519 signature is 64 bytes');
     return signature;
   }

@@ -5,11 +5,15 @@ import { registerApprovals } from './commands/approvals.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCbor } from './commands/cbor.ts';
+import { registerCompletion } from './commands/completion.ts';
+import { registerGov } from './commands/gov.ts';
 import { registerKey } from './commands/key.ts';
+import { registerNode } from './commands/node.ts';
 import { registerReceipts } from './commands/receipts.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerVault } from './commands/vault.ts';
 import { registerWorld } from './commands/world.ts';
+import { registerWs } from './commands/ws.ts';
 import { reportError } from './output.ts';
 
 function buildProgram(): Command {
@@ -24,10 +28,15 @@ function buildProgram(): Command {
   registerWorld(program);
   registerKey(program);
   registerApprovals(program);
+  registerGov(program);
   registerTrace(program);
   registerReceipts(program);
   registerAudit(program);
   registerVault(program);
+  registerWs(program);
+  registerNode(program);
+  // Last: the completion script lists every command registered above.
+  registerCompletion(program);
   return program;
 }
 

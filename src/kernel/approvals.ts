@@ -62,9 +62,7 @@ export function checkApproval(policy: EffectApprovalPolicy | null, intent: OpenI
     throw refused(`principal ${approval.principal} may not approve effects in this world: ${allowed}`, 'sign with a principal key listed in the manifest\'s approval_policy (changing the policy is a governance change)');
   }
   const signed = approvalSigningBytes({ intent_hash: approval.intent_hash, decision: approval.decision, intent_record: pending.record });
-  const key = parsePublicKeyId(approval.principal, 'approval principal');
-  const valid = key.length === ED25519_PUBLIC_KEY_BYTES && approval.signature.length === RECEIPT_SIGNATURE_BYTES && cryptoVerify(null, signed, publicKeyObject(key), approval.signature);
-  if (!valid) {
+  if (!verifyPrincipalSignature(approval.principal, signed, approval.signature)) {
     throw refused(`the ${approval.decision} of intent ${approval.intent_hash} by ${name} (${approval.principal}) has a signature that does not verify: it was altered, made by another key, or made for another world or emission`, 'sign the decision again with the principal\'s key for this world\'s pending intent');
   }
   if (pending.approvers.includes(approval.principal)) {
@@ -72,6 +70,12 @@ export function checkApproval(policy: EffectApprovalPolicy | null, intent: OpenI
   }
   if (pending.approvers.length >= APPROVALS_PER_INTENT_MAX) throw refused(`intent ${approval.intent_hash} already has ${APPROVALS_PER_INTENT_MAX} approvals`, 'lower the approval policy\'s quorum');
   return name;
+}
+
+/** True when `signature` is the principal's ed25519 signature of `signed` (effect approvals and governance decisions). */
+export function verifyPrincipalSignature(principal: PublicKeyId, signed: Uint8Array, signature: Uint8Array): boolean {
+  const key = parsePublicKeyId(principal, 'approval principal');
+  return key.length === ED25519_PUBLIC_KEY_BYTES && signature.length === RECEIPT_SIGNATURE_BYTES && cryptoVerify(null, signed, publicKeyObject(key), signature);
 }
 
 /** The pending approval of an open intent; APPROVAL_REFUSED when the intent is not waiting for one. */

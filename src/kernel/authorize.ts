@@ -5,8 +5,8 @@
 // the same decisions, so replay reproduces them.
 import { assert } from '../cbor/index.ts';
 import type { Authority, CompiledGrant } from './authority.ts';
-import { checkBudget } from './budgets.ts';
-import type { BudgetUsage } from './budgets.ts';
+import { checkBudget, reservationFor } from './budgets.ts';
+import type { BudgetAmounts, BudgetUsage } from './budgets.ts';
 import { ALLOW, deny, EnforcerInputError, runEnforcerModule } from './enforcers/index.ts';
 import type { CapVerdict, EnforcerEnv } from './enforcers/index.ts';
 import type { TypedBytes } from './typed-bytes.ts';
@@ -29,18 +29,23 @@ export interface EffectRequest {
 /** Which link of the chain gave the capability verdict (for an allow, the last one: every link passed). */
 export type CapStage = 'grant' | 'enforcer' | 'expiry' | 'secrets' | 'budget';
 
-/** The decisions on one effect: the capability verdict, and the policy's when the grant allowed it. */
+/**
+ * The decisions on one effect: the capability verdict, and the policy's when the grant allowed it.
+ * `reserved` is what the effect reserves of its grant's budget when it opens (budgets.ts); set only
+ * on an allowed effect under a grant with a budget.
+ */
 export interface EffectDecision {
   readonly grant: CompiledGrant | null;
   readonly cap: CapVerdict;
   readonly stage: CapStage;
   readonly policy: PolicyOutcome | null;
+  readonly reserved?: BudgetAmounts;
 }
 
 /** What checking needs besides the effect: the manifest's authority and the enforcer modules' environment. */
 export interface CheckEnv extends EnforcerEnv {
   readonly authority: Authority;
-  /** What each grant with a budget has spent so far. */
+  /** What each grant with a budget has spent so far, and what its open intents reserved. */
   readonly budgets: BudgetUsage;
 }
 
@@ -70,9 +75,10 @@ export function decideEffect(request: EffectRequest, env: CheckEnv): EffectDecis
   if (policy.decision === 'deny') return { grant, cap: ALLOW, stage: 'secrets', policy };
   // A spent budget denies as a capability decision (budget_exhausted); the policy's verdict, which
   // no longer matters, is not journaled then.
-  const budget = checkBudget(grant, env.budgets, env.logicalNowNs);
+  const reserved = reservationFor(grant, request.kind, request.params.value, env.budgets);
+  const budget = checkBudget(grant, env.budgets, env.logicalNowNs, reserved);
   if (!budget.allowed) return { grant, cap: budget, stage: 'budget', policy: null };
-  return { grant, cap: ALLOW, stage: 'budget', policy };
+  return { grant, cap: ALLOW, stage: 'budget', policy, ...(reserved === null ? {} : { reserved }) };
 }
 
 /** True when the effect may not run: its grant or the policy denied it. */

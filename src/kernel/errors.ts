@@ -20,8 +20,18 @@ export type KernelErrorCode =
   | 'RUNAWAY'
   | 'RECEIPT_INVALID'
   | 'BAD_PUBLIC_KEY'
+  /** A key rotation refused before it was journaled: see its message (unknown or retired key, nothing to change). */
+  | 'KEY_ROTATION_REFUSED'
+  /** A stream frame for an intent not open, not started, or out of sequence (a gap or a duplicate): not journaled. */
+  | 'STREAM_FRAME_FENCED'
+  /** A malformed stream frame, or one whose signature does not verify: not journaled. */
+  | 'STREAM_FRAME_REFUSED'
   /** An effect approval refused before it was journaled: see its message (unknown principal, bad signature, not pending, duplicate). */
-  | 'APPROVAL_REFUSED';
+  | 'APPROVAL_REFUSED'
+  /** A governance step refused before it was journaled: unknown proposal, wrong state, key or signature, apply before quorum. */
+  | 'GOVERNANCE_REFUSED'
+  /** An apply refused because the world is not quiescent: the message names the instances and intents in flight. */
+  | 'APPLY_BLOCKED';
 
 /** The one error class of the kernel: a code, and a message that says what, where and what to do. */
 export class KernelError extends Error {

@@ -67,6 +67,12 @@ export const RECEIPT_FAILURE_MESSAGE_BYTES_MAX = 4 * 1024;
 export const RECEIPT_FENCE_RECENT_MAX = 4_096;
 
 /**
+ * Bytes of a refused receipt's signature kept in its receipt_rejected record: a longer one is cut
+ * to this (it stays evidence of a wrong length), so a refusal cannot write an unbounded record.
+ */
+export const REJECTED_SIGNATURE_BYTES_MAX = 2 * RECEIPT_SIGNATURE_BYTES;
+
+/**
  * Longest denial message journaled in a cap_decision: a custom enforcer's message is cut to it,
  * so a module cannot write an unbounded record.
  */
@@ -79,6 +85,14 @@ export const DENY_QUOTED_CHARS_MAX = 160;
  * at the later time: the merged charge leaves the window later, so a budget only gets stricter.
  */
 export const BUDGET_WINDOW_CHARGES_MAX = 1_024;
+/** Largest payload of one stream frame (bigger chunks go to a blob): bounds a frame record. */
+export const STREAM_FRAME_PAYLOAD_BYTES_MAX = 64 * 1024;
+/** Longest frame_kind of a stream frame. */
+export const STREAM_FRAME_KIND_CHARS_MAX = 64;
+/** Frames one intent may stream before its receipt. */
+export const STREAM_FRAMES_PER_INTENT_MAX = 1_000_000;
+/** Keys one key_rotation record may trust and retire together. */
+export const TRUSTED_KEYS_PER_ROTATION_MAX = 16;
 /** Principals' approvals kept per pending intent: an approval policy's quorum cannot need more. */
 export const APPROVALS_PER_INTENT_MAX = 64;
 
@@ -88,3 +102,10 @@ assert(CELL_INDEX_LEAF_ENTRIES_MAX >= 2, 'a leaf that overflows can split');
 // A leaf of inline states must decode in one piece, with room for its keys.
 assert(CELL_INDEX_LEAF_ENTRIES_MAX * CELL_STATE_INLINE_BYTES_MAX <= CBOR_INPUT_BYTES_MAX / 4, 'an index leaf decodes whole');
 assert(CELL_DELTA_CELLS_MAX >= DELIVERIES_PER_INPUT_MAX, 'one input fits in the delta');
+
+/** Reasons a rejected proposal keeps (the first ones; the count of the rest is noted). */
+export const GOVERNANCE_REASONS_MAX = 16;
+/** Characters of a rejection's reason a principal may sign. */
+export const GOVERNANCE_REASON_CHARS_MAX = 1_024;
+/** Proposals not yet applied or rejected a world holds at once: a proposal is work for approvers. */
+export const GOVERNANCE_PROPOSALS_OPEN_MAX = 64;

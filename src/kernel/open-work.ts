@@ -1,4 +1,5 @@
 import type { Hash } from '../cbor/index.ts';
+import type { BudgetAmounts } from './budgets.ts';
 import type { PublicKeyId } from './public-key.ts';
 
 /**
@@ -26,4 +27,8 @@ export interface OpenIntent {
   readonly grant: string;
   /** Non-null while it waits for approval: executors do not start it then. */
   readonly approval: PendingApproval | null;
+  /** What it holds of its grant's budget until it settles (budgets.ts); null when the grant has no budget. */
+  readonly reserved: BudgetAmounts | null;
+  /** Stream frames admitted for it so far (stream-frames.ts): the next one must be numbered this + 1. */
+  readonly frames: number;
 }

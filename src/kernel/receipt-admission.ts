@@ -12,11 +12,11 @@
 import { AirError } from '../air/index.ts';
 import { assert, CborError, decodeCanonical, hashBytes } from '../cbor/index.ts';
 import type { Hash } from '../cbor/index.ts';
-import { DENY_MESSAGE_CHARS_MAX, DENY_QUOTED_CHARS_MAX, RECEIPT_FAILURE_MESSAGE_BYTES_MAX } from './limits.ts';
+import { DENY_MESSAGE_CHARS_MAX, DENY_QUOTED_CHARS_MAX, RECEIPT_FAILURE_MESSAGE_BYTES_MAX, REJECTED_SIGNATURE_BYTES_MAX } from './limits.ts';
 import type { ManifestView } from './manifest-view.ts';
 import type { OpenIntent } from './open-work.ts';
 import { isPublicKeyId, parsePublicKeyId, publicKeyId } from './public-key.ts';
-import { checkReceiptSignature } from './receipt-signature.ts';
+import { checkReceiptSignature, checkVouchedReceiptSignature, isReceiptCost, isReceiptUsage } from './receipt-signature.ts';
 import type { ReceiptSignatureRejection, ReceiptUsage, TrustedReceiptKeys } from './receipt-signature.ts';
 import type { ReceiptRejectedRecordBody, TrustedKeyEntry, TrustedKeysRecordBody } from './records.ts';
 import { canonicalTyped } from './typed-bytes.ts';
@@ -41,13 +41,14 @@ export type ReceiptAdmission = { readonly ok: true } | { readonly ok: false; rea
 
 const STATUSES: ReadonlySet<string> = new Set(['ok', 'error', 'timeout']);
 
-/** Checks a receipt for an open intent against the world's trusted keys and the effect's receipt schema. */
-export function admitReceipt(view: ManifestView, trusted: TrustedReceiptKeys, intent: OpenIntent, receipt: ReceiptFields): ReceiptAdmission {
+/** Checks a receipt for an open intent against the world's trusted (and retired) keys and the effect's receipt schema. */
+export function admitReceipt(view: ManifestView, trusted: TrustedReceiptKeys, intent: OpenIntent, receipt: ReceiptFields, retired?: TrustedReceiptKeys, vouched?: Uint8Array): ReceiptAdmission {
   assert(receipt.intent_hash === intent.hash, 'admission is asked about the intent the receipt names');
-  const signature = checkReceiptSignature(trusted, {
+  const fields = {
     intent_hash: receipt.intent_hash, adapter_id: receipt.adapter_id, status: receipt.status, payload_hash: hashBytes(receipt.payload),
     cost_cents: receipt.cost_cents ?? null, usage: receipt.usage ?? null,
-  }, receipt.signature);
+  };
+  const signature = vouched === undefined ? checkReceiptSignature(trusted, fields, receipt.signature, retired) : checkVouchedReceiptSignature(trusted, fields, receipt.signature, vouched, retired);
   if (!signature.ok) return { ok: false, reason: signature.reason, message: signature.message };
   if (!STATUSES.has(receipt.status)) {
     return { ok: false, reason: 'STATUS_INVALID', message: `receipt for ${intent.hash} has status ${quoted(receipt.status)}; a receipt's status is ok, error or timeout` };
@@ -84,11 +85,23 @@ export function isFailureMessage(payload: Uint8Array): boolean {
   }
 }
 
-/** The journal record of a refused receipt; outside text is cut so a refusal cannot write an unbounded record. */
+/**
+ * The journal record of a refused receipt, with the evidence `aos audit verify` needs to re-check
+ * the refusal: every signed field (the payload as its hash) and the signature. Outside input is
+ * bounded so a refusal cannot write an unbounded record: text is cut, a signature longer than
+ * REJECTED_SIGNATURE_BYTES_MAX keeps only its first bytes (still the wrong length), and a
+ * cost_cents or usage that has no canonical form (a FIELDS_INVALID refusal) is left out.
+ */
 export function rejectionRecord(receipt: ReceiptFields, rejection: { readonly reason: ReceiptRejectionReason; readonly message: string }, stamp: ReceiptRejectedRecordBody['stamp']): ReceiptRejectedRecordBody {
+  const usage = receipt.usage;
+  const signature = receipt.signature instanceof Uint8Array ? receipt.signature : new Uint8Array(0);
   return {
     kind: 'receipt_rejected', intent_hash: receipt.intent_hash, adapter_id: cut(String(receipt.adapter_id), DENY_QUOTED_CHARS_MAX), status: cut(String(receipt.status), DENY_QUOTED_CHARS_MAX),
-    payload_hash: hashBytes(receipt.payload), reason: rejection.reason, message: cut(rejection.message, DENY_MESSAGE_CHARS_MAX), stamp,
+    payload_hash: hashBytes(receipt.payload),
+    ...(isReceiptCost(receipt.cost_cents) ? { cost_cents: receipt.cost_cents } : {}),
+    ...(usage !== undefined && isReceiptUsage(usage) ? { usage: { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens } } : {}),
+    signature: signature.length > REJECTED_SIGNATURE_BYTES_MAX ? signature.slice(0, REJECTED_SIGNATURE_BYTES_MAX) : signature,
+    reason: rejection.reason, message: cut(rejection.message, DENY_MESSAGE_CHARS_MAX), stamp,
   };
 }
 

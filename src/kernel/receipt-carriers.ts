@@ -7,8 +7,8 @@ import type { SchemaResolver, TypeAst } from '../air/index.ts';
 import { bytesAtPath } from './event-bytes.ts';
 import { RECEIPT_ENVELOPE_SCHEMA } from './manifest-view.ts';
 
-/** The envelope, and the older receipt events upstream workflows took as receipts. */
-const RECEIPT_SCHEMAS: ReadonlySet<string> = new Set([RECEIPT_ENVELOPE_SCHEMA, 'sys/TimerFired@1', 'sys/BlobPutResult@1', 'sys/BlobGetResult@1']);
+/** The envelope, stream frames (signed by adapters too), and the older receipt events upstream workflows took as receipts. */
+const RECEIPT_SCHEMAS: ReadonlySet<string> = new Set([RECEIPT_ENVELOPE_SCHEMA, 'sys/EffectStreamFrame@1', 'sys/TimerFired@1', 'sys/BlobPutResult@1', 'sys/BlobGetResult@1']);
 /** Alias hops followed to reach a variant (schemas that passed the loader have no cycles). */
 const ALIAS_HOPS_MAX = 64;
 

@@ -35,8 +35,11 @@ export interface ReceiptSigningFields {
 /** Which public keys may sign receipts for each adapter_id: the world's trusted keys (several during a rotation). */
 export type TrustedReceiptKeys = ReadonlyMap<string, readonly Uint8Array[]>;
 
-/** Why a receipt signature was refused; stable codes a caller can journal or print. */
-export type ReceiptSignatureRejection = 'FIELDS_INVALID' | 'SIGNATURE_LENGTH' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE';
+/**
+ * Why a receipt signature was refused; stable codes a caller can journal or print. KEY_RETIRED:
+ * the signature verifies, but under a key the world has retired for that adapter (trusted-keys.ts).
+ */
+export type ReceiptSignatureRejection = 'FIELDS_INVALID' | 'SIGNATURE_LENGTH' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'KEY_RETIRED';
 
 /** The outcome of {@link checkReceiptSignature}: the key that signed, or why none did. */
 export type ReceiptSignatureCheck =
@@ -44,6 +47,7 @@ export type ReceiptSignatureCheck =
   | { readonly ok: false; readonly reason: ReceiptSignatureRejection; readonly message: string };
 
 const UINT64_MAX = (1n << 64n) - 1n;
+const NO_KEYS: TrustedReceiptKeys = new Map();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const USAGE_KEYS: readonly string[] = ['completion_tokens', 'prompt_tokens'];
 
@@ -61,8 +65,11 @@ export function verifyReceiptSignature(publicKey: Uint8Array, fields: ReceiptSig
   return cryptoVerify(null, encodeCanonical(signingPayload(fields)), publicKeyObject(publicKey), signature);
 }
 
-/** Verifies a receipt against the keys trusted for its adapter_id, saying why when it fails. */
-export function checkReceiptSignature(trusted: TrustedReceiptKeys, fields: ReceiptSigningFields, signature: Uint8Array): ReceiptSignatureCheck {
+/**
+ * Verifies a receipt against the keys trusted for its adapter_id, saying why when it fails; with
+ * `retired`, a signature that verifies only under a retired key of the adapter is KEY_RETIRED.
+ */
+export function checkReceiptSignature(trusted: TrustedReceiptKeys, fields: ReceiptSigningFields, signature: Uint8Array, retired: TrustedReceiptKeys = NO_KEYS): ReceiptSignatureCheck {
   const problem = findFieldProblem(fields);
   if (problem !== null) return refuse('FIELDS_INVALID', `receipt for ${shown(fields.intent_hash)} is malformed: ${problem}`);
   const where = `receipt from adapter ${shown(fields.adapter_id)} for ${fields.intent_hash}`;
@@ -70,14 +77,40 @@ export function checkReceiptSignature(trusted: TrustedReceiptKeys, fields: Recei
     return refuse('SIGNATURE_LENGTH', `${where} has a ${signature.length}-byte signature; an ed25519 signature is ${RECEIPT_SIGNATURE_BYTES} bytes`);
   }
   const keys = trusted.get(fields.adapter_id) ?? [];
-  if (keys.length === 0) {
-    return refuse('UNKNOWN_KEY', `${where}: the world trusts no key for that adapter; add the adapter's public key (aos key ls) to the world's trusted keys`);
-  }
   const bytes = encodeCanonical(signingPayload(fields));
   for (const key of keys) {
     if (cryptoVerify(null, bytes, publicKeyObject(key), signature)) return { ok: true, key: publicKeyId(key) };
   }
+  for (const key of retired.get(fields.adapter_id) ?? []) {
+    if (cryptoVerify(null, bytes, publicKeyObject(key), signature)) {
+      return refuse('KEY_RETIRED', `${where} is signed by ${publicKeyId(key)}, a key this world has retired for that adapter; the adapter must sign with its current key (aos key ls)`);
+    }
+  }
+  if (keys.length === 0) {
+    return refuse('UNKNOWN_KEY', `${where}: the world trusts no key for that adapter; add the adapter's public key (aos key ls) to the world's trusted keys`);
+  }
   return refuse('BAD_SIGNATURE', `${where}: the signature does not match its fields under any of the ${keys.length} key(s) trusted for that adapter; the receipt was altered or signed by another key`);
+}
+
+/**
+ * The check for a receipt signed in this very process by a signer whose public key is `vouched`
+ * (the node's own executor): when that key is trusted for the adapter and the fields and
+ * signature have their canonical shapes, the receipt is admitted without re-running ed25519 over
+ * a signature made microseconds ago. Otherwise the full check runs, so an untrusted or retired
+ * key is refused exactly as it would be from outside. Receipts that cross a process boundary
+ * never take this path, and `aos audit verify` re-checks every journaled signature.
+ */
+export function checkVouchedReceiptSignature(trusted: TrustedReceiptKeys, fields: ReceiptSigningFields, signature: Uint8Array, vouched: Uint8Array, retired: TrustedReceiptKeys = NO_KEYS): ReceiptSignatureCheck {
+  const keys = trusted.get(fields.adapter_id) ?? [];
+  const key = keys.find((candidate) => sameKey(candidate, vouched));
+  if (key === undefined || signature.length !== RECEIPT_SIGNATURE_BYTES || findFieldProblem(fields) !== null) return checkReceiptSignature(trusted, fields, signature, retired);
+  return { ok: true, key: publicKeyId(key) };
+}
+
+function sameKey(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
 }
 
 function refuse(reason: ReceiptSignatureRejection, message: string): ReceiptSignatureCheck {
@@ -113,6 +146,16 @@ function findTextProblem(name: string, value: unknown): string | null {
   // A lone surrogate becomes U+FFFD in UTF-8, so two different texts would sign alike.
   if (LONE_SURROGATE.test(value)) return `${name} contains a lone UTF-16 surrogate, which has no UTF-8 form`;
   return null;
+}
+
+/** True when `value` is a cost a receipt may report: a whole number of cents from 0 to 2^64-1. */
+export function isReceiptCost(value: unknown): value is number | bigint {
+  return isUint64(value);
+}
+
+/** True when `value` is usage a receipt may report: exactly {prompt_tokens, completion_tokens}, each from 0 to 2^64-1. */
+export function isReceiptUsage(value: unknown): value is ReceiptUsage {
+  return typeof value === 'object' && value !== null && findUsageProblem(value as ReceiptUsage) === null;
 }
 
 function findUsageProblem(usage: ReceiptUsage): string | null {

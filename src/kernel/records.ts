@@ -6,6 +6,10 @@ import type { PolicyDecision } from '../air/index.ts';
 import { KernelError } from './errors.ts';
 import type { PublicKeyId } from './public-key.ts';
 import type { ReceiptUsage } from './receipt-signature.ts';
+import { GOVERNANCE_RECORD_FIELDS } from './governance/governance-record.ts';
+import type { GovernanceRecordBody } from './governance/governance-record.ts';
+import type { KeyRotationRecordBody } from './trusted-keys.ts';
+import type { StreamFrameRecordBody } from './stream-frames.ts';
 
 /** What ingress stamps on every outside input: the only way time and randomness enter a world. */
 export interface IngressStamp {
@@ -91,7 +95,8 @@ export interface ApprovalRecordBody {
 /**
  * A receipt charged to its grant's budget (only grants with a budget are charged): cost_cents as
  * reported (0 if not), tokens = prompt + completion (0 if not reported), count = 1. It follows
- * the effect_receipt at height `cause`, before the receipt is delivered.
+ * the effect_receipt at height `cause`, before the receipt is delivered. The intent's
+ * reservation (its effect_intent's `reserved`) is released by the same receipt.
  */
 export interface BudgetChargeRecordBody {
   readonly kind: 'budget_charge';
@@ -102,6 +107,13 @@ export interface BudgetChargeRecordBody {
   readonly tokens: number | bigint;
   readonly count: number | bigint;
   readonly cause: number;
+}
+
+/** Budget amounts as journaled: written as bigints, read back as numbers when small (the bytes are the same). */
+export interface BudgetAmountsField {
+  readonly cost_cents: number | bigint;
+  readonly tokens: number | bigint;
+  readonly count: number | bigint;
 }
 
 /** Why a step produced no output, as journaled. */
@@ -117,10 +129,13 @@ export interface FaultRecordBody {
  * A receipt refused at admission (DESIGN §7): its signature did not verify against the world's
  * trusted keys, its status is not one a receipt may have, or its payload is not a canonical value
  * of the effect's receipt schema. It is an input of its own (stamped like a receipt) that changes
- * nothing: the intent stays open, so the genuine receipt can still settle it. The payload is
- * kept only as its hash (what the signature covered); `reason` is a stable code
- * (ReceiptRejectionReason) and `message` says what was wrong. Receipts for an intent that is not
- * open (duplicates, late receipts, unknown intents) are fenced by intent hash without a record.
+ * nothing: the intent stays open, so the genuine receipt can still settle it. It keeps what the
+ * signature covered (the payload only as its hash) and the signature, so `aos audit verify` can
+ * re-check the refusal against the keys trusted at its height (receipt-admission.ts
+ * rejectionRecord says what is bounded or left out); `reason` is a stable code
+ * (ReceiptRejectionReason) and `message` says what was wrong. Records written before the
+ * signature was kept lack it (and cost_cents, usage). Receipts for an intent that is not open
+ * (duplicates, late receipts, unknown intents) are fenced by intent hash without a record.
  */
 export interface ReceiptRejectedRecordBody {
   readonly kind: 'receipt_rejected';
@@ -128,6 +143,9 @@ export interface ReceiptRejectedRecordBody {
   readonly adapter_id: string;
   readonly status: string;
   readonly payload_hash: Hash;
+  readonly cost_cents?: number | bigint;
+  readonly usage?: ReceiptUsage;
+  readonly signature?: Uint8Array;
   readonly reason: string;
   readonly message: string;
   readonly stamp: IngressStamp;
@@ -136,7 +154,8 @@ export interface ReceiptRejectedRecordBody {
 /**
  * The public keys the world trusts to sign receipts, per adapter_id: journaled once at creation,
  * right after the genesis manifest record, so the chain binds them and `aos audit verify` can
- * check every receipt offline. Sorted by adapter_id, then key id.
+ * check every receipt offline. Sorted by adapter_id, then key id. Later key_rotation records
+ * (trusted-keys.ts) trust and retire keys from their own height on.
  */
 export interface TrustedKeysRecordBody {
   readonly kind: 'trusted_keys';
@@ -166,6 +185,11 @@ export type RecordBody =
      * starts until approval records reach the approval policy's quorum (or one denies it).
      */
     readonly awaiting_approval?: true;
+    /**
+     * What it reserves of its grant's budget until it settles (budgets.ts has the rule); present
+     * only under a grant with a budget. The receipt's budget_charge then charges the actual.
+     */
+    readonly reserved?: BudgetAmountsField;
     readonly origin: EffectOrigin; readonly cause: number;
   }
   | {
@@ -178,11 +202,14 @@ export type RecordBody =
   }
   | ReceiptRejectedRecordBody
   | TrustedKeysRecordBody
+  | KeyRotationRecordBody
+  | StreamFrameRecordBody
   | CapDecisionRecordBody
   | PolicyDecisionRecordBody
   | ApprovalRecordBody
   | BudgetChargeRecordBody
   | FaultRecordBody
+  | GovernanceRecordBody
   | { readonly kind: 'manifest'; readonly manifest_hash: Hash }
   | { readonly kind: 'snapshot'; readonly snapshot_hash: Hash; readonly manifest_hash: Hash };
 
@@ -210,15 +237,18 @@ export function sealRecord(height: number, prev: Hash | null, body: RecordBody):
 /** The fields of each kind of record body: listed once, kept in canonical order below. */
 const BODY_FIELDS: Readonly<Record<RecordKind, readonly string[]>> = {
   domain_event: ['kind', 'schema', 'value', 'key', 'event_hash', 'origin', 'stamp', 'cause', 'aborts'],
-  effect_intent: ['kind', 'intent_hash', 'effect_kind', 'params', 'grant', 'cap_slot', 'issuer_ref', 'idempotency_key', 'awaiting_approval', 'origin', 'cause'],
+  effect_intent: ['kind', 'intent_hash', 'effect_kind', 'params', 'grant', 'cap_slot', 'issuer_ref', 'idempotency_key', 'awaiting_approval', 'reserved', 'origin', 'cause'],
   cap_decision: ['kind', 'intent_hash', 'effect_kind', 'grant', 'cap_type', 'decision', 'code', 'message', 'origin', 'cause'],
   policy_decision: ['kind', 'intent_hash', 'policy', 'rule_index', 'decision', 'origin', 'cause'],
   effect_receipt: ['kind', 'intent_hash', 'adapter_id', 'status', 'payload', 'cost_cents', 'usage', 'signature', 'stamp', 'aborts'],
   approval: ['kind', 'intent_hash', 'decision', 'principal', 'signature', 'stamp'],
   budget_charge: ['kind', 'grant', 'intent_hash', 'cost_cents', 'tokens', 'count', 'cause'],
-  receipt_rejected: ['kind', 'intent_hash', 'adapter_id', 'status', 'payload_hash', 'reason', 'message', 'stamp'],
+  receipt_rejected: ['kind', 'intent_hash', 'adapter_id', 'status', 'payload_hash', 'cost_cents', 'usage', 'signature', 'reason', 'message', 'stamp'],
   trusted_keys: ['kind', 'keys'],
+  key_rotation: ['kind', 'adapter_id', 'trust', 'retire', 'stamp'],
+  stream_frame: ['kind', 'intent_hash', 'adapter_id', 'seq', 'frame_kind', 'payload', 'signature', 'stamp'],
   workflow_fault: ['kind', 'module', 'key', 'failure', 'cause'],
+  governance: GOVERNANCE_RECORD_FIELDS,
   manifest: ['kind', 'manifest_hash'],
   snapshot: ['kind', 'snapshot_hash', 'manifest_hash'],
 };

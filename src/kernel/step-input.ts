@@ -14,7 +14,9 @@ import { eventHashOf } from './event-hash.ts';
 import { carriedReceipt } from './receipt-carriers.ts';
 import { decideEffect, denialOf, isDenied } from './authorize.ts';
 import type { CheckEnv, EffectDecision, EffectRequest } from './authorize.ts';
-import type { BudgetUsage } from './budgets.ts';
+import { StepBudgets } from './budgets.ts';
+import { STREAM_FRAME_SCHEMA } from './stream-frames.ts';
+import type { BudgetLedger } from './budgets.ts';
 import { idempotencyKey, intentHash } from './intents.ts';
 import { DELIVERIES_PER_INPUT_MAX, RECORDS_PER_INPUT_MAX } from './limits.ts';
 import { RECEIPT_ENVELOPE_SCHEMA, variantTagFor } from './manifest-view.ts';
@@ -41,7 +43,7 @@ export interface RunWorld {
   readonly cells: CellTable;
   readonly open: Map<Hash, OpenIntent>;
   readonly modules: ModuleProvider;
-  readonly budgets: BudgetUsage;
+  readonly budgets: BudgetLedger;
   append(body: RecordBody): number;
   /** The hash of the last record appended. */
   headHash(): Hash;
@@ -81,6 +83,20 @@ export class InputRun {
       this.append({ kind: 'workflow_fault', module: intent.module, ...(intent.key !== null ? { key: intent.key } : {}), failure: { kind: 'receipt_undeliverable', message: `module ${intent.module}'s event ${moduleEvent} has no alternative for ${RECEIPT_ENVELOPE_SCHEMA}, so it cannot receive receipts` }, cause: height });
       return;
     }
+    const value = tag === undefined ? envelope : { $tag: tag, $value: envelope };
+    this.queue.push({ module, key: intent.key, schema: moduleEvent, value: encodeCanonical(value, { selfDescribe: false }), eventHash, cause: height });
+  }
+
+  /**
+   * Queues a stream frame for the instance that emitted the intent, when its module's event is
+   * sys/EffectStreamFrame@1 or a variant with an arm for it; otherwise the frame stays journaled only.
+   */
+  deliverStreamFrame(intent: OpenIntent, envelope: CborValue, height: number, eventHash: Hash): void {
+    const module = this.world.view.modules.get(intent.module);
+    const moduleEvent = module?.abi.workflow?.event;
+    if (module === undefined || moduleEvent === undefined) return;
+    const tag = moduleEvent === STREAM_FRAME_SCHEMA ? undefined : variantTagFor(this.world.view.index.resolve(moduleEvent), STREAM_FRAME_SCHEMA);
+    if (moduleEvent !== STREAM_FRAME_SCHEMA && tag === undefined) return;
     const value = tag === undefined ? envelope : { $tag: tag, $value: envelope };
     this.queue.push({ module, key: intent.key, schema: moduleEvent, value: encodeCanonical(value, { selfDescribe: false }), eventHash, cause: height });
   }
@@ -200,8 +216,10 @@ export class InputRun {
   /** Authorises the effects in emission order, up to and including the first one denied. */
   private decideEffects(delivery: Delivery, effects: readonly CheckedEffect[]): DecidedEffect[] {
     const view = this.world.view;
+    // Each effect's budget check counts what the allowed effects before it in this step reserve.
+    const budgets = new StepBudgets(this.world.budgets);
     const env: CheckEnv = {
-      authority: view.authority, budgets: this.world.budgets, modules: this.world.modules, schemas: view.index,
+      authority: view.authority, budgets, modules: this.world.modules, schemas: view.index,
       logicalNowNs: this.stamp.logical_now_ns, journalHeight: delivery.cause, manifestHash: view.hash,
     };
     const decided: DecidedEffect[] = [];
@@ -211,6 +229,7 @@ export class InputRun {
       const hash = intentHash(effect.kind, effect.params.bytes, decision.grant?.name ?? '', effect.key);
       decided.push({ effect, decision, hash });
       if (isDenied(decision)) break;
+      if (decision.reserved !== undefined && decision.grant !== null && !this.world.open.has(hash)) budgets.add(decision.grant.name, hash, decision.reserved);
     }
     return decided;
   }
@@ -245,17 +264,20 @@ export class InputRun {
     assert(grant !== null, 'an allowed effect has a grant');
     if (this.world.open.has(hash)) return; // the same intent emitted again is the same open work
     const slot = effect.slot ?? '';
+    const reserved = entry.decision.reserved ?? null;
     const height = this.append({
       kind: 'effect_intent', intent_hash: hash, effect_kind: effect.kind, params: effect.params.bytes, grant: grant.name,
       ...(slot !== '' ? { cap_slot: slot } : {}), ...(effect.issuerRef !== undefined ? { issuer_ref: effect.issuerRef } : {}),
       idempotency_key: effect.key, ...(awaitingApproval ? { awaiting_approval: true as const } : {}),
+      ...(reserved === null ? {} : { reserved: { cost_cents: reserved.costCents, tokens: reserved.tokens, count: reserved.count } }),
       origin: { module: effect.module, ...(delivery.key !== null ? { key: delivery.key } : {}) }, cause: delivery.cause,
     });
     this.world.open.set(hash, {
       hash, kind: effect.kind, params: effect.params.bytes, module: effect.module, key: delivery.key,
       issuerRef: effect.issuerRef, emittedAt: height, idempotencyKey: effect.key, capSlot: slot, grant: grant.name,
-      approval: awaitingApproval ? { record: this.world.headHash(), approvers: [] } : null,
+      approval: awaitingApproval ? { record: this.world.headHash(), approvers: [] } : null, reserved, frames: 0,
     });
+    if (reserved !== null) this.world.budgets.reserve(grant.name, reserved);
     cell.open.add(hash);
   }
 }

@@ -1,7 +1,7 @@
 // A world: one single-threaded stepper over a manifest, its cells, its open work and its
 // journal head (DESIGN §6). Pure: inputs arrive stamped, records leave as canonical bytes.
 import { assert, encodeCanonical, hashBytes } from '../cbor/index.ts';
-import type { Hash } from '../cbor/index.ts';
+import type { CborValue, Hash } from '../cbor/index.ts';
 import { AirError } from '../air/index.ts';
 import { CborError } from '../cbor/index.ts';
 import { checkApproval, pendingApprovalOf } from './approvals.ts';
@@ -23,6 +23,20 @@ import { isOwnSnapshotFormat, readSnapshot, writeSnapshot } from './snapshot.ts'
 import { admitReceipt, rejectionRecord, trustedKeysOf, trustedKeysRecord } from './receipt-admission.ts';
 import type { ReceiptUsage, TrustedReceiptKeys } from './receipt-signature.ts';
 import { InputRun } from './step-input.ts';
+import { applyKeyRotation, keyRotationRecord } from './trusted-keys.ts';
+import { checkStreamFrame, streamFrameEnvelope, streamFrameRecord } from './stream-frames.ts';
+import type { StreamFrameInput } from './stream-frames.ts';
+import type { KeyRotationInput, KeyRotationRecordBody } from './trusted-keys.ts';
+import { apply as applyProposal, checkApply, checkDecision, checkPropose, checkShadowable, decide, GOVERNANCE_ADAPTER_ID, propose, recordShadowReport, replayGovernance } from './governance/governance-inputs.ts';
+import type { ApplyInput, GovernanceHost } from './governance/governance-inputs.ts';
+import type { ProposalInput } from './governance/compile-proposal.ts';
+import { signingFieldsOf } from './governance/governance-decision.ts';
+import type { GovernanceDecision, GovernanceDecisionInput, GovernanceSigningFields } from './governance/governance-decision.ts';
+import { loadManifestView } from './governance/manifest-loader.ts';
+import { ProposalLedger } from './governance/proposal-ledger.ts';
+import type { Proposal } from './governance/proposal-ledger.ts';
+import { applyBlockers } from './governance/quiescence.ts';
+import type { ApplyBlockers } from './governance/quiescence.ts';
 import { canonicalTyped } from './typed-bytes.ts';
 import type { TypedBytes } from './typed-bytes.ts';
 
@@ -57,6 +71,13 @@ export interface Stamp {
 /** Options of one input: deliveries the watchdog aborted (by index in the input's delivery order). */
 export interface InputOptions {
   readonly aborts?: readonly number[];
+  /**
+   * Receipts only: the public key of the signer that signed this receipt in this process (the
+   * node's own executor). A key the world trusts for the adapter stands in for re-verifying the
+   * signature (receipt-signature.ts, checkVouchedReceiptSignature); never set it for a receipt
+   * that came from outside the process.
+   */
+  readonly signedWith?: Uint8Array;
 }
 
 /** The next height to write and the hash of the last record (the audit root). */
@@ -88,11 +109,27 @@ export class World {
   private poisoned: string | null = null;
   /** The keys receipts must be signed with: from the world's trusted_keys record (live admission only; replay re-checks nothing). */
   private trusted: TrustedReceiptKeys = new Map();
+  /** Keys retired by key_rotation records, by adapter_id: a receipt they sign is refused as KEY_RETIRED. */
+  private retired: TrustedReceiptKeys = new Map();
+  /** True once a key_rotation took effect: snapshots then carry the key sets (trusted-keys.ts). */
+  private keysRotated = false;
   /** Recently settled intents, oldest first: only tells a duplicate receipt from an unknown one. */
   private readonly settledRecent = new Set<Hash>();
+  /** Proposals, rebuilt from governance records (governance/). */
+  private proposalLedger = new ProposalLedger();
+  /** The manifest in force: the genesis one until an applied proposal swaps it. */
+  private currentView: ManifestView;
+  /** True for a shadow fork: its receipts are taken unchecked and it journals nowhere. */
+  private shadow = false;
 
-  private constructor(readonly view: ManifestView, private readonly modules: ModuleProvider, private readonly store: ContentStore) {
+  private constructor(view: ManifestView, private readonly modules: ModuleProvider, private readonly store: ContentStore) {
+    this.currentView = view;
     this.cellTable = new CellTable(store);
+  }
+
+  /** The manifest in force now. */
+  get view(): ManifestView {
+    return this.currentView;
   }
 
   /**
@@ -185,6 +222,53 @@ export class World {
     return this.trusted;
   }
 
+  /**
+   * Admits a stream frame for an open intent (stream-frames.ts): journaled, then delivered to the
+   * emitting instance if its event has an arm for sys/EffectStreamFrame@1. A frame out of
+   * sequence, for an intent not open, or badly signed is refused (STREAM_FRAME_FENCED,
+   * STREAM_FRAME_REFUSED) and not journaled.
+   */
+  submitStreamFrame(frame: StreamFrameInput, stamp: Stamp): SealedRecord[] {
+    this.checkUsable();
+    const intent = checkStreamFrame(this.openWork.get(frame.intent_hash), this.trusted, frame);
+    return this.admitFrame(intent, streamFrameRecord(frame, this.stampFor(stamp)));
+  }
+
+  private admitFrame(intent: OpenIntent, body: Extract<RecordBody, { kind: 'stream_frame' }>): SealedRecord[] {
+    return this.service(() => {
+      const height = this.append(body);
+      this.openWork.set(intent.hash, intent);
+      const envelope = streamFrameEnvelope(intent, body) as unknown as CborValue;
+      const run = this.run(body.stamp, {});
+      run.deliverStreamFrame(intent, envelope, height, hashBytes(encodeCanonical(envelope)));
+      run.drain();
+    });
+  }
+
+  /** The public keys this world has retired, by adapter_id. */
+  retiredKeys(): TrustedReceiptKeys {
+    return this.retired;
+  }
+
+  /**
+   * Trusts and retires keys of one adapter from this input's height on (trusted-keys.ts); refused
+   * with KEY_ROTATION_REFUSED, unjournaled, when it names an unknown or retired key or changes nothing.
+   */
+  rotateKeys(rotation: KeyRotationInput, stamp: Stamp): SealedRecord[] {
+    this.checkUsable();
+    return this.applyRotation(keyRotationRecord({ trusted: this.trusted, retired: this.retired }, rotation, this.stampFor(stamp)));
+  }
+
+  private applyRotation(body: KeyRotationRecordBody): SealedRecord[] {
+    return this.service(() => {
+      this.append(body);
+      const next = applyKeyRotation({ trusted: this.trusted, retired: this.retired }, body);
+      this.trusted = next.trusted;
+      this.retired = next.retired;
+      this.keysRotated = true;
+    });
+  }
+
   private receiveReceipt(receipt: ReceiptInput, stamp: Stamp, options: InputOptions, check: boolean): SealedRecord[] {
     this.checkUsable();
     const intent = this.openWork.get(receipt.intent_hash);
@@ -195,7 +279,7 @@ export class World {
       throw new KernelError('UNKNOWN_INTENT', `no open intent ${receipt.intent_hash}: it was never emitted here, or it is already settled (receipts are fenced by intent hash)`);
     }
     const ingress = this.stampFor(stamp);
-    const admission = check ? admitReceipt(this.view, this.trusted, intent, receipt) : { ok: true as const };
+    const admission = check ? admitReceipt(this.view, this.trusted, intent, receipt, this.retired, options.signedWith) : { ok: true as const };
     if (!admission.ok) return this.service(() => { this.append(rejectionRecord(receipt, admission, ingress)); });
     return this.service(() => {
       const height = this.append({
@@ -250,6 +334,120 @@ export class World {
     });
   }
 
+  /**
+   * Proposes a patch document (governance/): compiled against the manifest in force and journaled
+   * as a `governance` record `proposed`, or `rejected` with the reasons it does not compile (which
+   * is all this returns then). GOVERNANCE_REFUSED (nothing journaled) when too many proposals are open.
+   */
+  submitProposal(input: ProposalInput, stamp: Stamp): SealedRecord[] {
+    this.checkUsable();
+    checkPropose(this.proposalLedger);
+    const ingress = this.stampFor(stamp);
+    return this.service(() => { propose(this.governanceHost(ingress), input, ingress); });
+  }
+
+  /** Journals the hash of a proposal's shadow report (the report itself is in CAS). */
+  submitShadowReport(proposalId: number, reportHash: Hash, stamp: Stamp): SealedRecord[] {
+    this.checkUsable();
+    checkShadowable(this.proposalLedger, proposalId);
+    const ingress = this.stampFor(stamp);
+    return this.service(() => recordShadowReport(this.governanceHost(ingress), proposalId, reportHash, ingress));
+  }
+
+  /** Admits a principal's signed approval or rejection of a proposal; GOVERNANCE_REFUSED (nothing journaled) says why not. */
+  submitGovernanceDecision(input: GovernanceDecisionInput, stamp: Stamp): SealedRecord[] {
+    this.checkUsable();
+    const ingress = this.stampFor(stamp);
+    const host = this.governanceHost(ingress);
+    checkDecision(host, input);
+    return this.service(() => decide(host, input, ingress));
+  }
+
+  /** What a decision on a proposal must sign (GOVERNANCE_REFUSED when there is no such compiled proposal). */
+  governanceSubject(proposalId: number, decision: GovernanceDecision, reason: string | null): GovernanceSigningFields {
+    const proposal = this.proposalLedger.get(proposalId);
+    if (proposal === undefined) throw new KernelError('GOVERNANCE_REFUSED', `governance refused: there is no proposal ${proposalId}; list the proposals with \`aos gov ls\``);
+    return signingFieldsOf(proposal, decision, reason);
+  }
+
+  /**
+   * Applies an approved proposal at strict quiescence: journals `applied` and `manifest`, and the
+   * world runs the candidate from then on. With `intent_hash` (a workflow's governance.apply),
+   * that intent is exempt from quiescence and settles in the same input. Refused unjournaled
+   * with GOVERNANCE_REFUSED (state, quorum, stale base) or APPLY_BLOCKED (what is in flight).
+   */
+  applyProposal(input: ApplyInput, stamp: Stamp): SealedRecord[] {
+    this.checkUsable();
+    const ingress = this.stampFor(stamp);
+    const host = this.governanceHost(ingress);
+    checkApply(host, input);
+    return this.service(() => applyProposal(host, input, ingress));
+  }
+
+  /** Every proposal, by id. */
+  proposals(): readonly Proposal[] {
+    return this.proposalLedger.all();
+  }
+
+  /** What would block an apply now (the open work but `exempt`): empty lists mean quiescent. */
+  applyBlockers(exempt: Hash | null = null): ApplyBlockers {
+    return applyBlockers(this.openWork, exempt);
+  }
+
+  /**
+   * An isolated copy of this world's state for a shadow run (DESIGN §8): cells (read through
+   * `store`, which must fall back to this world's store), open work, budgets, proposals, head
+   * and time, running `view` (a candidate's, or this world's manifest). Call it between inputs.
+   * The fork journals nowhere (its records are only returned); its effects stay open unless
+   * shadowReceipt settles them.
+   */
+  fork(store: ContentStore, modules: ModuleProvider, view: ManifestView = this.currentView): World {
+    this.checkUsable();
+    const fork = new World(view, modules, store);
+    fork.shadow = true;
+    fork.cellTable.restore(this.cellTable.writeDelta());
+    fork.budgets.restore(this.budgets.entries(), this.budgets.peakEntries());
+    for (const intent of this.openWork.values()) {
+      fork.openWork.set(intent.hash, intent);
+      if (intent.reserved !== null) fork.budgets.reserve(intent.grant, intent.reserved);
+    }
+    fork.proposalLedger = this.proposalLedger.clone();
+    fork.headHeight = this.headHeight;
+    fork.headHash = this.headHash;
+    fork.logicalNowNs = this.logicalNowNs;
+    fork.trusted = this.trusted;
+    return fork;
+  }
+
+  /** Settles open work of a shadow fork with a receipt taken as given (a journaled one replayed): no signature is checked. */
+  shadowReceipt(receipt: ReceiptInput, stamp: Stamp): SealedRecord[] {
+    assert(this.shadow, 'only a shadow fork takes receipts unchecked');
+    return this.receiveReceipt(receipt, stamp, {}, false);
+  }
+
+  /** The world as governance inputs see it; `ingress` stamps what they deliver. */
+  private governanceHost(ingress: IngressStamp): GovernanceHost {
+    const current = (): ManifestView => this.currentView;
+    return {
+      get view() { return current(); },
+      store: this.store,
+      ledger: this.proposalLedger,
+      open: this.openWork,
+      append: (body) => {
+        const height = this.append(body);
+        assert(this.headHash !== null, 'a record was just appended');
+        return { height, hash: this.headHash };
+      },
+      swap: (view) => { this.currentView = view; },
+      settleInternal: (intent, payload, cause) => {
+        this.settle(intent);
+        // An instance whose module the new manifest retired keeps its state but gets no more steps.
+        if (!this.currentView.modules.has(intent.module)) return;
+        this.deliver(intent, { status: 'ok', adapter_id: GOVERNANCE_ADAPTER_ID, payload, cost_cents: null, signature: new Uint8Array(0) }, cause, ingress, {});
+      },
+    };
+  }
+
   /** Charges a receipt to the budget of the intent's grant, if it has one, and journals the charge. */
   private charge(intent: OpenIntent, receipt: ReceiptInput, nowNs: bigint, cause: number): void {
     const budget = this.view.authority.grants.get(intent.grant)?.budget ?? null;
@@ -297,7 +495,9 @@ export class World {
   private snapshotNow(): void {
     const hash = writeSnapshot(this.store, {
       height: this.headHeight, manifestHash: this.view.hash, chainHead: this.headHash, logicalNowNs: this.logicalNowNs,
-      cellRoots: this.cellTable.writeDelta(), open: [...this.openWork.values()], budgets: this.budgets.entries(),
+      cellRoots: this.cellTable.writeDelta(), open: [...this.openWork.values()], budgets: this.budgets.entries(), budgetPeaks: this.budgets.peakEntries(),
+      proposals: this.proposalLedger.toSnapshot(),
+      ...(this.keysRotated ? { keys: { trusted: this.trusted, retired: this.retired } } : {}),
     });
     this.append({ kind: 'snapshot', snapshot_hash: hash, manifest_hash: this.view.hash });
     this.modules.recycleAll();
@@ -324,6 +524,7 @@ export class World {
 
   private settle(intent: OpenIntent): void {
     this.openWork.delete(intent.hash);
+    if (intent.reserved !== null) this.budgets.release(intent.grant, intent.reserved);
     this.settledRecent.add(intent.hash);
     if (this.settledRecent.size > RECEIPT_FENCE_RECENT_MAX) {
       const oldest = this.settledRecent.values().next();
@@ -430,6 +631,19 @@ export class World {
       case 'receipt_rejected':
         // A refusal changes nothing but the journal: it is kept as journaled, without re-checking.
         return this.service(() => { this.append(body); });
+      case 'stream_frame': {
+        // Admitted when it was journaled: replay re-checks no signature, only the sequence.
+        const open = this.openWork.get(body.intent_hash);
+        if (open === undefined || body.seq !== open.frames + 1) throw new KernelError('REPLAY_DIVERGED', `height ${record.height} journals frame ${body.seq} of intent ${body.intent_hash}, which is not that intent's next frame here`);
+        return this.admitFrame({ ...open, frames: body.seq }, body);
+      }
+      case 'key_rotation':
+        // Admitted when it was journaled: replay re-checks nothing (a replay from a snapshot may
+        // not know the keys the rotation was checked against), it only applies the change.
+        return this.applyRotation(body);
+      case 'governance':
+        // Admitted when it was journaled: replay re-checks no signature and recompiles no patch; an apply swaps again.
+        return this.service(() => replayGovernance(this.governanceHost(body.stamp), body));
       case 'trusted_keys':
         return this.service(() => {
           this.trusted = trustedKeysOf(body);
@@ -449,16 +663,40 @@ export class World {
     if (state.height !== record.height || state.chainHead !== record.prev) {
       throw new KernelError('SNAPSHOT_INVALID', `snapshot ${body.snapshot_hash} describes height ${state.height} after ${state.chainHead ?? 'genesis'}, but its record is at height ${record.height} after ${record.prev ?? 'genesis'}`);
     }
-    if (state.manifestHash !== body.manifest_hash || body.manifest_hash !== this.view.hash) {
-      throw new KernelError('SNAPSHOT_INVALID', `snapshot at height ${record.height} was taken under manifest ${state.manifestHash} (record says ${body.manifest_hash}), but the journal's manifest is ${this.view.hash}: refusing to restore`);
+    if (state.manifestHash !== body.manifest_hash) {
+      throw new KernelError('SNAPSHOT_INVALID', `snapshot at height ${record.height} was taken under manifest ${state.manifestHash}, but its record says ${body.manifest_hash}: refusing to restore`);
     }
-    const unknown = [...state.cellRoots.keys()].filter((module) => !this.view.modules.has(module));
+    // A snapshot after an applied proposal runs the manifest that proposal installed; before any,
+    // the world's genesis manifest (the view this world was opened with). Anything else is a
+    // snapshot from another lineage: fail closed. Cells of modules the manifest no longer lists
+    // are kept only when an earlier manifest of the lineage defined them (an upgrade retires
+    // modules, it deletes nothing); a cell of a module no manifest of the lineage defined is refused.
+    this.proposalLedger.restore(state.proposals, body.snapshot_hash);
+    const genesis = this.currentView;
+    const applied = this.proposalLedger.all().filter((proposal) => proposal.status === 'applied' && proposal.manifest_hash !== null)
+      .sort((a, b) => (a.applied_at ?? 0) - (b.applied_at ?? 0));
+    const expected = applied.at(-1)?.manifest_hash ?? genesis.hash;
+    if (body.manifest_hash !== expected) {
+      throw new KernelError('SNAPSHOT_INVALID', `snapshot at height ${record.height} was taken under manifest ${body.manifest_hash}, but the journal's lineage has ${expected} in force there${applied.length === 0 ? ' (its genesis manifest; no proposal was applied)' : ` (installed by proposal ${applied.at(-1)?.id ?? '?'})`}: refusing to restore`);
+    }
+    if (body.manifest_hash !== genesis.hash) this.currentView = loadManifestView(this.store, body.manifest_hash);
+    const lineage = new Set([...genesis.modules.keys(), ...this.currentView.modules.keys()]);
+    for (const proposal of applied.slice(0, -1)) for (const module of loadManifestView(this.store, proposal.manifest_hash as Hash).modules.keys()) lineage.add(module);
+    const unknown = [...state.cellRoots.keys()].filter((module) => !lineage.has(module));
     if (unknown.length > 0) {
-      throw new KernelError('SNAPSHOT_INVALID', `snapshot at height ${record.height} holds cells of ${unknown.join(', ')}, which manifest ${this.view.hash} does not define: refusing to restore`);
+      throw new KernelError('SNAPSHOT_INVALID', `snapshot at height ${record.height} holds cells of ${unknown.join(', ')}, which no manifest of this world's lineage defines: refusing to restore`);
     }
     this.cellTable.restore(state.cellRoots);
-    for (const intent of state.open) this.openWork.set(intent.hash, intent);
-    this.budgets.restore(state.budgets);
+    this.budgets.restore(state.budgets, state.budgetPeaks);
+    if (state.keys !== undefined) {
+      this.trusted = state.keys.trusted;
+      this.retired = state.keys.retired;
+      this.keysRotated = true;
+    }
+    for (const intent of state.open) {
+      this.openWork.set(intent.hash, intent);
+      if (intent.reserved !== null) this.budgets.reserve(intent.grant, intent.reserved);
+    }
     this.headHeight = record.height + 1;
     this.headHash = record.hash;
     this.logicalNowNs = state.logicalNowNs;

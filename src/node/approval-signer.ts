@@ -4,8 +4,8 @@
 import { sign as cryptoSign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { assert } from '../cbor/index.ts';
-import { approvalSigningBytes, publicKeyId, rawPublicKey, RECEIPT_SIGNATURE_BYTES } from '../kernel/index.ts';
-import type { ApprovalInput, ApprovalSigningFields, PublicKeyId } from '../kernel/index.ts';
+import { approvalSigningBytes, governanceSigningBytes, publicKeyId, rawPublicKey, RECEIPT_SIGNATURE_BYTES } from '../kernel/index.ts';
+import type { ApprovalInput, ApprovalSigningFields, GovernanceDecisionInput, GovernanceSigningFields, PublicKeyId } from '../kernel/index.ts';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -26,6 +26,13 @@ export class ApprovalSigner {
     const signature = new Uint8Array(cryptoSign(null, approvalSigningBytes(fields), this.#privateKey));
     assert(signature.length === RECEIPT_SIGNATURE_BYTES, 'an ed25519 signature is 64 bytes');
     return { intent_hash: fields.intent_hash, decision: fields.decision, principal: this.keyId, signature };
+  }
+
+  /** The signed decision on a proposal for these fields (governance: approve or reject a patch). */
+  signGovernance(fields: GovernanceSigningFields): GovernanceDecisionInput {
+    const signature = new Uint8Array(cryptoSign(null, governanceSigningBytes(fields), this.#privateKey));
+    assert(signature.length === RECEIPT_SIGNATURE_BYTES, 'an ed25519 signature is 64 bytes');
+    return { proposal_id: fields.proposal_id, decision: fields.decision, principal: this.keyId, ...(fields.reason !== null ? { reason: fields.reason } : {}), signature };
   }
 
   toString(): string {

@@ -6,14 +6,16 @@ import { randomBytes } from 'node:crypto';
 import type { Hash } from '../cbor/index.ts';
 import { loadWorldPath } from '../air/index.ts';
 import { compileManifest, ENTROPY_BYTES, isOwnSnapshotFormat, KernelError, openRecord, parsePublicKeyId, SNAPSHOT_INTERVAL_HEIGHTS, trustedKeysOf, World } from '../kernel/index.ts';
-import type { ApprovalDecision, ApprovalInput, EventInput, InputOptions, ManifestView, OpenIntent, ReceiptInput, SealedRecord, Stamp, TrustedReceiptKeys } from '../kernel/index.ts';
+import type { ApprovalDecision, ApprovalInput, EventInput, InputOptions, KeyRotationInput, StreamFrameInput, ManifestView, OpenIntent, ReceiptInput, SealedRecord, Stamp, TrustedReceiptKeys } from '../kernel/index.ts';
 import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore } from '../store/index.ts';
 import type { CasStore, NodeStore, WorldStore } from '../store/index.ts';
 import type { ApprovalSigner } from './approval-signer.ts';
+import type { ApplyBlockers, ApplyInput, ContentStore, GovernanceDecision, GovernanceDecisionInput, Proposal, ProposalInput } from '../kernel/index.ts';
 import { listKeys } from './keys.ts';
 import { loadAir, readAir, storeAir } from './air-in-cas.ts';
 import { NodeError } from './errors.ts';
 import { CasModules } from './module-runtimes.ts';
+import { loadSysModules, storeSysModules, sysModulesForCreate } from './sys-modules.ts';
 
 /** The one world of an embedded folder. */
 export const EMBEDDED_WORLD_ID = 'main';
@@ -66,7 +68,6 @@ export class EmbeddedWorld {
     readonly dir: string,
     private readonly store: NodeStore,
     private readonly worldStore: WorldStore,
-    readonly view: ManifestView,
     private readonly modules: CasModules,
     private readonly world: World,
     private readonly clock: { next(): Stamp },
@@ -92,10 +93,12 @@ export class EmbeddedWorld {
       const manifestHash = storeAir(worldStore.cas, loaded.world);
       worldStore.meta.put(META_MANIFEST, new TextEncoder().encode(manifestHash));
       const view = compileManifest(loaded.world.manifest!.node, manifestHash, loaded.world.index);
-      const modules = await CasModules.load(view, worldStore.cas);
+      const sysModules = sysModulesForCreate(dir, view, worldStore.cas);
+      storeSysModules(worldStore.meta, sysModules);
+      const modules = await CasModules.load(view, worldStore.cas, undefined, true, sysModules);
       const created = World.create(view, modules, worldStore.cas, trusted ?? nodeAdapterKeys(dir));
       worldStore.journal.append(created.records.map(toEntry));
-      return new EmbeddedWorld(dir, store, worldStore, view, modules, created.world, clock);
+      return new EmbeddedWorld(dir, store, worldStore, modules, created.world, clock);
     } catch (error) {
       store.close();
       throw error;
@@ -122,7 +125,8 @@ export class EmbeddedWorld {
       const tailFrom = from === undefined ? 0 : from.height + 1;
       const readOnly = options.readOnly === true;
       const hasTail = (worldStore.journal.head()?.next_height ?? 0) > tailFrom;
-      let modules = await CasModules.load(view, worldStore.cas, onStep, !readOnly || hasTail);
+      const sysModules = loadSysModules(worldStore.meta);
+      let modules = await CasModules.load(view, worldStore.cas, onStep, !readOnly || hasTail, sysModules);
       let world: World;
       try {
         world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, tailFrom), from, from === undefined ? undefined : journaledTrustedKeys(worldStore));
@@ -132,10 +136,10 @@ export class EmbeddedWorld {
         // written in this kernel's format.
         if (!(error instanceof KernelError && error.code === 'SNAPSHOT_FORMAT')) throw error;
         modules.dispose();
-        modules = await CasModules.load(view, worldStore.cas, onStep);
+        modules = await CasModules.load(view, worldStore.cas, onStep, true, sysModules);
         world = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, 0));
       }
-      return new EmbeddedWorld(dir, store, worldStore, view, modules, world, clock, readOnly);
+      return new EmbeddedWorld(dir, store, worldStore, modules, world, clock, readOnly);
     } catch (error) {
       store.close();
       throw error;
@@ -153,7 +157,7 @@ export class EmbeddedWorld {
     const replays: Array<{ from: SealedRecord | undefined }> = [{ from: undefined }, ...readable.map((ref) => ({ from: recordAt(this.worldStore, ref.height) }))];
     const view = validatedViewOf(this.worldStore);
     for (const { from } of replays) {
-      const modules = await CasModules.load(view, this.worldStore.cas);
+      const modules = await CasModules.load(view, this.worldStore.cas, undefined, true, loadSysModules(this.worldStore.meta));
       try {
         const replayed = World.replay(view, modules, this.worldStore.cas, journalFrom(this.worldStore, from === undefined ? 0 : from.height + 1), from);
         compareWorlds(replayed, this.world, this.view, from === undefined ? 'genesis' : `the snapshot at height ${from.height}`);
@@ -166,6 +170,69 @@ export class EmbeddedWorld {
 
   get head() {
     return this.world.head;
+  }
+
+  /** The manifest in force: the world's genesis manifest until an applied proposal swaps it. */
+  get view(): ManifestView {
+    return this.world.view;
+  }
+
+  /**
+   * Proposes a patch document (governance); returns once its record is durable. A patch that does
+   * not compile is journaled as rejected with its reasons, then refused with PROPOSAL_REJECTED.
+   */
+  propose(input: ProposalInput): SealedRecord[] {
+    this.checkWritable();
+    const base = this.view.hash;
+    const records = this.commit(this.world.submitProposal(input, this.clock.next()));
+    const body = records[0]?.body;
+    if (body?.kind === 'governance' && body.op === 'rejected') {
+      throw new NodeError('PROPOSAL_REJECTED', `proposal ${body.proposal_id} is rejected: its patch does not compile against manifest ${base}:\n  ${(body.reasons ?? []).join('\n  ')}`, `the rejection is journaled at height ${records[0]?.height ?? '?'}; fix the patch and propose again`);
+    }
+    return records;
+  }
+
+  /** Journals a proposal's shadow report, already in CAS under `reportHash`. */
+  recordShadowReport(proposalId: number, reportHash: Hash): SealedRecord[] {
+    this.checkWritable();
+    return this.commit(this.world.submitShadowReport(proposalId, reportHash, this.clock.next()));
+  }
+
+  /** Signs a decision on a proposal with a principal's key and admits it; GOVERNANCE_REFUSED (unjournaled) says why not. */
+  decideProposal(proposalId: number, decision: GovernanceDecision, signer: ApprovalSigner, reason: string | null = null): SealedRecord[] {
+    return this.submitGovernanceDecision(signer.signGovernance(this.world.governanceSubject(proposalId, decision, reason)));
+  }
+
+  /** Admits a decision on a proposal signed elsewhere (the kernel checks it). */
+  submitGovernanceDecision(input: GovernanceDecisionInput): SealedRecord[] {
+    this.checkWritable();
+    return this.commit(this.world.submitGovernanceDecision(input, this.clock.next()));
+  }
+
+  /** Applies an approved proposal at strict quiescence (APPLY_BLOCKED names what is in flight); returns once durable. */
+  applyProposal(input: ApplyInput): SealedRecord[] {
+    this.checkWritable();
+    return this.commit(this.world.applyProposal(input, this.clock.next()));
+  }
+
+  /** Every proposal of the world, by id. */
+  proposals(): readonly Proposal[] {
+    return this.world.proposals();
+  }
+
+  /** What would block an apply now (open work other than `exempt`). */
+  applyBlockers(exempt: Hash | null = null): ApplyBlockers {
+    return this.world.applyBlockers(exempt);
+  }
+
+  /** Fresh module runtimes for a shadow fork running `view` (the world's warm contexts are never shared); dispose of them when done. */
+  shadowModules(view: ManifestView): Promise<CasModules> {
+    return CasModules.load(view, this.worldStore.cas, undefined, true, loadSysModules(this.worldStore.meta));
+  }
+
+  /** An isolated fork of the world's state now, running `view`: its cells are read through `content`, which must fall back to this world's CAS. */
+  shadowFork(content: ContentStore, modules: CasModules, view: ManifestView): World {
+    return this.world.fork(content, modules, view);
   }
 
   /** Admits an event; returns once its records are durable. `aborts` names deliveries a watchdog aborted. */
@@ -202,9 +269,9 @@ export class EmbeddedWorld {
    * admission is journaled as `receipt_rejected` (durably) and then refused with RECEIPT_REJECTED;
    * one for an intent that is not open is refused (DUPLICATE_RECEIPT, UNKNOWN_INTENT) unjournaled.
    */
-  receipt(receipt: ReceiptInput): SealedRecord[] {
+  receipt(receipt: ReceiptInput, options: { readonly signedWith?: Uint8Array } = {}): SealedRecord[] {
     this.checkWritable();
-    const records = this.commit(this.world.submitReceipt(receipt, this.clock.next()));
+    const records = this.commit(this.world.submitReceipt(receipt, this.clock.next(), options.signedWith === undefined ? {} : { signedWith: options.signedWith }));
     const rejected = records[0]?.body;
     if (rejected?.kind === 'receipt_rejected') {
       throw new NodeError('RECEIPT_REJECTED', `receipt refused (${rejected.reason}): ${rejected.message}`, `the refusal is journaled at height ${records[0]?.height ?? '?'}; intent ${rejected.intent_hash} stays open`);
@@ -250,6 +317,23 @@ export class EmbeddedWorld {
   /** The public keys this world admits receipts from, by adapter_id. */
   trustedKeys(): TrustedReceiptKeys {
     return this.world.trustedKeys();
+  }
+
+  /** Admits a stream frame for open work (kernel/stream-frames.ts); returns once its record is durable. Refusals journal nothing. */
+  streamFrame(frame: StreamFrameInput): SealedRecord[] {
+    this.checkWritable();
+    return this.commit(this.world.submitStreamFrame(frame, this.clock.next()));
+  }
+
+  /** Trusts and retires an adapter's keys from the next height on (kernel/trusted-keys.ts); returns once the key_rotation record is durable. */
+  rotateKeys(rotation: KeyRotationInput): SealedRecord[] {
+    this.checkWritable();
+    return this.commit(this.world.rotateKeys(rotation, this.clock.next()));
+  }
+
+  /** The hash of the latest snapshot taken, or null before the first. */
+  latestSnapshotHash(): Hash | null {
+    return this.worldStore.snapshots.latest()?.hash ?? null;
   }
 
   /** Takes a snapshot now. */

@@ -21,7 +21,17 @@ export type NodeErrorCode = 'WORLD_EXISTS' | 'NO_WORLD' | 'AIR_INVALID' | 'AIR_M
   /** The value does not match the defsecret's expected_digest. */
   | 'SECRET_DIGEST_MISMATCH'
   /** The `.env` file cannot be read or parsed. */
-  | 'DOTENV_INVALID';
+  | 'DOTENV_INVALID'
+  /** A proposal's patch did not compile; the rejection (with its reasons) is journaled. */
+  | 'PROPOSAL_REJECTED'
+  /** A shadow run could not be done (see the message). */
+  | 'SHADOW_FAILED'
+  /** A world bundle is malformed or was altered: the message names the byte offset, height, object or field. */
+  | 'BUNDLE_INVALID'
+  /** A fork was asked at a height or snapshot the source world cannot be cut at. */
+  | 'FORK_INVALID'
+  /** The folder an import or fork would write already holds a world. */
+  | 'TARGET_EXISTS';
 
 /** The one error class of the node layer: what is wrong, where, and what to do. */
 export class NodeError extends Error {

@@ -54,17 +54,23 @@ export function keysDirectory(root: string): string {
   return join(root, '.aos', 'keys');
 }
 
-function keyFiles(root: string, name: string): { readonly private: string; readonly public: string; readonly meta: string } {
-  const base = join(keysDirectory(root), name);
+/** The three files of key `name` in `folder` (the keys folder, or one of its rotation folders). */
+export function keyFiles(root: string, name: string, folder = keysDirectory(root)): { readonly private: string; readonly public: string; readonly meta: string } {
+  const base = join(folder, name);
   return { private: `${base}.key`, public: `${base}.pub`, meta: `${base}.json` };
 }
 
 /** Generates an ed25519 key pair under `name`; refuses to replace an existing key. */
 export function generateKey(root: string, options: GenerateKeyOptions): KeyInfo {
+  return generateKeyIn(root, keysDirectory(root), options);
+}
+
+/** generateKey into `folder` (the keys folder, or a subfolder of it such as the one a rotation stages its next key in). */
+export function generateKeyIn(root: string, folder: string, options: GenerateKeyOptions): KeyInfo {
   const name = checkKeyName(options.name);
   const role = checkKeyRole(options.role);
   if (!statOrNull(root)?.isDirectory()) throw new NodeError('BAD_INPUT', `root ${root} is not a folder`, 'pass --root the world folder (it must exist)');
-  const files = keyFiles(root, name);
+  const files = keyFiles(root, name, folder);
   refuseExisting(name, files);
   const pair = generateKeyPairSync('ed25519');
   const info: KeyInfo = {
@@ -73,7 +79,7 @@ export function generateKey(root: string, options: GenerateKeyOptions): KeyInfo 
   };
   const created: string[] = [];
   try {
-    mkdirSync(keysDirectory(root), { recursive: true, mode: KEYS_FOLDER_MODE });
+    mkdirSync(folder, { recursive: true, mode: KEYS_FOLDER_MODE });
     // The private key first, exclusively: two concurrent `key gen`s of one name cannot both pass here.
     writeNewFile(files.private, pair.privateKey.export({ format: 'pem', type: 'pkcs8' }), PRIVATE_KEY_MODE);
     created.push(files.private);
@@ -81,14 +87,14 @@ export function generateKey(root: string, options: GenerateKeyOptions): KeyInfo 
     created.push(files.public);
     writeNewFile(files.meta, `${JSON.stringify({ name, role, public_key: info.public_key, created_at: info.created_at }, null, 2)}\n`, PUBLIC_FILE_MODE);
     created.push(files.meta);
-    syncFolder(keysDirectory(root));
-    syncFolder(dirname(keysDirectory(root)));
+    syncFolder(folder);
+    syncFolder(dirname(folder));
   } catch (error) {
     for (const file of created) rmSync(file, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code !== 'string') throw error;
     if (code === 'EEXIST') refuseExisting(name, files);
-    throw new NodeError('BAD_INPUT', `cannot write key ${name} in ${keysDirectory(root)} (${code})`, 'check that the folder is writable; nothing was kept', { cause: error });
+    throw new NodeError('BAD_INPUT', `cannot write key ${name} in ${folder} (${code})`, 'check that the folder is writable; nothing was kept', { cause: error });
   }
   return info;
 }
@@ -171,8 +177,9 @@ function parsePrivateKey(path: string, pem: string): KeyObject {
   return key;
 }
 
-function readKeyInfo(root: string, name: string): KeyInfo {
-  const files = keyFiles(root, name);
+/** The metadata of key `name` in `folder` (by default the keys folder), checked against its public key file. */
+export function readKeyInfo(root: string, name: string, folder = keysDirectory(root)): KeyInfo {
+  const files = keyFiles(root, name, folder);
   if (!isKeyName(name)) throw new NodeError('KEY_CORRUPT', `${files.meta} is not named after a valid key name`, 'it was not written by `aos key gen`: move it out of the keys folder');
   const text = readMetadata(files.meta, root, name);
   let parsed: unknown;

@@ -32,6 +32,8 @@ export const VAULT_NAME_CHARS_MAX = 128;
 export const VAULT_VERSIONS_MAX = 1_000;
 /** Most entries a vault lists or scans. */
 export const VAULT_ENTRIES_MAX = 10_000;
+/** Values staged for vault.put and not yet consumed (vault-staging.ts): bounds what waits sealed in the vault. */
+export const VAULT_STAGED_VALUES_MAX = 1_000;
 /** Largest vault file read back: a sealed value in base64 plus its metadata. */
 export const VAULT_FILE_BYTES_MAX = 2 * VAULT_VALUE_BYTES_MAX + 4 * 1024;
 /** Largest `.env` file read. */
@@ -39,3 +41,56 @@ export const DOTENV_BYTES_MAX = 1024 * 1024;
 
 assert(VAULT_FILE_BYTES_MAX > Math.ceil(VAULT_VALUE_BYTES_MAX * 4 / 3), 'an entry file holds the base64 of the largest value');
 assert(VAULT_VERSIONS_MAX >= 1 && VAULT_ENTRIES_MAX >= 1, 'a vault holds at least one entry of one version');
+
+/** Journaled inputs a shadow run replays by default (`aos gov shadow --inputs`). */
+export const SHADOW_INPUTS_DEFAULT = 100;
+/** Journaled inputs a shadow run replays at most. */
+export const SHADOW_INPUTS_MAX = 10_000;
+/** Journal records a shadow run looks back through for inputs. */
+export const SHADOW_JOURNAL_SCAN_MAX = 100_000;
+/** Journal records a shadow run reads per page while it looks back (a journal read returns at most 8,192). */
+export const SHADOW_JOURNAL_PAGE_RECORDS = 1_024;
+/** Characters of an effect's params a shadow report shows. */
+export const SHADOW_PARAMS_CHARS_MAX = 240;
+/** Cells per workflow a shadow report compares (the rest are counted, not compared). */
+export const SHADOW_CELLS_COMPARED_MAX = 1_000;
+/** Differing paths a shadow report lists per cell. */
+export const SHADOW_PATHS_PER_CELL_MAX = 32;
+/** Times `aos gov apply --wait` looks again for quiescence before it gives up. */
+export const GOV_APPLY_WAIT_POLLS_MAX = 600;
+/** Milliseconds between those looks. */
+export const GOV_APPLY_WAIT_POLL_MS = 500;
+
+/** Port of the local node's control API when `aos node up` is given none (upstream's too). */
+export const NODE_PORT_DEFAULT = 9010;
+/** Most journal records one API page returns. */
+export const NODE_JOURNAL_PAGE_MAX = 1_000;
+/** Largest JSON request body the control API reads. */
+export const NODE_BODY_BYTES_MAX = 1024 * 1024;
+/** Largest blob PUT to the control API's CAS route. */
+export const NODE_CAS_BLOB_BYTES_MAX = 16 * 1024 * 1024;
+/** How long `aos node up --background` waits for the node to answer its health check. */
+export const NODE_START_WAIT_MS = 30_000;
+/** How long `aos node down` waits for the node to exit after SIGTERM. */
+export const NODE_STOP_WAIT_MS = 15_000;
+/** A comment line on every open journal stream this often, so proxies keep it open. */
+export const NODE_SSE_HEARTBEAT_MS = 15_000;
+/** Records after its root one API trace reads (it runs under the world's input watchdog); past it the graph is marked truncated. */
+export const NODE_TRACE_RECORDS_MAX = 20_000;
+/** Random bytes of a generated node token (hex in its file). */
+export const NODE_TOKEN_BYTES = 32;
+/** Largest token file read. */
+export const NODE_TOKEN_FILE_BYTES_MAX = 4096;
+/** How long the CLI waits for a node's /health before treating it as not running. */
+export const NODE_HEALTH_TIMEOUT_MS = 2_000;
+/** Open journal streams one node serves at once. */
+export const NODE_SSE_STREAMS_MAX = 256;
+
+/** Largest world bundle `aos world export` writes and `aos world import` reads (it is read whole into memory). */
+export const BUNDLE_BYTES_MAX = 1024 * 1024 * 1024;
+/** Journal records one bundle holds. */
+export const BUNDLE_RECORDS_MAX = 10_000_000;
+/** CAS objects one bundle holds (the closure of the world's journal and meta). */
+export const BUNDLE_OBJECTS_MAX = 1_000_000;
+/** Journal records read per page while exporting, importing or forking a world. */
+export const LIFECYCLE_PAGE_RECORDS = 4_096;

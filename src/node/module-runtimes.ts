@@ -8,6 +8,8 @@ import { ModuleLoader } from '../sandbox/index.ts';
 import type { LoadModuleOptions, ModuleRuntime } from '../sandbox/index.ts';
 import type { CasStore } from '../store/index.ts';
 import { NodeError } from './errors.ts';
+import { needsShippedCode } from './sys-modules.ts';
+import type { SysModuleArtifacts } from './sys-modules.ts';
 
 /**
  * Every workflow module of a manifest. A context is created on a module's first step, not at
@@ -18,17 +20,23 @@ import { NodeError } from './errors.ts';
 export class CasModules implements ModuleProvider {
   private readonly runtimes = new Map<string, ModuleRuntime>();
 
-  private constructor(private readonly loader: ModuleLoader | null, private readonly cas: CasStore, private readonly onStep: ((deliveryIndex: number) => void) | undefined) {}
+  private constructor(
+    private readonly loader: ModuleLoader | null,
+    private readonly cas: CasStore,
+    private readonly onStep: ((deliveryIndex: number) => void) | undefined,
+    private readonly sysModules: SysModuleArtifacts,
+  ) {}
 
   /**
    * The modules of a manifest, ready to step; `steps: false` skips loading the QuickJS engine
    * (~30 ms), for an open that only reads state and has no journal tail to replay.
    */
-  static async load(view: ManifestView, cas: CasStore, onStep?: (deliveryIndex: number) => void, steps = true): Promise<CasModules> {
+  static async load(view: ManifestView, cas: CasStore, onStep?: (deliveryIndex: number) => void, steps = true, sysModules: SysModuleArtifacts = new Map()): Promise<CasModules> {
+    const modules = new CasModules(steps ? await ModuleLoader.ready() : null, cas, onStep, sysModules);
     for (const module of view.modules.values()) {
-      if (module.module_kind === 'workflow' && !module.name.startsWith('sys/')) checkArtifact(module, cas);
+      if (module.module_kind === 'workflow' && (!module.name.startsWith('sys/') || needsShippedCode(module))) modules.artifactOf(module);
     }
-    return new CasModules(steps ? await ModuleLoader.ready() : null, cas, onStep);
+    return modules;
   }
 
   runtime(module: DefModule): ModuleRuntime {
@@ -36,7 +44,7 @@ export class CasModules implements ModuleProvider {
     let runtime = this.runtimes.get(key);
     if (runtime === undefined) {
       if (this.loader === null) throw new NodeError('READ_ONLY', `module ${module.name} cannot step: this world was opened read-only`, 'open it without readOnly to send inputs');
-      runtime = this.loader.load(this.cas.get(checkArtifact(module, this.cas)), loadOptions(module));
+      runtime = this.loader.load(this.cas.get(this.artifactOf(module)), loadOptions(module));
       this.runtimes.set(key, runtime);
     }
     return runtime;
@@ -53,6 +61,16 @@ export class CasModules implements ModuleProvider {
   dispose(): void {
     for (const runtime of this.runtimes.values()) runtime.dispose();
     this.runtimes.clear();
+  }
+
+  /** The artifact that runs `module`: its def's wasm_hash, or for a built-in workflow the bundle the world was created with. */
+  artifactOf(module: DefModule): Hash {
+    if (!needsShippedCode(module)) return checkArtifact(module, this.cas);
+    const hash = this.sysModules.get(module.name);
+    if (hash === undefined || !this.cas.has(hash)) {
+      throw new NodeError('MODULE_ARTIFACT_MISSING', `the built-in workflow ${module.name} has no bundle in this world`, 'the world was created without `aos build` bundling it; build the folder and create the world again');
+    }
+    return hash;
   }
 }
 

@@ -4,7 +4,7 @@
 import { AirError, valueToSugarJson } from '../air/index.ts';
 import { CborError, decodeCanonical, hashBytes, toJsonValue } from '../cbor/index.ts';
 import type { Hash } from '../cbor/index.ts';
-import { checkReceiptSignature, isFailureMessage, trustedKeysOf } from '../kernel/index.ts';
+import { applyKeyRotation, checkReceiptSignature, isFailureMessage, trustedKeysOf } from '../kernel/index.ts';
 import type { ReceiptUsage, RecordBody, SealedRecord, TrustedReceiptKeys } from '../kernel/index.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
 import { NodeError } from './errors.ts';
@@ -40,7 +40,7 @@ export interface ReceiptDetail extends ReceiptSummary {
 
 type ReceiptBody = Extract<RecordBody, { kind: 'effect_receipt' }>;
 interface Collected {
-  readonly receipts: Array<{ readonly record: SealedRecord; readonly body: ReceiptBody; readonly trusted: TrustedReceiptKeys }>;
+  readonly receipts: Array<{ readonly record: SealedRecord; readonly body: ReceiptBody; readonly trusted: TrustedReceiptKeys; readonly retired: TrustedReceiptKeys }>;
   readonly intents: Map<Hash, { readonly height: number; readonly effect_kind: string }>;
   readonly rejected: SealedRecord[];
 }
@@ -48,7 +48,7 @@ interface Collected {
 /** Every receipt in the world, in journal order; `intent` keeps only that intent's. */
 export function listReceipts(world: EmbeddedWorld, intent?: Hash): ReceiptSummary[] {
   const collected = collect(world, intent);
-  return collected.receipts.map((entry) => summarise(entry.body, entry.record.height, entry.trusted, collected.intents.get(entry.body.intent_hash)?.effect_kind ?? null));
+  return collected.receipts.map((entry) => summarise(entry.body, entry.record.height, entry, collected.intents.get(entry.body.intent_hash)?.effect_kind ?? null));
 }
 
 /** The receipt that settled an intent, in full; NO_RECEIPT when none did. */
@@ -60,7 +60,7 @@ export function showReceipt(world: EmbeddedWorld, intent: Hash): ReceiptDetail {
     const state = opened === undefined ? 'no intent with that hash was journaled' : `the intent (a ${opened.effect_kind}, height ${opened.height}) is still open`;
     throw new NodeError('NO_RECEIPT', `no receipt settles ${intent}: ${state}`, 'list the receipts with `aos receipts ls`, or open work with `aos diagnose`');
   }
-  const summary = summarise(entry.body, entry.record.height, entry.trusted, opened?.effect_kind ?? null);
+  const summary = summarise(entry.body, entry.record.height, entry, opened?.effect_kind ?? null);
   const schema = summary.effect_kind === null ? null : (world.view.effects.get(summary.effect_kind)?.receipt_schema ?? null);
   return {
     ...summary, intent_height: opened?.height ?? null, receipt_schema: schema, payload_hash: hashBytes(entry.body.payload), payload_bytes: entry.body.payload.length,
@@ -74,26 +74,27 @@ export function showReceipt(world: EmbeddedWorld, intent: Hash): ReceiptDetail {
 
 function collect(world: EmbeddedWorld, only: Hash | undefined): Collected {
   const collected: Collected = { receipts: [], intents: new Map(), rejected: [] };
-  let trusted: TrustedReceiptKeys = new Map();
+  let keys: { trusted: TrustedReceiptKeys; retired: TrustedReceiptKeys } = { trusted: new Map(), retired: new Map() };
   for (let height = 0; ;) {
     const page = world.tail(height, RECEIPTS_PAGE_RECORDS);
     if (page.length === 0) return collected;
     for (const record of page) {
       const body = record.body;
-      if (body.kind === 'trusted_keys') trusted = trustedKeysOf(body);
+      if (body.kind === 'trusted_keys') keys = { trusted: trustedKeysOf(body), retired: keys.retired };
+      else if (body.kind === 'key_rotation') keys = applyKeyRotation(keys, body);
       else if (body.kind === 'effect_intent' && (only === undefined || body.intent_hash === only)) collected.intents.set(body.intent_hash, { height: record.height, effect_kind: body.effect_kind });
-      else if (body.kind === 'effect_receipt' && (only === undefined || body.intent_hash === only)) collected.receipts.push({ record, body, trusted });
+      else if (body.kind === 'effect_receipt' && (only === undefined || body.intent_hash === only)) collected.receipts.push({ record, body, ...keys });
       else if (body.kind === 'receipt_rejected' && body.intent_hash === only) collected.rejected.push(record);
     }
     height = (page.at(-1)?.height ?? height) + 1;
   }
 }
 
-function summarise(body: ReceiptBody, height: number, trusted: TrustedReceiptKeys, effectKind: string | null): ReceiptSummary {
-  const check = checkReceiptSignature(trusted, {
+function summarise(body: ReceiptBody, height: number, keys: { readonly trusted: TrustedReceiptKeys; readonly retired: TrustedReceiptKeys }, effectKind: string | null): ReceiptSummary {
+  const check = checkReceiptSignature(keys.trusted, {
     intent_hash: body.intent_hash, adapter_id: body.adapter_id, status: body.status, payload_hash: hashBytes(body.payload),
     cost_cents: body.cost_cents ?? null, usage: body.usage ?? null,
-  }, body.signature);
+  }, body.signature, keys.retired);
   return {
     height, intent_hash: body.intent_hash, effect_kind: effectKind, adapter_id: body.adapter_id, status: body.status,
     cost_cents: body.cost_cents ?? null, usage: body.usage ?? null, signature: check.ok ? 'verified' : 'invalid', signature_problem: check.ok ? null : check.message,

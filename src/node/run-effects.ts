@@ -8,9 +8,11 @@ import { BLOB_ADAPTER_ID_DEFAULT, BlobAdapter } from '../adapters/blob-adapter.t
 import { HTTP_ADAPTER_ID_DEFAULT, HttpAdapter } from '../adapters/http-adapter.ts';
 import type { Adapter } from '../adapters/index.ts';
 import { EffectExecutor } from './effect-executor.ts';
+import { internalRoutes, KERNEL_ADAPTER_ID } from './internal-effects.ts';
 import type { ExecutorProblem, ExecutorRoute } from './effect-executor.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
 import { listKeys, loadSigner } from './keys.ts';
+import { NodeSecrets } from './secrets.ts';
 import { SystemTimerClock, TIMER_ADAPTER_ID_DEFAULT, TimerAdapter } from './timer-adapter.ts';
 
 /** The built-in adapters a one-shot run can serve, by the adapter_id their key must be named. */
@@ -51,8 +53,12 @@ export async function runEffects(world: EmbeddedWorld, timeoutMs: number): Promi
     const { adapter, deadlineMs } = make();
     routes.push({ adapter, signer: loadSigner(world.dir, id), ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
   }
+  // Internal effects (workspace.*, introspect.*) are signed by the kernel's key, when the node has one.
+  if (names.has(KERNEL_ADAPTER_ID)) routes.push(...internalRoutes(world));
   const startHeight = world.head.height;
-  const executor = new EffectExecutor(world, routes);
+  // Secrets resolve from the environment, the root's .env and its vault, per the intent's grant.
+  const secrets = new NodeSecrets({ root: world.dir, secrets: [...world.view.authority.secrets.values()] });
+  const executor = new EffectExecutor(world, routes, { secrets });
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<true>((resolve) => { timer = setTimeout(() => resolve(true), timeoutMs); });
   try {

@@ -1,16 +1,20 @@
 // The sys/vault.put@1 and sys/vault.rotate@1 adapter over the node's vault. It lives in node,
 // not adapters, because it needs the node's vault (adapters may not import node).
 //
-// vault.put params carry no value, only value_ref: the hash of a blob in the world's CAS. The
-// journal therefore holds hashes of the value (value_ref, expected_digest, the receipt's
-// digest), never the value; but the value itself is a plain blob in the world's CAS, put there
-// by whoever made the ref. Prefer `aos vault put`, which never touches the CAS.
-// vault.put reads the blob, checks its sha256 against expected_digest, and stores it as the
-// binding's next version, made active. vault.rotate carries no value either: it makes an
-// existing version of the binding active, after checking that version's digest.
-// Neither receipt schema has a field for a reason: error receipts carry version 0 and ZERO_HASH.
+// vault.put params carry no value, only value_ref (upstream's schema): the journal holds hashes
+// of the value (value_ref, expected_digest, the receipt's digest), never the value. Upstream
+// resolves value_ref in the world's CAS, which would leave the plaintext unencrypted beside the
+// journal (small objects even inside node.sqlite3 and its WAL, where a delete does not erase
+// them). So here value_ref names a value staged, sealed, in the vault (`aos vault stage`,
+// vault-staging.ts), and only there: the put stores it as the binding's next version, made
+// active, and removes the staged copy. A value_ref found only in the world's CAS is refused with
+// an error receipt saying so (its plaintext is already exposed there; the put would only hide
+// that). A retried put (same idempotency key) returns the version it made, staged copy or not.
+// vault.rotate carries no value: it makes an existing version of the binding active, after
+// checking that version's digest. Neither receipt schema has a field for a reason: refusals
+// carry version 0 and ZERO_HASH, except the CAS refusal, whose error receipt is its message.
 import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome } from '../adapters/index.ts';
-import { assert, hashBytes, InvariantError, isCborObject, isHash, ZERO_HASH } from '../cbor/index.ts';
+import { assert, InvariantError, isCborObject, isHash, ZERO_HASH } from '../cbor/index.ts';
 import type { CborObject, CborValue, Hash } from '../cbor/index.ts';
 import { builtinCatalog, AirError, valueFromCbor } from '../air/index.ts';
 import { NodeError } from './errors.ts';
@@ -46,6 +50,7 @@ export class VaultAdapter implements Adapter {
     try {
       const stored = put ? this.#put(params, bindingId, context, intent) : this.#rotate(params, bindingId);
       if (stored === null) return failure(alias, bindingId);
+      if (typeof stored === 'string') return { status: 'error', payload: stored };
       return { status: 'ok', payload: { alias, version: stored.version, binding_id: bindingId, digest: stored.digest } };
     } catch (error) {
       // Refusals (bad binding, missing version, digest mismatch, tampered entry) settle as error receipts; disk faults propagate so the intent is retried.
@@ -54,20 +59,25 @@ export class VaultAdapter implements Adapter {
     }
   }
 
-  #put(params: CborObject, bindingId: string, context: AdapterContext, intent: AdapterIntent): { version: number; digest: Hash } | null {
+  /** The version stored, null for a refusal with the schema's error payload, or a refusal's message. */
+  #put(params: CborObject, bindingId: string, context: AdapterContext, intent: AdapterIntent): { version: number; digest: Hash } | string | null {
     if (bindingId.startsWith('env:')) return null; // an environment binding cannot be written
+    const name = vaultEntry(bindingId);
     const valueRef = hash(params, 'value_ref');
-    let value: Uint8Array;
-    try {
-      value = context.blobs.get(valueRef);
-    } catch (error) {
-      if (error instanceof InvariantError) throw error;
-      return null; // the blob is not in the CAS: nothing to store
-    }
-    const digest = hashBytes(value);
-    if (digest !== valueRef || digest !== hash(params, 'expected_digest') || value.byteLength > VAULT_VALUE_BYTES_MAX) return null;
     const requestId = Buffer.from(intent.idempotency_key).toString('hex');
-    return this.#vault.put(vaultEntry(bindingId), value, requestId);
+    const earlier = this.#vault.earlierPut(name, requestId);
+    if (earlier !== null) {
+      this.#vault.dropStaged(valueRef);
+      return earlier;
+    }
+    if (valueRef !== hash(params, 'expected_digest')) return null;
+    const value = this.#vault.staged(valueRef);
+    if (value === null) return inCas(context, valueRef) ? casRefusal(valueRef) : null;
+    if (value.byteLength > VAULT_VALUE_BYTES_MAX) return null;
+    const stored = this.#vault.put(name, value, requestId);
+    value.fill(0);
+    this.#vault.dropStaged(valueRef);
+    return stored;
   }
 
   #rotate(params: CborObject, bindingId: string): { version: number; digest: Hash } | null {
@@ -77,6 +87,22 @@ export class VaultAdapter implements Adapter {
     if (BigInt(version) < 1n || BigInt(version) > BigInt(Number.MAX_SAFE_INTEGER)) return null;
     return this.#vault.activate(vaultEntry(bindingId), Number(version), hash(params, 'expected_digest'));
   }
+}
+
+/** True when the world's CAS holds a blob named `ref` (the adapter context reads it; nothing of it is kept). */
+function inCas(context: AdapterContext, ref: Hash): boolean {
+  try {
+    context.blobs.get(ref).fill(0);
+    return true;
+  } catch (error) {
+    if (error instanceof InvariantError) throw error;
+    return false;
+  }
+}
+
+function casRefusal(ref: Hash): string {
+  return `vault.put refused: value_ref ${ref} is not staged in the vault but is a blob in the world's CAS, where its plaintext lies unencrypted; `
+    + 'stage the value with `aos vault stage --value-stdin` and pass the ref it prints, and remove the CAS copy (it may also be in the journal if a workflow put it there)';
 }
 
 function vaultEntry(bindingId: string): string {

@@ -15,6 +15,7 @@ import { loadVaultKey, VAULT_KEY_ENV } from './vault-key.ts';
 import type { VaultKey } from './vault-key.ts';
 import { VAULT_ENTRIES_MAX, VAULT_FILE_BYTES_MAX, VAULT_NAME_CHARS_MAX, VAULT_VALUE_BYTES_MAX, VAULT_VERSIONS_MAX } from './limits.ts';
 import { open, seal } from './vault-seal.ts';
+import { dropStaged, readStaged, STAGED_FOLDER_NAME, stageValue } from './vault-staging.ts';
 import type { SealedRecord } from './vault-seal.ts';
 
 const ENTRY_FORMAT = 'aos-vault-entry@1';
@@ -124,6 +125,31 @@ export class Vault {
     return { version: { name, version: chosen, digest: hashBytes(value) }, value };
   }
 
+  /** Seals `value` as staged for a vault.put (vault-staging.ts); returns the value_ref to put it by. */
+  stage(value: Uint8Array): Hash {
+    if (value.byteLength > VAULT_VALUE_BYTES_MAX) {
+      throw new NodeError('VAULT_BAD_INPUT', `the value has ${value.byteLength} bytes; the vault holds at most ${VAULT_VALUE_BYTES_MAX} (VAULT_VALUE_BYTES_MAX)`, 'store large material as a blob and keep its key here');
+    }
+    return stageValue(this.directory, this.#keyFor(true), value);
+  }
+
+  /** The staged value named `digest`, or null when none is staged. */
+  staged(digest: Hash): Uint8Array | null {
+    return lstatOrNull(this.directory) === null ? null : readStaged(this.directory, this.#keyFor(false), digest);
+  }
+
+  /** Removes a staged value (a put consumed it). */
+  dropStaged(digest: Hash): void {
+    dropStaged(this.directory, digest);
+  }
+
+  /** The version an earlier put with `requestId` made of entry `name`, or null: a retried put returns it without its value. */
+  earlierPut(name: string, requestId: string): VaultVersion | null {
+    checkVaultName(name);
+    const earlier = this.#versions(name).find((version) => this.#readVersionFile(name, version).request_id === requestId);
+    return earlier === undefined ? null : this.#activateChecked(name, earlier, null, this.#keyFor(false));
+  }
+
   /** True when the vault has an entry of this name. */
   has(name: string): boolean {
     return this.#versions(checkVaultName(name)).length > 0;
@@ -138,6 +164,7 @@ export class Vault {
     if ((stats.mode & 0o077) !== 0) warnings.push(`vault folder ${directory} has mode ${modeText(stats.mode)}: chmod 700 ${directory}`);
     const entries: VaultEntryInfo[] = [];
     for (const folder of readdirSync(directory).sort().slice(0, VAULT_ENTRIES_MAX)) {
+      if (folder === STAGED_FOLDER_NAME) continue;
       const name = nameFromFolder(folder);
       if (name === null) {
         warnings.push(`${join(directory, folder)} is not a vault entry folder; move it out of the vault`);

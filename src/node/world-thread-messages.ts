@@ -4,7 +4,25 @@ import type { EventInput } from '../kernel/index.ts';
 export type ThreadRequest =
   | { readonly id: number; readonly type: 'send'; readonly event: EventInput; readonly aborts: readonly number[] }
   | { readonly id: number; readonly type: 'state'; readonly module: string; readonly key: Uint8Array | null }
-  | { readonly id: number; readonly type: 'snapshot' };
+  | { readonly id: number; readonly type: 'snapshot' }
+  /** A node's read or write of the hosted world by name (node-world-ops.ts); answered as an OpResult. */
+  | { readonly id: number; readonly type: 'call'; readonly op: string; readonly args: unknown };
+
+/** What a `call` answers: its value, or the error it failed with (code and hint kept for the API). */
+export type OpResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: { readonly name: string; readonly code: string; readonly message: string; readonly hint?: string } };
+
+/**
+ * Slots of the progress buffer a WorldWorker shares with its thread: the delivery index about
+ * to step (slot 0), and whether the thread is outside any request (slot 1: a hosted world's
+ * executor steps receipts between requests, which no input's abort may be blamed for).
+ */
+export const PROGRESS_SLOTS = 2;
+export const OUTSIDE_REQUEST_SLOT = 1;
+
+/** Said by a thread on its own (no request id): the journal grew to `height`. */
+export interface ThreadNotice { readonly notice: 'head'; readonly height: number }
 
 export type ThreadResponse =
   | { readonly id: number; readonly ok: true; readonly value: unknown }

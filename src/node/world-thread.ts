@@ -3,12 +3,20 @@
 // terminates it, the abort can be journaled for exactly that delivery (DESIGN §5).
 import { parentPort, workerData } from 'node:worker_threads';
 import { EmbeddedWorld } from './embedded-world.ts';
-import type { SentInput, ThreadReady, ThreadRequest, ThreadResponse } from './world-thread-messages.ts';
+import { NodeError } from './errors.ts';
+import { HostedWorld } from './node-world-ops.ts';
+import { OUTSIDE_REQUEST_SLOT } from './world-thread-messages.ts';
+import type { SentInput, ThreadNotice, ThreadReady, ThreadRequest, ThreadResponse } from './world-thread-messages.ts';
 
 interface ThreadData {
   readonly dir: string;
   readonly progress: SharedArrayBuffer;
+  /** Hosted by a node: run effects continuously and tell the host when the journal grows. */
+  readonly hosted?: boolean;
 }
+
+/** How often a hosted thread looks whether its journal grew (receipts arrive on their own). */
+const HEAD_WATCH_MS = 50;
 
 const data = workerData as ThreadData;
 const port = parentPort;
@@ -29,28 +37,50 @@ async function serve(): Promise<void> {
     return;
   }
   port.postMessage({ ready: true, height: world.head.height } satisfies ThreadReady);
+  const hosted = data.hosted === true ? new HostedWorld(world) : null;
+  if (hosted !== null) watchHead(world, hosted);
+  // A hosted world also steps between requests (its executor's receipts): the flag tells the
+  // watchdog whether a stuck step belongs to the request it timed or to something outside it.
+  if (hosted !== null) Atomics.store(progress, OUTSIDE_REQUEST_SLOT, 1);
   port.on('message', (request: ThreadRequest) => {
+    Atomics.store(progress, OUTSIDE_REQUEST_SLOT, 0);
     let response: ThreadResponse;
     try {
-      response = { id: request.id, ok: true, value: handle(world, request) };
+      response = { id: request.id, ok: true, value: handle(world, request, hosted) };
     } catch (error) {
       response = { id: request.id, ok: false, error: errorOf(error) };
     }
+    if (hosted !== null) Atomics.store(progress, OUTSIDE_REQUEST_SLOT, 1);
     port.postMessage(response);
   });
 }
 
-function handle(world: EmbeddedWorld, request: ThreadRequest): unknown {
+/** Starts the hosted world's effects and tells the host whenever the journal grows. */
+function watchHead(world: EmbeddedWorld, hosted: HostedWorld): void {
+  let told = world.head.height;
+  hosted.start();
+  setInterval(() => {
+    if (world.head.height === told) return;
+    told = world.head.height;
+    port?.postMessage({ notice: 'head', height: told } satisfies ThreadNotice);
+  }, HEAD_WATCH_MS);
+}
+
+function handle(world: EmbeddedWorld, request: ThreadRequest, hosted: HostedWorld | null): unknown {
   switch (request.type) {
     case 'send': {
       Atomics.store(progress, 0, -1);
       const records = world.send(request.event, { aborts: request.aborts });
+      hosted?.dispatch();
       return { heights: records.map((record) => record.height), kinds: records.map((record) => record.body.kind), head: world.head.hash, aborted: request.aborts } satisfies SentInput;
     }
     case 'state':
       return world.state(request.module, request.key);
     case 'snapshot':
       return world.snapshot().map((record) => record.height);
+    case 'call':
+      if (hosted === null) throw new NodeError('BAD_INPUT', 'only a world hosted by a node answers calls', 'open the WorldWorker with hosted: true');
+      return hosted.call(request.op, request.args);
   }
 }
 

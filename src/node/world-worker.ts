@@ -9,7 +9,8 @@ import type { EventInput } from '../kernel/index.ts';
 import { NodeError } from './errors.ts';
 import { INPUT_ABORTS_MAX, WORLD_INPUT_DEADLINE_MS, WORLD_OPEN_DEADLINE_MS } from './limits.ts';
 import { threadEntry } from './thread-entry.ts';
-import type { SentInput, ThreadReady, ThreadRequest, ThreadResponse } from './world-thread-messages.ts';
+import { OUTSIDE_REQUEST_SLOT, PROGRESS_SLOTS } from './world-thread-messages.ts';
+import type { OpResult, SentInput, ThreadNotice, ThreadReady, ThreadRequest, ThreadResponse } from './world-thread-messages.ts';
 
 const ENTRY = threadEntry(import.meta.url);
 
@@ -18,7 +19,13 @@ type WithoutId<Request> = Request extends unknown ? Omit<Request, 'id'> : never;
 export interface WorldWorkerOptions {
   /** Wall-clock budget per input; tests lower it. */
   readonly inputDeadlineMs?: number;
+  /** Hosted by a node: the thread runs the world's effects, answers `call`s, and reports journal growth to `onHead`. */
+  readonly hosted?: boolean;
+  readonly onHead?: (height: number) => void;
 }
+
+/** The delivery index a DeadlineOverrun carries when the thread never began the request (it was stuck between requests). */
+const STUCK_OUTSIDE_REQUEST = -2;
 
 /** Thrown when an input overran its deadline: the thread is gone and must be restarted. */
 class DeadlineOverrun extends Error {
@@ -29,16 +36,16 @@ class DeadlineOverrun extends Error {
 
 export class WorldWorker {
   private worker: Worker | null = null;
-  private readonly progress = new Int32Array(new SharedArrayBuffer(4));
+  private readonly progress = new Int32Array(new SharedArrayBuffer(PROGRESS_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
   /** How many times the watchdog terminated this world's thread. */
   restarts = 0;
 
-  private constructor(readonly dir: string, private readonly deadlineMs: number) {}
+  private constructor(readonly dir: string, private readonly deadlineMs: number, private readonly options: WorldWorkerOptions = {}) {}
 
   static async open(dir: string, options: WorldWorkerOptions = {}): Promise<WorldWorker> {
-    const host = new WorldWorker(dir, options.inputDeadlineMs ?? WORLD_INPUT_DEADLINE_MS);
+    const host = new WorldWorker(dir, options.inputDeadlineMs ?? WORLD_INPUT_DEADLINE_MS, options);
     await host.start();
     return host;
   }
@@ -52,6 +59,11 @@ export class WorldWorker {
           return (await this.request({ type: 'send', event, aborts })) as SentInput;
         } catch (error) {
           if (!(error instanceof DeadlineOverrun)) throw error;
+          if (error.deliveryIndex === STUCK_OUTSIDE_REQUEST) {
+            this.restarts += 1;
+            await this.start();
+            throw new NodeError('BAD_INPUT', `the world's thread was stuck for ${this.deadlineMs} ms in a step outside this input (an effect's receipt); it was restarted and the input was not taken`, 'send it again; if this repeats, look for a workflow that loops when it handles a receipt');
+          }
           if (error.deliveryIndex < 0) {
             await this.start();
             throw new NodeError('BAD_INPUT', `the input overran its ${this.deadlineMs} ms deadline before any module step began`, 'the world may be too large to service within the deadline; raise it');
@@ -69,6 +81,23 @@ export class WorldWorker {
     return this.serial(async () => (await this.request({ type: 'state', module, key })) as Uint8Array | null);
   }
 
+  /**
+   * A named read or write of a hosted world (node-world-ops.ts), under the same watchdog as
+   * inputs: a call that overruns its deadline restarts the thread and is refused.
+   */
+  call(op: string, args: unknown = null): Promise<OpResult> {
+    return this.serial(async () => {
+      try {
+        return (await this.request({ type: 'call', op, args })) as OpResult;
+      } catch (error) {
+        if (!(error instanceof DeadlineOverrun)) throw error;
+        this.restarts += 1;
+        await this.start();
+        throw new NodeError('BAD_INPUT', `${op} overran the ${this.deadlineMs} ms deadline; the world was reopened`, 'ask for less (a smaller page or limit)');
+      }
+    });
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     await this.worker?.terminate();
@@ -83,9 +112,11 @@ export class WorldWorker {
 
   private async start(): Promise<void> {
     await this.worker?.terminate();
-    const workerData = { dir: this.dir, progress: this.progress.buffer };
+    const workerData = { dir: this.dir, progress: this.progress.buffer, hosted: this.options.hosted === true };
     const worker = ENTRY.kind === 'bundle' ? new Worker(ENTRY.url, { workerData }) : new Worker(ENTRY.boot, { eval: true, workerData });
     this.worker = worker;
+    const onHead = this.options.onHead;
+    if (onHead !== undefined) worker.on('message', (message: ThreadNotice | ThreadResponse | ThreadReady) => { if ('notice' in message) onHead(message.height); });
     const ready = await withDeadline(new Promise<ThreadReady>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -100,7 +131,7 @@ export class WorldWorker {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         worker.off('message', onMessage);
-        const index = Atomics.load(this.progress, 0);
+        const index = Atomics.load(this.progress, OUTSIDE_REQUEST_SLOT) === 1 ? STUCK_OUTSIDE_REQUEST : Atomics.load(this.progress, 0);
         void worker.terminate();
         reject(new DeadlineOverrun(index));
       }, this.deadlineMs);

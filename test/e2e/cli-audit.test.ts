@@ -83,7 +83,7 @@ test('audit verify, replay --verify and receipts ls/show on a world that ran the
     assert.deepEqual([report.ok, report.receipts, report.signatures_verified, report.intents, report.open_intents, report.findings], [true, 2, 2, 2, 0, []]);
     const text = aos('audit', 'verify', '--root', dir);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^audit ok: \d+ records chained to sha256:[0-9a-f]{64}; 2\/2 receipt signatures verified, 2 intents \(0 open\), 0 refusals checked\n$/);
+    assert.match(text.stdout, /^audit ok: \d+ records chained to sha256:[0-9a-f]{64}; 2\/2 receipt signatures verified, 2 intents \(0 open\), 0 refusals checked\napprovals ok: 0\/0 approval signatures verified \(0 effect approvals, 0 governance decisions\); principals: none\nreplay ok: \d+ heights from genesis and from 0 snapshot\(s\) end at sha256:[0-9a-f]{64}\n$/);
 
     const replay = aos('replay', '--verify', '--root', dir, '--json');
     assert.equal(replay.code, 0, replay.stderr);

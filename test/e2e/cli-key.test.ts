@@ -90,3 +90,45 @@ test('refusals: an existing name, a bad name, a bad role, a loose mode; each say
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('key rotate: the world trusts the new key and retires the old; files swapped, 0600 kept, --json and text output, unknown names refused', async () => {
+  const { cpSync } = await import('node:fs');
+  const { buildWorld, writeModuleHashes } = await import('../../src/cli/build/index.ts');
+  const { EmbeddedWorld } = await import('../../src/node/index.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'aos-key-rotate-'));
+  try {
+    cpSync(join(ROOT, 'test/fixtures/worlds/runner'), dir, { recursive: true });
+    writeModuleHashes(dir, (await buildWorld(dir)).modules);
+    const gen = aos('key', 'gen', '--root', dir, '--name', 'blob.default', '--role', 'adapter', '--json');
+    assert.equal(gen.code, 0, gen.stderr);
+    const old = JSON.parse(gen.stdout) as KeyJson;
+    (await EmbeddedWorld.create(dir)).close();
+
+    const rotated = aos('key', 'rotate', 'blob.default', '--root', dir, '--json');
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const done = JSON.parse(rotated.stdout) as { adapter_id: string; trusted: string; retired: string; retired_files: string; height: number };
+    assert.deepEqual([done.adapter_id, done.retired, typeof done.height], ['blob.default', old.public_key, 'number']);
+    assert.notEqual(done.trusted, old.public_key);
+    assert.equal(statSync(join(dir, '.aos/keys/blob.default.key')).mode & 0o777, 0o600);
+    assert.equal(statSync(`${done.retired_files}.key`).mode & 0o777, 0o600);
+    const ls = JSON.parse(aos('key', 'ls', '--root', dir, '--json').stdout) as { keys: KeyJson[]; warnings: string[] };
+    assert.deepEqual(ls.keys.map((key) => key.public_key), [done.trusted]);
+    assert.deepEqual(ls.warnings, []);
+
+    const again = aos('key', 'rotate', 'blob.default', '--root', dir);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^rotated adapter key blob.default: now ed25519:[0-9a-f]{64}\n {2}retired (ed25519:[0-9a-f]{64}) from height \d+: receipts it signs from now on are refused/);
+    assert.ok(again.stdout.includes(`retired ${done.trusted}`), 'the second rotation retires the first one\'s key');
+    const world = await EmbeddedWorld.open(dir, { readOnly: true });
+    try {
+      assert.deepEqual(world.tail(0, 100, 'key_rotation').length, 2);
+    } finally {
+      world.close();
+    }
+    const missing = aos('key', 'rotate', 'nobody', '--root', dir);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /no adapter key named nobody/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

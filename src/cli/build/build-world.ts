@@ -7,6 +7,7 @@ import { FileCas } from '../../store/index.ts';
 import { bundleModule } from './bundle-module.ts';
 import { BuildError } from './errors.ts';
 import { readSyncConfig } from './sync-config.ts';
+import { buildSysModules } from './sys-modules.ts';
 
 /** What a world build produced. */
 export interface BuiltWorld {
@@ -14,9 +15,14 @@ export interface BuiltWorld {
   readonly modules: Readonly<Record<string, Hash>>;
   /** Lint warnings, each prefixed with its module name. */
   readonly warnings: readonly string[];
+  /** Built-in sys/* workflow → hash of the shipped bundle, for those the manifest lists. */
+  readonly sysModules: Readonly<Record<string, Hash>>;
 }
 
-/** Bundles each module named in `<root>/aos.sync.json` and stores the bundles in the world's CAS. */
+/**
+ * Bundles each module named in `<root>/aos.sync.json`, and the shipped code of each built-in
+ * workflow the manifest lists, and stores the bundles in the world's CAS.
+ */
 export async function buildWorld(root: string): Promise<BuiltWorld> {
   const cas = new FileCas(root);
   const modules: Record<string, Hash> = {};
@@ -29,5 +35,5 @@ export async function buildWorld(root: string): Promise<BuiltWorld> {
     modules[name] = cas.put(bundled.bytes);
     warnings.push(...bundled.warnings.map((warning) => `${name}: ${warning}`));
   }
-  return { modules, warnings };
+  return { modules, warnings, sysModules: await buildSysModules(root, cas) };
 }

@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.ts';
 import { emit } from '../output.ts';
+import { withProgress } from '../progress.ts';
 import type { OutputOptions } from '../output.ts';
 
 interface BuildOptions extends OutputOptions { readonly root: string }
@@ -18,7 +19,7 @@ async function build(options: BuildOptions): Promise<void> {
   const { loadWorldPath } = await import('../../air/index.ts');
   const { buildWorld, writeModuleHashes } = await import('../build/index.ts');
   const root = resolve(options.root);
-  const built = await buildWorld(root);
+  const built = await withProgress(`building ${root}`, options.json, () => buildWorld(root));
   const updates = writeModuleHashes(root, built.modules);
   const result = loadWorldPath(root);
   if (result.world === null) {

@@ -1,6 +1,6 @@
 // What the key commands do; loaded only when one of them runs. Output shows public ids and paths, never private bytes.
 import { resolve } from 'node:path';
-import { generateKey, listKeys } from '../../node/index.ts';
+import { EmbeddedWorld, generateKey, listKeys, rotateAdapterKey } from '../../node/index.ts';
 import { emit } from '../output.ts';
 import type { OutputOptions } from '../output.ts';
 
@@ -24,4 +24,19 @@ export function ls(options: KeyRootOptions): void {
     const body = rows.length === 0 ? [`no keys in ${listing.directory}; create one with \`aos key gen --root ${options.root} --name <name> --role adapter|principal\``] : [`${'NAME'.padEnd(20)} ${'ROLE'.padEnd(9)} ${'PUBLIC KEY'.padEnd(72)}  CREATED`, ...rows];
     return [...body, ...listing.warnings.map((warning) => `warning: ${warning}`)].join('\n');
   });
+}
+
+export async function rotate(name: string, options: KeyRootOptions): Promise<void> {
+  const world = await EmbeddedWorld.open(resolve(options.root));
+  try {
+    const done = rotateAdapterKey(world, name);
+    emit(options, done, () => [
+      `rotated adapter key ${done.adapter_id}: now ${done.trusted}`,
+      done.retired === null ? '  the world did not trust the old key; it now trusts the new one' : `  retired ${done.retired}${done.height === null ? '' : ` from height ${done.height}`}: receipts it signs from now on are refused`,
+      ...(done.retired_files === null ? [] : [`  old key files kept in ${done.retired_files}.{key,pub,json}`]),
+      '  restart any running executor so it signs with the new key',
+    ].join('\n'));
+  } finally {
+    world.close();
+  }
 }

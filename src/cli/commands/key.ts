@@ -1,4 +1,4 @@
-// `aos key gen|ls`: the node's ed25519 keys in <root>/.aos/keys (adapter keys sign receipts, principal keys sign approvals).
+// `aos key gen|ls|rotate`: the node's ed25519 keys in <root>/.aos/keys (adapter keys sign receipts, principal keys sign approvals).
 import type { Command } from 'commander';
 import type { GenOptions, KeyRootOptions } from './key-actions.ts';
 
@@ -11,6 +11,10 @@ export function registerKey(program: Command): void {
     .requiredOption('--role <role>', 'adapter (signs receipts) or principal (signs approvals)')
     .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
     .action(async (options: GenOptions) => (await actions()).gen(options));
+  key.command('rotate').description('replace adapter key <name> with a new one: the world trusts the new key and retires the old from the next height on (receipts the old key signs after that are refused); the old files move to keys/retired/. Rerun it to finish an interrupted rotation')
+    .argument('<name>', 'the adapter key (= adapter_id) to rotate')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (name: string, options: KeyRootOptions) => (await actions()).rotate(name, options));
   key.command('ls').description('list the keys: name, role, public key id, created time; warns about loose file modes')
     .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
     .action(async (options: KeyRootOptions) => (await actions()).ls(options));

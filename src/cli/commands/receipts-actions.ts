@@ -6,7 +6,9 @@ import { EmbeddedWorld, listReceipts, showReceipt } from '../../node/index.ts';
 import type { ReceiptSummary } from '../../node/index.ts';
 import { CliError } from '../cli-error.ts';
 import { emit, stringifyExact } from '../output.ts';
-import type { RootOptions } from './world.ts';
+import { nodeRequest, nodeTarget, worldPath } from '../node-client.ts';
+import type { NodeOptions, RootOptions } from './world.ts';
+import type { ReceiptDetail } from '../../node/index.ts';
 import type { ReceiptsLsOptions } from './receipts.ts';
 
 async function withWorld<T>(options: RootOptions, work: (world: EmbeddedWorld) => T): Promise<T> {
@@ -25,13 +27,20 @@ function checkedHash(text: string, what: string): Hash {
 
 export async function ls(options: ReceiptsLsOptions): Promise<void> {
   const intent = options.intent === undefined ? undefined : checkedHash(options.intent, '--intent');
-  await withWorld(options, (world) => {
-    const receipts = listReceipts(world, intent);
-    emit(options, { receipts }, () => receipts.length === 0 ? 'no receipts yet' : [
-      `${'HEIGHT'.padStart(6)}  ${'EFFECT'.padEnd(14)} ${'STATUS'.padEnd(7)} ${'ADAPTER'.padEnd(18)} ${'COST'.padStart(6)}  ${'SIGNATURE'.padEnd(9)}  INTENT`,
-      ...receipts.map(row),
-    ].join('\n'));
-  });
+  const target = await nodeTarget(options);
+  if (target !== null) {
+    const answer = await nodeRequest<{ receipts: ReceiptSummary[] }>(target, 'GET', worldPath(target, `/receipts${intent === undefined ? '' : `?${new URLSearchParams({ intent })}`}`));
+    emitList(options, answer.receipts);
+    return;
+  }
+  await withWorld(options, (world) => emitList(options, listReceipts(world, intent)));
+}
+
+function emitList(options: RootOptions, receipts: readonly ReceiptSummary[]): void {
+  emit(options, { receipts }, () => receipts.length === 0 ? 'no receipts yet' : [
+    `${'HEIGHT'.padStart(6)}  ${'EFFECT'.padEnd(14)} ${'STATUS'.padEnd(7)} ${'ADAPTER'.padEnd(18)} ${'COST'.padStart(6)}  ${'SIGNATURE'.padEnd(9)}  INTENT`,
+    ...receipts.map(row),
+  ].join('\n'));
 }
 
 function row(receipt: ReceiptSummary): string {
@@ -39,20 +48,26 @@ function row(receipt: ReceiptSummary): string {
   return `${String(receipt.height).padStart(6)}  ${(receipt.effect_kind ?? '?').padEnd(14)} ${receipt.status.padEnd(7)} ${receipt.adapter_id.padEnd(18)} ${cost.padStart(6)}  ${receipt.signature.padEnd(9)}  ${receipt.intent_hash}`;
 }
 
-export async function show(intentText: string, options: RootOptions): Promise<void> {
+export async function show(intentText: string, options: NodeOptions): Promise<void> {
   const intent = checkedHash(intentText, 'intent');
-  await withWorld(options, (world) => {
-    const receipt = showReceipt(world, intent);
-    emit(options, receipt, () => [
-      `receipt for ${receipt.intent_hash} (${receipt.effect_kind ?? 'unknown effect'}, opened at height ${receipt.intent_height ?? '?'}, settled at height ${receipt.height})`,
-      `  status     ${receipt.status}`,
-      `  adapter    ${receipt.adapter_id}`,
-      `  signature  ${receipt.signature}${receipt.signature_problem === null ? '' : `: ${receipt.signature_problem}`}`,
-      `  cost       ${receipt.cost_cents === null ? 'not reported' : `${receipt.cost_cents} cents`}`,
-      `  usage      ${receipt.usage === null ? 'not reported' : `${receipt.usage.prompt_tokens} prompt + ${receipt.usage.completion_tokens} completion tokens`}`,
-      `  payload    ${receipt.payload_bytes} bytes, ${receipt.payload_hash}${receipt.receipt_schema === null ? '' : ` (${receipt.receipt_schema}, ${receipt.payload_lens} lens)`}`,
-      ...stringifyExact(receipt.payload).split('\n').map((line) => `    ${line}`),
-      ...receipt.rejected.map((refusal) => `  refused at height ${refusal.height} from ${refusal.adapter_id} (${refusal.reason}): ${refusal.message}`),
-    ].join('\n'));
-  });
+  const target = await nodeTarget(options);
+  if (target !== null) {
+    emitDetail(options, await nodeRequest<ReceiptDetail>(target, 'GET', worldPath(target, `/receipts/${intent}`)));
+    return;
+  }
+  await withWorld(options, (world) => emitDetail(options, showReceipt(world, intent)));
+}
+
+function emitDetail(options: RootOptions, receipt: ReceiptDetail): void {
+  emit(options, receipt, () => [
+    `receipt for ${receipt.intent_hash} (${receipt.effect_kind ?? 'unknown effect'}, opened at height ${receipt.intent_height ?? '?'}, settled at height ${receipt.height})`,
+    `  status     ${receipt.status}`,
+    `  adapter    ${receipt.adapter_id}`,
+    `  signature  ${receipt.signature}${receipt.signature_problem === null ? '' : `: ${receipt.signature_problem}`}`,
+    `  cost       ${receipt.cost_cents === null ? 'not reported' : `${receipt.cost_cents} cents`}`,
+    `  usage      ${receipt.usage === null ? 'not reported' : `${receipt.usage.prompt_tokens} prompt + ${receipt.usage.completion_tokens} completion tokens`}`,
+    `  payload    ${receipt.payload_bytes} bytes, ${receipt.payload_hash}${receipt.receipt_schema === null ? '' : ` (${receipt.receipt_schema}, ${receipt.payload_lens} lens)`}`,
+    ...stringifyExact(receipt.payload).split('\n').map((line) => `    ${line}`),
+    ...receipt.rejected.map((refusal) => `  refused at height ${refusal.height} from ${refusal.adapter_id} (${refusal.reason}): ${refusal.message}`),
+  ].join('\n'));
 }

@@ -8,11 +8,19 @@ import type { OutputOptions } from '../output.ts';
 
 export interface VaultRootOptions extends OutputOptions { readonly root: string }
 export interface VaultPutOptions extends VaultRootOptions { readonly name: string; readonly valueStdin: boolean }
+export interface VaultStageOptions extends VaultRootOptions { readonly valueStdin: boolean }
 
 export async function put(options: VaultPutOptions): Promise<void> {
   const value = await readStdin();
   const stored = new Vault(resolve(options.root)).put(options.name, value);
   emit(options, stored, () => `stored ${stored.name} version ${stored.version} (active), digest ${stored.digest}`);
+}
+
+export async function stage(options: VaultStageOptions): Promise<void> {
+  const value = await readStdin();
+  const ref = new Vault(resolve(options.root)).stage(value);
+  value.fill(0);
+  emit(options, { value_ref: ref }, () => `staged ${ref}: pass it as the value_ref (and expected_digest) of a vault.put; the put consumes it`);
 }
 
 export function ls(options: VaultRootOptions): void {

@@ -1,6 +1,6 @@
-// `aos vault put|ls`: the node's encrypted vault in <dir>/.aos/vault (values never printed).
+// `aos vault put|stage|ls`: the node's encrypted vault in <dir>/.aos/vault (values never printed).
 import type { Command } from 'commander';
-import type { VaultPutOptions, VaultRootOptions } from './vault-actions.ts';
+import type { VaultPutOptions, VaultRootOptions, VaultStageOptions } from './vault-actions.ts';
 
 const actions = () => import('./vault-actions.ts');
 
@@ -11,6 +11,10 @@ export function registerVault(program: Command): void {
     .requiredOption('--value-stdin', 'read the value from stdin (one trailing newline is dropped)')
     .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
     .action(async (options: VaultPutOptions) => (await actions()).put(options));
+  vault.command('stage').description('seal a value for a workflow\'s vault.put and print its value_ref: the plaintext never enters the world\'s CAS or journal (read from stdin, never from the command line)')
+    .requiredOption('--value-stdin', 'read the value from stdin (one trailing newline is dropped)')
+    .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
+    .action(async (options: VaultStageOptions) => (await actions()).stage(options));
   vault.command('ls').description('list the entries: name, versions, active version; warns about loose file modes')
     .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
     .action(async (options: VaultRootOptions) => (await actions()).ls(options));

@@ -1,9 +1,12 @@
 // Goal: grant budgets are charged from receipts (a journaled budget_charge per receipt of a grant
-// with a budget: cost_cents, tokens = prompt + completion, count 1) and checked at enqueue: once a
-// count, cost or token budget is spent, the next effect under that grant is denied with
-// budget_exhausted (a journaled cap_decision deny and an effect_denied fault); a windowed budget
-// recovers as logical time passes; and replay from genesis and from a snapshot re-produces every
-// record and the ledger (replay or die).
+// with a budget: cost_cents, tokens = prompt + completion, count 1) and checked at enqueue against
+// what was spent plus what open intents reserved (each journals its reservation: count 1, the
+// grant's peak receipt cost, an llm.generate's max_tokens): once a count, cost or token budget is
+// committed, the next effect under that grant is denied with budget_exhausted (a journaled
+// cap_decision deny and an effect_denied fault), even before any receipt arrives and within one
+// step; a receipt or an approval denial releases the reservation; a windowed budget recovers as
+// logical time passes; and replay from genesis and from a snapshot re-produces every record and
+// the ledger (replay or die).
 // Method: the guarded world with budgets on its "web" (http) and "store" (blob) grants; receipts
 // signed by a seeded test adapter key; a fake clock whose logical time advances 1000 ns per input.
 import { after, test } from 'node:test';
@@ -14,7 +17,7 @@ import type { CborValue, Hash } from '../../../src/cbor/index.ts';
 import { World } from '../../../src/kernel/index.ts';
 import type { ReceiptUsage, RecordBody, SealedRecord } from '../../../src/kernel/index.ts';
 import { FakeClock, MemoryContent, MemoryJournal, ROOT, worldFixture } from '../../support/kernel-fixture.ts';
-import { sourcesOf, removeVariants, worldVariant } from '../../support/principal-keys.ts';
+import { sourcesOf, removeVariants, testPrincipal, worldVariant } from '../../support/principal-keys.ts';
 import { signedReceipt, testSigner, trustedFor } from '../../support/receipt-keys.ts';
 
 after(removeVariants);
@@ -87,12 +90,12 @@ test('a count budget: each receipt is charged and journaled; once spent, the nex
 
 test('cost and token budgets: the receipt that crosses the ceiling is charged; the next effect is denied', async () => {
   const { send, settle, journal, world, replayAll } = await start({ store: { cost_cents: 10 }, web: { tokens: 100 } });
-  settle(send('s', STORE), BLOB_OK, { cost_cents: 6 });
+  settle(send('s', STORE), BLOB_OK, { cost_cents: 3 });
   journal.append(world.snapshot());
-  assert.deepEqual(kinds(send('s', STORE)).at(-1), 'effect_intent', '6 of 10 cents: still allowed');
+  assert.deepEqual(kinds(send('s', STORE)).at(-1), 'effect_intent', '3 spent + 3 reserved (the peak) of 10 cents: still allowed');
   const open = journal.records.filter((record) => record.body.kind === 'effect_intent').at(-1);
   assert.ok(open !== undefined);
-  settle([open], BLOB_OK, { cost_cents: 5 });
+  settle([open], BLOB_OK, { cost_cents: 8 });
   const cost = denial(send('s', STORE)).cap;
   assert.match(cost.message ?? '', /grant "store" has spent its cost_cents budget: 11 of 10/);
   settle(send('t', FETCH), HTTP_OK, { usage: { prompt_tokens: 60, completion_tokens: 40 } });
@@ -110,4 +113,81 @@ test('a windowed budget recovers once its charges leave the window of logical ti
   for (let tick = 0; tick < 3; tick += 1) send('idle', { $tag: 'Inc', $value: 1 });
   assert.equal(kinds(send('w2', FETCH)).at(-1), 'effect_intent', 'at 7000 the charge at 2000 has left the 5000 ns window');
   await replayAll();
+});
+
+const FETCH_TWO = { $tag: 'Fetch', $value: [{ url: 'https://api.example.com/v1/items', method: 'GET', slot: null }, { url: 'https://api.example.com/v1/other', method: 'GET', slot: null }] };
+const FETCH_THREE = { $tag: 'Fetch', $value: [...FETCH_TWO.$value, { url: 'https://api.example.com/v1/third', method: 'GET', slot: null }] };
+const intentsOf = (records: readonly SealedRecord[]) => records.flatMap((record) => (record.body.kind === 'effect_intent' ? [record.body] : []));
+
+test('open intents reserve their count: N intents emitted before any receipt cannot pass a budget of fewer', async () => {
+  const { send, settle, journal, world, clock, replayAll } = await start({ web: { count: 2 } });
+  const opened = send('a', FETCH_TWO);
+  const intents = intentsOf(opened);
+  assert.equal(intents.length, 2, 'two effects in one step fit a count of 2');
+  for (const intent of intents) assert.deepEqual({ ...intent.reserved }, { cost_cents: 0n, tokens: 0n, count: 1n }, 'each intent journals what it reserves');
+  const early = denial(send('b', FETCH)).cap;
+  assert.equal(early.code, 'budget_exhausted', 'no receipt yet, but both units are reserved');
+  assert.match(early.message ?? '', /grant "web" has committed its count budget: 0 spent and 2 reserved by open intents, of 2; wait for those intents to settle/);
+  journal.append(world.snapshot());
+  const first = intents[0];
+  assert.ok(first !== undefined);
+  const charged = settle(opened.filter((record) => record.body.kind === 'effect_intent' && record.body.intent_hash === first.intent_hash), HTTP_OK);
+  assert.deepEqual(kinds(charged), ['effect_receipt', 'budget_charge']);
+  assert.match(denial(send('c', FETCH)).cap.message ?? '', /1 spent and 1 reserved by open intents, of 2/, 'the receipt released its reservation and charged the actual');
+  const replayed = await replayAll();
+  assert.match(denial(replayed.submitEvent({ schema: 'test/GuardedEvent@1', value: cbor({ id: 'z', op: FETCH }) }, clock.next())).cap.message ?? '', /1 spent and 1 reserved/, 'reservations are restored from the snapshot\'s open work');
+});
+
+test('within one step, each effect counts what the effects before it reserve: the step that would overrun fails whole', async () => {
+  const { send, journal, world, replayAll } = await start({ web: { count: 2 } });
+  const records = send('a', FETCH_THREE);
+  assert.deepEqual(kinds(records), ['domain_event', 'cap_decision', 'policy_decision', 'cap_decision', 'policy_decision', 'cap_decision', 'workflow_fault']);
+  const third = records[5]?.body;
+  assert.ok(third?.kind === 'cap_decision');
+  assert.equal(third.code, 'budget_exhausted');
+  assert.match(third.message ?? '', /0 spent and 2 reserved by open intents, of 2/);
+  assert.equal(world.openIntents().size, 0, 'a failed step opens nothing, so it reserves nothing');
+  assert.equal(intentsOf(send('b', FETCH_TWO)).length, 2, 'the budget is untouched by the failed step');
+  journal.append(world.snapshot());
+  await replayAll();
+});
+
+test('the cost reservation is the grant\'s peak receipt cost; a reservation that would pass the ceiling is denied', async () => {
+  const { send, settle, journal, world, replayAll } = await start({ store: { cost_cents: 10 } });
+  const firstIntent = intentsOf(send('s', STORE))[0];
+  assert.deepEqual({ ...firstIntent?.reserved }, { cost_cents: 0n, tokens: 0n, count: 1n }, 'no receipt yet: nothing known to reserve for cost');
+  settle(journal.records.filter((record) => record.body.kind === 'effect_intent'), BLOB_OK, { cost_cents: 4 });
+  const second = intentsOf(send('s', STORE))[0];
+  assert.deepEqual({ ...second?.reserved }, { cost_cents: 4n, tokens: 0n, count: 1n }, 'the dearest receipt so far cost 4');
+  journal.append(world.snapshot());
+  const refused = denial(send('s', STORE)).cap;
+  assert.match(refused.message ?? '', /grant "store" cannot reserve 4 cost_cents for this effect: 4 spent and 4 reserved by open intents leave 2 of 10/);
+  await replayAll();
+});
+
+
+test('an approval denial releases the reservation and charges nothing', async () => {
+  const alice = testPrincipal('alice');
+  const fixture = await worldFixture(worldVariant(GUARDED, { approvers: [alice], budgets: { clock: { count: 1 } } }), sourcesOf(GUARDED));
+  const content = new MemoryContent();
+  const journal = new MemoryJournal();
+  const clock = new FakeClock(3);
+  const created = World.create(fixture.view, await fixture.modules(), content, trustedFor(ADAPTER));
+  journal.append(created.records);
+  const world = created.world;
+  const wait = (id: string) => {
+    const records = world.submitEvent({ schema: 'test/GuardedEvent@1', value: cbor({ id, op: { $tag: 'Wait', $value: 7 } }) }, clock.next());
+    journal.append(records);
+    return records;
+  };
+  const held = intentsOf(wait('a'))[0];
+  assert.ok(held !== undefined && held.awaiting_approval === true);
+  assert.deepEqual({ ...held.reserved }, { cost_cents: 0n, tokens: 0n, count: 1n }, 'an intent awaiting approval reserves too: it may still run');
+  assert.equal(denial(wait('b')).cap.code, 'budget_exhausted');
+  const denied = world.submitApproval(alice.sign(world.approvalSubject(held.intent_hash, 'deny')), clock.next());
+  journal.append(denied);
+  assert.ok(!kinds(denied).includes('budget_charge'), 'a denial charges nothing');
+  assert.equal(intentsOf(wait('c')).length, 1, 'the released unit can be reserved again');
+  const replayed = World.replay(fixture.view, await fixture.modules(), content, journal.records);
+  assert.deepEqual(replayed.head, world.head);
 });

@@ -14,7 +14,7 @@ import { encode as cbor2Encode } from 'cbor2';
 import { hashBytes, toHex } from '../../../src/cbor/index.ts';
 import type { Hash } from '../../../src/cbor/index.ts';
 import {
-  checkReceiptSignature, KernelError, publicKeyId, rawPublicKey, receiptSigningBytes, verifyReceiptSignature,
+  checkReceiptSignature, checkVouchedReceiptSignature, KernelError, publicKeyId, rawPublicKey, receiptSigningBytes, verifyReceiptSignature,
 } from '../../../src/kernel/index.ts';
 import type { ReceiptSigningFields } from '../../../src/kernel/index.ts';
 
@@ -195,4 +195,21 @@ test('any junk in any field: checkReceiptSignature answers with a reason, never 
     assert.equal(check.ok, false);
     assert.equal(verifyReceiptSignature(RFC_PUBLIC, junk as unknown as ReceiptSigningFields, signature), false);
   }), { numRuns: 2_000 });
+});
+
+test('a vouched signer (the node\'s own executor) is admitted without re-verifying only when its key is trusted for that adapter; otherwise the full check decides', () => {
+  const signature = signWith(RFC_KEY, FIXED);
+  const other = newKey();
+  const trusted = new Map([['http.mock', [RFC_PUBLIC]]]);
+  assert.deepEqual(checkVouchedReceiptSignature(trusted, FIXED, signature, RFC_PUBLIC), { ok: true, key: publicKeyId(RFC_PUBLIC) });
+  const untrusted = checkVouchedReceiptSignature(trusted, FIXED, signWith(other.privateKey, FIXED), other.raw);
+  assert.ok(!untrusted.ok && untrusted.reason === 'BAD_SIGNATURE', 'a key the world does not trust gets the full check, and its refusal');
+  const elsewhere = checkVouchedReceiptSignature(new Map([['blob.local', [RFC_PUBLIC]]]), FIXED, signature, RFC_PUBLIC);
+  assert.ok(!elsewhere.ok && elsewhere.reason === 'UNKNOWN_KEY', 'trusted for another adapter does not count');
+  const retired = checkVouchedReceiptSignature(new Map([['http.mock', [other.raw]]]), FIXED, signature, RFC_PUBLIC, new Map([['http.mock', [RFC_PUBLIC]]]));
+  assert.ok(!retired.ok && retired.reason === 'KEY_RETIRED', 'a retired key is refused as from outside');
+  const short = checkVouchedReceiptSignature(trusted, FIXED, signature.slice(0, 63), RFC_PUBLIC);
+  assert.ok(!short.ok && short.reason === 'SIGNATURE_LENGTH');
+  const malformed = checkVouchedReceiptSignature(trusted, { ...FIXED, cost_cents: -1 }, signature, RFC_PUBLIC);
+  assert.ok(!malformed.ok && malformed.reason === 'FIELDS_INVALID');
 });

@@ -164,9 +164,13 @@ test('refusals: one that admission could not have given is REJECTION_UNFOUNDED; 
   const index = indexOf(records, 'receipt_rejected');
   const refusal = records[index]?.body as Body<'receipt_rejected'>;
   assert.equal(refusal.reason, 'BAD_SIGNATURE');
+  assert.equal(refusal.signature?.length, 64, 'the refusal keeps the signature it refused');
   const unknownKey = auditJournal(resealed(records, index, { ...refusal, reason: 'UNKNOWN_KEY' }));
   assert.deepEqual(codes(unknownKey), [[index, 'receipt_rejected', 'REJECTION_UNFOUNDED']]);
-  assert.match(unknownKey.findings[0]?.message ?? '', /UNKNOWN_KEY, but the world trusts a key for adapter "blob.default"/);
+  assert.match(unknownKey.findings[0]?.message ?? '', /refused as UNKNOWN_KEY, but re-checked against the keys trusted at this height the signature is refused as BAD_SIGNATURE/);
+  const { signature: _kept, cost_cents: _cost, usage: _usage, ...legacy } = refusal;
+  const legacyUnknown = auditJournal(resealed(records, index, { ...legacy, reason: 'UNKNOWN_KEY' }));
+  assert.match(legacyUnknown.findings[0]?.message ?? '', /UNKNOWN_KEY, but the world trusts a key for adapter "blob.default"/, 'a record without evidence is checked for consistency only');
   const status = auditJournal(resealed(records, index, { ...refusal, reason: 'STATUS_INVALID' }));
   assert.deepEqual(codes(status), [[index, 'receipt_rejected', 'REJECTION_UNFOUNDED']]);
   const stray = auditJournal(resealed(records, index, { ...refusal, intent_hash: hashBytes(Uint8Array.of(9)) }));
@@ -190,4 +194,18 @@ test('receipts ls and show: every receipt verified, the payload in the sugar len
   } finally {
     cleanup();
   }
+});
+
+test('a BAD_SIGNATURE refusal whose receipt in fact verifies is REJECTION_UNFOUNDED; the genuine refusal is re-verified as founded', async () => {
+  const records = await journal();
+  const index = indexOf(records, 'receipt_rejected');
+  const refusal = records[index]?.body as Body<'receipt_rejected'>;
+  assert.deepEqual(codes(auditJournal(records)), [], 'the forged receipt really was signed by an untrusted key');
+  const genuine = signedReceipt(BLOB_SIGNER, { intent_hash: refusal.intent_hash, status: 'ok', payload: cbor('forged') });
+  assert.equal(hashBytes(cbor('forged')), refusal.payload_hash);
+  const report = auditJournal(resealed(records, index, { ...refusal, signature: genuine.signature }));
+  assert.deepEqual(codes(report), [[index, 'receipt_rejected', 'REJECTION_UNFOUNDED']]);
+  assert.match(report.findings[0]?.message ?? '', /refused as BAD_SIGNATURE, but the receipt's signature verifies under ed25519:[0-9a-f]{64}, trusted for adapter "blob.default" at this height: the refusal is unfounded/);
+  const payloadRefusal = auditJournal(resealed(records, index, { ...refusal, reason: 'PAYLOAD_INVALID' }));
+  assert.match(payloadRefusal.findings[0]?.message ?? '', /refused as PAYLOAD_INVALID, but admission checks the signature first and re-checked it is refused as BAD_SIGNATURE/);
 });

@@ -1,6 +1,8 @@
 // Goal: the vault adapter executes sys/vault.put@1 and sys/vault.rotate@1 with receipts that
-// are values of their receipt schemas; the value comes only from the CAS by value_ref, is
-// checked against expected_digest, and appears in no receipt; refusals settle as error receipts.
+// are values of their receipt schemas; the value comes only from the vault's sealed staging by
+// value_ref (never from the world's CAS, which is refused with a message), is checked against
+// expected_digest, is consumed by the put, and appears in no receipt; refusals settle as error
+// receipts.
 // Method: a memory CAS and a real vault in a temporary root, intents built from params, each
 // payload checked with valueFromCbor against the built-in catalog and scanned for the value.
 import { test } from 'node:test';
@@ -33,20 +35,22 @@ function noValue(outcome: AdapterOutcome): void {
   assert.equal(Buffer.from(encodeCanonical(outcome.payload)).indexOf(Buffer.from(SECRET)), -1, 'the value is in the receipt');
 }
 
-test('vault.put stores the CAS blob as the next version; its receipt fits sys/VaultPutReceipt@1', () => withVault(async (vault, adapter, blobs) => {
-  const ref = blobs.put(SECRET);
+test('vault.put stores the staged value as the next version and consumes it; its receipt fits sys/VaultPutReceipt@1', () => withVault(async (vault, adapter, blobs) => {
+  const ref = vault.stage(SECRET);
+  assert.deepEqual(vault.staged(ref), SECRET);
   const params = { alias: 'llm/openai_api', binding_id: 'llm/openai_api', value_ref: ref, expected_digest: ref };
   const outcome = await adapter.execute(testIntent(VAULT_PUT_EFFECT, params), testContext(blobs));
   assert.equal(outcome.status, 'ok');
   assert.deepEqual(checkedPayload(outcome, 'sys/VaultPutReceipt@1'), { alias: 'llm/openai_api', version: 1, binding_id: 'llm/openai_api', digest: hashBytes(SECRET) });
   noValue(outcome);
   assert.deepEqual(vault.read('llm/openai_api').value, SECRET);
+  assert.equal(vault.staged(ref), null, 'the put consumed the staged copy');
   const retried = await adapter.execute(testIntent(VAULT_PUT_EFFECT, params), testContext(blobs));
   assert.equal(checkedPayload(retried, 'sys/VaultPutReceipt@1')['version'], 1, 'a retried intent (same idempotency key) does not add a version');
 }));
 
-test('vault.put refuses a missing blob, a digest mismatch and env: bindings as error receipts', () => withVault(async (vault, adapter, blobs) => {
-  const ref = blobs.put(SECRET);
+test('vault.put refuses a value not staged, a digest mismatch and env: bindings as error receipts', () => withVault(async (vault, adapter, blobs) => {
+  const ref = vault.stage(SECRET);
   const cases = [
     { alias: 'a', binding_id: 'a', value_ref: hashBytes(new TextEncoder().encode('absent')), expected_digest: ref },
     { alias: 'a', binding_id: 'a', value_ref: ref, expected_digest: hashBytes(new TextEncoder().encode('other')) },
@@ -74,4 +78,14 @@ test('vault.rotate makes a stored version active after checking its digest; its 
   assert.deepEqual(checkedPayload(outcome, 'sys/VaultRotateReceipt@1'), { alias: 'token', version: 1, binding_id: 'token', digest: hashBytes(SECRET) });
   noValue(outcome);
   assert.deepEqual(vault.read('token').value, SECRET);
+}));
+
+test('vault.put refuses a value_ref that names a plaintext blob in the world\'s CAS, saying how to stage it instead', () => withVault(async (vault, adapter, blobs) => {
+  const ref = blobs.put(SECRET);
+  const outcome = await adapter.execute(testIntent(VAULT_PUT_EFFECT, { alias: 'a', binding_id: 'a', value_ref: ref, expected_digest: ref }), testContext(blobs));
+  assert.equal(outcome.status, 'error');
+  assert.equal(typeof outcome.payload, 'string');
+  assert.match(String(outcome.payload), /is not staged in the vault but is a blob in the world's CAS, where its plaintext lies unencrypted; stage the value with `aos vault stage --value-stdin`/);
+  noValue(outcome);
+  assert.equal(vault.list().entries.length, 0);
 }));

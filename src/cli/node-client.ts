@@ -1,0 +1,78 @@
+// How a CLI command reaches a running node: `--node <url>` (with `--world`, `--token-file`), or
+// the profile `aos node up` wrote for the folder given as --root (<root>/.aos/node.json, or the
+// node root above <root>/worlds/<name>/). When neither leads to a live node the command works on
+// the folder directly, with the same output. The token is read from its file and sent as a
+// bearer header; it is never printed.
+import { basename, dirname, resolve } from 'node:path';
+import { parseJsonExact } from '../cbor/index.ts';
+import { EMBEDDED_WORLD_ID } from '../node/embedded-world.ts';
+import { NODE_WORLDS_FOLDER, readToken, runningNode } from '../node/node-profile.ts';
+import { CliError } from './cli-error.ts';
+
+/** The flags every node-capable command takes. */
+export interface NodeFlags {
+  readonly root: string;
+  readonly node?: string;
+  readonly world?: string;
+  readonly tokenFile?: string;
+}
+
+/** A node and the world on it a command works on. */
+export interface NodeTarget {
+  readonly url: string;
+  readonly world: string;
+  readonly token: string | null;
+}
+
+/** Environment variable holding a token for `--node` (a token file is preferred). */
+const TOKEN_ENV = 'AOS_NODE_TOKEN';
+
+/** Where the command should go: a node, or null to work on the folder directly. */
+export async function nodeTarget(flags: NodeFlags): Promise<NodeTarget | null> {
+  if (flags.node !== undefined) {
+    if (!/^https?:\/\/[^/]+/.test(flags.node)) throw new CliError('BAD_OPTION', `--node ${JSON.stringify(flags.node)} is not an http(s) URL`, 'e.g. --node http://127.0.0.1:9010');
+    const token = flags.tokenFile !== undefined ? readToken(resolve(flags.tokenFile)) : (process.env[TOKEN_ENV] ?? null) || null;
+    return { url: flags.node.replace(/\/+$/, ''), world: flags.world ?? EMBEDDED_WORLD_ID, token };
+  }
+  const dir = resolve(flags.root);
+  const candidates: Array<{ root: string; world: string }> = [{ root: dir, world: EMBEDDED_WORLD_ID }];
+  if (basename(dirname(dir)) === NODE_WORLDS_FOLDER) candidates.push({ root: dirname(dirname(dir)), world: basename(dir) });
+  for (const candidate of candidates) {
+    const profile = await runningNode(candidate.root);
+    if (profile === null) continue;
+    const token = flags.tokenFile !== undefined ? readToken(resolve(flags.tokenFile)) : readToken(profile.token_file);
+    return { url: profile.url, world: flags.world ?? candidate.world, token };
+  }
+  return null;
+}
+
+/** The path of a world's resource on the node. */
+export function worldPath(target: NodeTarget, rest: string): string {
+  return `/worlds/${encodeURIComponent(target.world)}${rest}`;
+}
+
+/** Sends a request and parses the JSON answer exactly (64-bit integers stay bigints); an error answer becomes a CliError. */
+export async function nodeRequest<T>(target: NodeTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${target.url}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(target.token !== null ? { authorization: `Bearer ${target.token}` } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (error) {
+    throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${target.url}: ${error instanceof Error ? (error.cause as Error | undefined)?.message ?? error.message : String(error)}`, 'start it with `aos node up`, or drop --node to work on the world folder directly');
+  }
+  const text = await response.text();
+  let answer: unknown;
+  try {
+    answer = parseJsonExact(text);
+  } catch {
+    throw new CliError('NODE_BAD_ANSWER', `the node at ${target.url} answered ${method} ${path} with HTTP ${response.status} and no JSON`, 'is that URL an AgentOS node? `aos node status` shows where the node is');
+  }
+  if (!response.ok) {
+    const error = (answer as { error?: { code?: string; message?: string; hint?: string } }).error ?? {};
+    throw new CliError(error.code ?? `HTTP_${response.status}`, error.message ?? `the node answered HTTP ${response.status}`, error.hint);
+  }
+  return answer as T;
+}

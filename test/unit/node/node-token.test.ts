@@ -1,0 +1,36 @@
+// Goal: the node's token rules: none on loopback unless a file is given; bound beyond loopback a
+// token is always required, generated once into <root>/.aos/node-token readable by its owner
+// only, and reused by the next start; a given token file wins; an empty one is refused.
+// Method: call nodeToken on temp roots (nothing is bound).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeToken } from '../../../src/node/node-process.ts';
+import { isLoopback } from '../../../src/node/node-profile.ts';
+
+test('loopback addresses are told from the rest', () => {
+  for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) assert.equal(isLoopback(host), true, host);
+  for (const host of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.com']) assert.equal(isLoopback(host), false, host);
+});
+
+test('a token is generated (mode 0600) and reused beyond loopback, absent on loopback, read from a given file', () => {
+  const root = mkdtempSync(join(tmpdir(), 'aos-node-token-'));
+  try {
+    assert.deepEqual(nodeToken({ root, host: '127.0.0.1', port: 0 }), { token: null, file: null });
+    const exposed = nodeToken({ root, host: '0.0.0.0', port: 0 });
+    assert.match(exposed.token ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(exposed.file, join(root, '.aos/node-token'));
+    assert.equal(statSync(exposed.file).mode & 0o777, 0o600, 'only the owner may read it');
+    assert.deepEqual(nodeToken({ root, host: '0.0.0.0', port: 0 }), exposed, 'the next start reuses it');
+    const given = join(root, 'given.txt');
+    writeFileSync(given, '  my-token  \n');
+    assert.deepEqual(nodeToken({ root, host: '127.0.0.1', port: 0, tokenFile: given }), { token: 'my-token', file: given });
+    writeFileSync(given, '\n');
+    assert.throws(() => nodeToken({ root, host: '127.0.0.1', port: 0, tokenFile: given }), /token file .* is empty/);
+    assert.throws(() => nodeToken({ root, host: '127.0.0.1', port: 0, tokenFile: join(root, 'missing') }), /token file .* is missing/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
