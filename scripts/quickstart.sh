@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: check the bundled worlds, create the counter world in a
-# scratch folder, send it events, show its state and journal, verify replay, run the ladder.
+# The main job on the embedded default: check the bundled worlds; create the counter world in a
+# scratch folder, send it events, show its state and journal, verify replay; run a world whose
+# effects come back as signed receipts; let a world evolve itself through governance (propose,
+# shadow, a human principal's signed approval, apply) and audit it; run the ladder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 aos() { node bin/aos.js "$@"; }
@@ -30,6 +32,47 @@ aos journal tail --root "$world"
 
 step "Replay or die: rebuild from genesis and every snapshot and compare"
 aos replay --verify --root "$world"
+
+evolve="$scratch/self-evolve"
+cp -r worlds/examples/self-evolve "$evolve"
+rm -rf "$evolve/.aos"
+
+step "A governed world in $evolve: your principal key, and adapter keys for blobs and the kernel's own effects"
+human=$(aos key gen --root "$evolve" --name human --role principal --json | node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>console.log(JSON.parse(s).public_key))')
+# The example names a demo key as its approver; this run puts yours in its approval policy instead.
+node -e '
+  const fs = require("node:fs"); const file = process.argv[1];
+  const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+  manifest.approval_policy.principals = [{ name: "human", public_key: process.argv[2] }];
+  fs.writeFileSync(file, JSON.stringify(manifest, null, 2) + "\n");' "$evolve/air/manifest.air.json" "$human"
+aos key gen --root "$evolve" --name kernel --role adapter
+aos key gen --root "$evolve" --name blob.default --role adapter
+aos world create --root "$evolve"
+
+step "Its first policy denies storing notes: the denial is journaled, and diagnose says why"
+aos world send --root "$evolve" --schema demo/Note@1 --value-json '{"text":"first"}'
+aos diagnose --root "$evolve" --schema demo/Note@1 --correlate-by text --value '"first"'
+
+step "Evolve: a workflow drafts a policy patch, proposes and shadows it through governance effects"
+aos world send --root "$evolve" --schema demo/EvolveEvent@1 --value-json '{"Evolve":null}'
+aos world run --root "$evolve"
+aos gov show 0 --root "$evolve"
+
+step "You approve it with your principal key (a signature over the proposal and its patch hash)"
+aos gov approve 0 --key human --root "$evolve"
+
+step "The workflow applies it (its own pending apply does not block the swap); notes are stored now"
+aos world send --root "$evolve" --schema demo/EvolveEvent@1 --value-json '{"Apply":null}'
+aos world run --root "$evolve"
+aos world send --root "$evolve" --schema demo/Note@1 --value-json '{"text":"second"}'
+aos world run --root "$evolve"
+aos world state --root "$evolve" demo/Notes@1
+
+step "Receipts, each signed by its adapter's key"
+aos receipts ls --root "$evolve"
+
+step "Audit: the hash chain, every receipt and approval signature, replay or die"
+aos audit verify --root "$evolve"
 
 step "The ladder: every ladder world end to end, ending with replay-or-die"
 node --import tsx scripts/ladder.ts

@@ -64,7 +64,7 @@ export async function runEffects(world: EmbeddedWorld, timeoutMs: number): Promi
   try {
     executor.dispatch();
     const ended = await Promise.race([executor.idle().then(() => false as const), timedOut]);
-    return { adapters: routes.map((route) => route.adapter.id), settled: receiptsSince(world, startHeight), open: world.openIntents().size, timedOut: ended, problems: [...executor.problems] };
+    return { adapters: [...new Set(routes.map((route) => route.adapter.id))], settled: receiptsSince(world, startHeight), open: world.openIntents().size, timedOut: ended, problems: [...executor.problems] };
   } finally {
     clearTimeout(timer);
     executor.close();

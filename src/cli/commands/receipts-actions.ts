@@ -11,6 +11,9 @@ import type { NodeOptions, RootOptions } from './world.ts';
 import type { ReceiptDetail } from '../../node/index.ts';
 import type { ReceiptsLsOptions } from './receipts.ts';
 
+/** Width of the EFFECT column: the longest built-in effect kind (governance.propose, workspace.annotations_set) fits. */
+const EFFECT_WIDTH = 26;
+
 async function withWorld<T>(options: RootOptions, work: (world: EmbeddedWorld) => T): Promise<T> {
   const world = await EmbeddedWorld.open(resolve(options.root), { readOnly: true });
   try {
@@ -38,14 +41,14 @@ export async function ls(options: ReceiptsLsOptions): Promise<void> {
 
 function emitList(options: RootOptions, receipts: readonly ReceiptSummary[]): void {
   emit(options, { receipts }, () => receipts.length === 0 ? 'no receipts yet' : [
-    `${'HEIGHT'.padStart(6)}  ${'EFFECT'.padEnd(14)} ${'STATUS'.padEnd(7)} ${'ADAPTER'.padEnd(18)} ${'COST'.padStart(6)}  ${'SIGNATURE'.padEnd(9)}  INTENT`,
+    `${'HEIGHT'.padStart(6)}  ${'EFFECT'.padEnd(EFFECT_WIDTH)} ${'STATUS'.padEnd(7)} ${'ADAPTER'.padEnd(18)} ${'COST'.padStart(6)}  ${'SIGNATURE'.padEnd(9)}  INTENT`,
     ...receipts.map(row),
   ].join('\n'));
 }
 
 function row(receipt: ReceiptSummary): string {
   const cost = receipt.cost_cents === null ? '-' : `${receipt.cost_cents}¢`;
-  return `${String(receipt.height).padStart(6)}  ${(receipt.effect_kind ?? '?').padEnd(14)} ${receipt.status.padEnd(7)} ${receipt.adapter_id.padEnd(18)} ${cost.padStart(6)}  ${receipt.signature.padEnd(9)}  ${receipt.intent_hash}`;
+  return `${String(receipt.height).padStart(6)}  ${(receipt.effect_kind ?? '?').padEnd(EFFECT_WIDTH)} ${receipt.status.padEnd(7)} ${receipt.adapter_id.padEnd(18)} ${cost.padStart(6)}  ${receipt.signature.padEnd(9)}  ${receipt.intent_hash}`;
 }
 
 export async function show(intentText: string, options: NodeOptions): Promise<void> {
