@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: check the bundled worlds; create the counter world in a
-# scratch folder, send it events, show its state and journal, verify replay; run a world whose
-# effects come back as signed receipts; let a world evolve itself through governance (propose,
-# shadow, a human principal's signed approval, apply) and audit it; run the ladder.
+# scratch folder, send it events, show its state and journal, verify replay;
+# run the ladder; then let a world evolve itself through governance (propose, shadow, a human
+# principal's signed approval, apply), show its signed receipts, and finish with its audit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 aos() { node bin/aos.js "$@"; }
@@ -32,6 +32,9 @@ aos journal tail --root "$world"
 
 step "Replay or die: rebuild from genesis and every snapshot and compare"
 aos replay --verify --root "$world"
+
+step "The ladder: every ladder world end to end, ending with replay-or-die"
+node --import tsx scripts/ladder.ts
 
 evolve="$scratch/self-evolve"
 cp -r worlds/examples/self-evolve "$evolve"
@@ -74,5 +77,3 @@ aos receipts ls --root "$evolve"
 step "Audit: the hash chain, every receipt and approval signature, replay or die"
 aos audit verify --root "$evolve"
 
-step "The ladder: every ladder world end to end, ending with replay-or-die"
-node --import tsx scripts/ladder.ts
