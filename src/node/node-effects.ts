@@ -1,8 +1,9 @@
 // The executor routes a node gives a hosted world: the built-in adapters whose keys the world
 // folder's node holds (a key named after the adapter_id), plus the internal effects
-// (workspace.*, introspect.*) when it holds the kernel's key. The same choice `aos world run`
-// makes (run-effects.ts), kept here so the node layer's long-running host does not depend on
-// the one-shot command's module.
+// (workspace.*, introspect.*, governance.*) when it holds the kernel's key. Both the long-running
+// node and the one-shot `aos world run` (run-effects.ts) take their adapters from here. Each
+// adapter comes from its own module: the adapters' index also holds the LLM adapter, whose SDKs
+// take ~250 ms to load, which every command that opens a world would then pay.
 import { BLOB_ADAPTER_ID_DEFAULT, BlobAdapter } from '../adapters/blob-adapter.ts';
 import { HTTP_ADAPTER_ID_DEFAULT, HttpAdapter } from '../adapters/http-adapter.ts';
 import type { Adapter } from '../adapters/index.ts';

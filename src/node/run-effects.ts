@@ -2,27 +2,12 @@
 // adapters serve (a key named after an adapter's id), the executor settles what it can, and the
 // run ends when nothing is left to do or the time is up. A long-running node does the same in a
 // loop; this is the one-shot form for `aos world run`.
-// Each adapter from its own module: the adapters' index also holds the LLM adapter, whose SDKs
-// take ~250 ms to load, which every command that opens a world would then pay.
-import { BLOB_ADAPTER_ID_DEFAULT, BlobAdapter } from '../adapters/blob-adapter.ts';
-import { HTTP_ADAPTER_ID_DEFAULT, HttpAdapter } from '../adapters/http-adapter.ts';
-import type { Adapter } from '../adapters/index.ts';
+// The adapters are the node's (node-effects.ts): the ones whose keys the root holds.
 import { EffectExecutor } from './effect-executor.ts';
-import { internalRoutes, KERNEL_ADAPTER_ID } from './internal-effects.ts';
-import type { ExecutorProblem, ExecutorRoute } from './effect-executor.ts';
+import type { ExecutorProblem } from './effect-executor.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
-import { listKeys, loadSigner } from './keys.ts';
+import { nodeRoutes } from './node-effects.ts';
 import { NodeSecrets } from './secrets.ts';
-import { SystemTimerClock, TIMER_ADAPTER_ID_DEFAULT, TimerAdapter } from './timer-adapter.ts';
-
-/** The built-in adapters a one-shot run can serve, by the adapter_id their key must be named. */
-type AdapterMaker = () => { adapter: Adapter; deadlineMs?: number | null };
-const BUILT_IN_ADAPTERS: ReadonlyMap<string, AdapterMaker> = new Map<string, AdapterMaker>([
-  [BLOB_ADAPTER_ID_DEFAULT, () => ({ adapter: new BlobAdapter() })],
-  [HTTP_ADAPTER_ID_DEFAULT, () => ({ adapter: new HttpAdapter() })],
-  // A timer waits for its time, however long: the run's own time limit bounds it.
-  [TIMER_ADAPTER_ID_DEFAULT, () => ({ adapter: new TimerAdapter(new SystemTimerClock()), deadlineMs: null })],
-]);
 
 /** What a run did. */
 export interface EffectRun {
@@ -46,15 +31,7 @@ const RECEIPT_COUNT_PAGE = 4_096;
 
 /** Runs the open work of `world` on the adapters its root has keys for, for at most `timeoutMs`. */
 export async function runEffects(world: EmbeddedWorld, timeoutMs: number): Promise<EffectRun> {
-  const names = new Set(listKeys(world.dir).keys.filter((key) => key.role === 'adapter').map((key) => key.name));
-  const routes: ExecutorRoute[] = [];
-  for (const [id, make] of BUILT_IN_ADAPTERS) {
-    if (!names.has(id)) continue;
-    const { adapter, deadlineMs } = make();
-    routes.push({ adapter, signer: loadSigner(world.dir, id), ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
-  }
-  // Internal effects (workspace.*, introspect.*) are signed by the kernel's key, when the node has one.
-  if (names.has(KERNEL_ADAPTER_ID)) routes.push(...internalRoutes(world));
+  const routes = nodeRoutes(world);
   const startHeight = world.head.height;
   // Secrets resolve from the environment, the root's .env and its vault, per the intent's grant.
   const secrets = new NodeSecrets({ root: world.dir, secrets: [...world.view.authority.secrets.values()] });
