@@ -19,3 +19,5 @@ export { INTROSPECT_EFFECTS, IntrospectAdapter } from './introspect-adapter.ts';
 export type { IntrospectedCell, ReadMeta, WorldIntrospection } from './introspect-adapter.ts';
 export { WORKSPACE_EFFECTS, WorkspaceAdapter, WorkspaceTrees } from './workspace/index.ts';
 export type { WorkspaceHistory, WorkspaceRegistry, WorkspaceVersion } from './workspace/index.ts';
+export { HOST_ADAPTER_ID_DEFAULT, HOST_EFFECTS, HostAdapter } from './host/index.ts';
+export type { HostAdapterOptions } from './host/index.ts';

@@ -49,3 +49,51 @@ export const WORKSPACE_READ_BYTES_MAX = BLOB_GET_BYTES_MAX;
 assert(WORKSPACE_NAME_BYTES_MAX <= WORKSPACE_PATH_BYTES_MAX, 'one segment fits a path');
 assert(WORKSPACE_LIST_ENTRIES_MAX <= WORKSPACE_WALK_ENTRIES_MAX, 'a full list page fits one walk');
 assert(WORKSPACE_DIFF_CHANGES_MAX <= WORKSPACE_WALK_ENTRIES_MAX, 'a full diff fits one walk');
+
+/**
+ * Largest host output (exec stdout/stderr, a file read, a grep/glob/list answer) carried inline
+ * in a receipt; a larger one goes to the CAS and the receipt carries its blob_ref (upstream's 16 KiB).
+ */
+export const HOST_INLINE_OUTPUT_BYTES_MAX = 16 * 1024;
+/** Bytes of a blob output's head repeated inline as its preview, so a reader sees what it is. */
+export const HOST_OUTPUT_PREVIEW_BYTES = 512;
+/** Most bytes kept of one exec stream (stdout or stderr); the rest is drained and dropped. */
+export const HOST_EXEC_OUTPUT_BYTES_MAX = 4 * 1024 * 1024;
+/** Deadline of a host.exec that names no timeout_ns. */
+export const HOST_EXEC_TIMEOUT_NS_DEFAULT = 30_000_000_000n;
+/** Longest deadline a host.exec may ask for (the cap may lower it). */
+export const HOST_EXEC_TIMEOUT_NS_MAX = 600_000_000_000n;
+/** Longest host session TTL; a session that names none lives this long. */
+export const HOST_SESSION_TTL_NS_MAX = 24n * 3_600_000_000_000n;
+/** Most host sessions one adapter keeps open; opening another is refused until one closes or expires. */
+export const HOST_SESSIONS_MAX = 256;
+/** Largest file host.fs.read_file returns (max_bytes larger than this reads this much). */
+export const HOST_READ_BYTES_MAX = 4 * 1024 * 1024;
+/** Largest content host.fs.write_file writes, and largest file edit_file or apply_patch rewrites. */
+export const HOST_WRITE_BYTES_MAX = 4 * 1024 * 1024;
+/** Largest v4a patch text host.fs.apply_patch parses. */
+export const HOST_PATCH_BYTES_MAX = 1024 * 1024;
+/** Most files one patch may touch. */
+export const HOST_PATCH_FILES_MAX = 256;
+/** Most replacements one host.fs.edit_file makes (replace_all included). */
+export const HOST_EDIT_REPLACEMENTS_MAX = 10_000;
+/** Most results of grep, glob and list_dir (a larger max_results asks for this many). */
+export const HOST_RESULTS_MAX = 10_000;
+/** Results of grep, glob and list_dir when max_results is absent. */
+export const HOST_RESULTS_DEFAULT = 1_000;
+/** Most directory entries one grep or glob walk visits: bounds a walk of a huge tree. */
+export const HOST_SCAN_ENTRIES_MAX = 100_000;
+/** Most bytes one grep reads across all files. */
+export const HOST_SCAN_BYTES_MAX = 64 * 1024 * 1024;
+/** Largest single file grep searches; larger files are skipped. */
+export const HOST_GREP_FILE_BYTES_MAX = 4 * 1024 * 1024;
+/** Longest line of a grep match carried in the answer (longer lines are cut). */
+export const HOST_GREP_LINE_CHARS_MAX = 500;
+/** Deepest directory nesting a grep or glob walk enters. */
+export const HOST_WALK_DEPTH_MAX = 64;
+
+assert(HOST_OUTPUT_PREVIEW_BYTES < HOST_INLINE_OUTPUT_BYTES_MAX, 'a preview is shorter than an inline output');
+assert(HOST_EXEC_TIMEOUT_NS_DEFAULT <= HOST_EXEC_TIMEOUT_NS_MAX, 'the default exec deadline is allowed');
+assert(HOST_RESULTS_DEFAULT <= HOST_RESULTS_MAX, 'the default result count is allowed');
+assert(HOST_READ_BYTES_MAX <= CAS_OBJECT_BYTES_MAX && HOST_EXEC_OUTPUT_BYTES_MAX <= CAS_OBJECT_BYTES_MAX, 'a host output fits one CAS object');
+assert(HOST_GREP_FILE_BYTES_MAX <= HOST_SCAN_BYTES_MAX, 'one file fits a scan');

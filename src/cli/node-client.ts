@@ -5,6 +5,7 @@
 // bearer header; it is never printed.
 import { basename, dirname, resolve } from 'node:path';
 import { parseJsonExact } from '../cbor/index.ts';
+import type { SchemaResolver, TypeAst } from '../air/index.ts';
 import { EMBEDDED_WORLD_ID } from '../node/embedded-world.ts';
 import { NODE_WORLDS_FOLDER, readToken, runningNode } from '../node/node-profile.ts';
 import { CliError } from './cli-error.ts';
@@ -53,16 +54,45 @@ export function worldPath(target: NodeTarget, rest: string): string {
 
 /** Sends a request and parses the JSON answer exactly (64-bit integers stay bigints); an error answer becomes a CliError. */
 export async function nodeRequest<T>(target: NodeTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  let response: Response;
+  const response = await send(target, method, path, body === undefined ? undefined : { type: 'application/json', bytes: JSON.stringify(body) });
+  return answerOf<T>(target, method, path, response);
+}
+
+/** Stores bytes in the world's CAS on the node; answers their hash. */
+export async function nodeCasPut(target: NodeTarget, bytes: Uint8Array): Promise<string> {
+  const path = worldPath(target, '/cas');
+  const answer = await answerOf<{ hash: string }>(target, 'POST', path, await send(target, 'POST', path, { type: 'application/octet-stream', bytes }));
+  return answer.hash;
+}
+
+/** The bytes of a CAS object of the world on the node (the node verified them against their hash). */
+export async function nodeCasGet(target: NodeTarget, hash: string): Promise<Uint8Array> {
+  const path = worldPath(target, `/cas/${hash}`);
+  const response = await send(target, 'GET', path);
+  if (!response.ok) return answerOf<never>(target, 'GET', path, response);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The world's schemas, fetched once from the node, to render values in their sugar lens as the folder's commands do. */
+export async function nodeSchemas(target: NodeTarget): Promise<SchemaResolver> {
+  const answer = await nodeRequest<{ schemas: Array<{ name: string; type: TypeAst }> }>(target, 'GET', worldPath(target, '/schemas'));
+  const schemas = new Map(answer.schemas.map((entry) => [entry.name, entry.type]));
+  return { resolve: (name) => schemas.get(name) };
+}
+
+async function send(target: NodeTarget, method: 'GET' | 'POST', path: string, body?: { type: string; bytes: string | Uint8Array }): Promise<Response> {
   try {
-    response = await fetch(`${target.url}${path}`, {
+    return await fetch(`${target.url}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(target.token !== null ? { authorization: `Bearer ${target.token}` } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      headers: { ...(body !== undefined ? { 'content-type': body.type } : {}), ...(target.token !== null ? { authorization: `Bearer ${target.token}` } : {}) },
+      ...(body !== undefined ? { body: body.bytes } : {}),
     });
   } catch (error) {
     throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${target.url}: ${error instanceof Error ? (error.cause as Error | undefined)?.message ?? error.message : String(error)}`, 'start it with `aos node up`, or drop --node to work on the world folder directly');
   }
+}
+
+async function answerOf<T>(target: NodeTarget, method: string, path: string, response: Response): Promise<T> {
   const text = await response.text();
   let answer: unknown;
   try {

@@ -29,6 +29,6 @@ export type { JournalSummary, OpenIntentSummary } from './journal-summary.ts';
 export { isOwnSnapshotFormat, readSnapshot, writeSnapshot } from './snapshot.ts';
 export type { SnapshotState } from './snapshot.ts';
 export { World } from './world.ts';
-export { governanceSigningBytes, loadManifestView, quorumShortfall } from './governance/index.ts';
+export { governanceSigningBytes, loadManifestView, quorumShortfall, signingFieldsOf } from './governance/index.ts';
 export type { ApplyBlockers, ApplyInput, GovernanceDecision, GovernanceDecisionInput, GovernanceOp, GovernanceRecordBody, GovernanceSigningFields, Proposal, ProposalInput, ProposalStatus } from './governance/index.ts';
 export type { EventInput, InputOptions, JournalHead, ReceiptInput, Stamp } from './world.ts';

@@ -8,10 +8,11 @@ import type { AirWorld, Def, DefIndex, DefKind, Manifest } from '../air/index.ts
 import type { CasStore } from '../store/index.ts';
 import { NodeError } from './errors.ts';
 
-/** Puts the manifest and the world's own defs into CAS; returns the manifest hash. */
+/** Puts the manifest and the world's defs (its own and those it imports) into CAS; returns the manifest hash. */
 export function storeAir(cas: CasStore, world: AirWorld): Hash {
   if (world.manifest === null) throw new NodeError('AIR_INVALID', 'the world has no manifest', 'add air/manifest.air.json');
-  const nodes = [world.manifest.bytes, ...world.own.filter((entry) => !entry.builtin).map((entry) => entry.bytes)];
+  // Imported defs (aos.sync.json air.imports) are read back by hash on open like the world's own.
+  const nodes = [world.manifest.bytes, ...[...world.index.all()].filter((entry) => !entry.builtin).map((entry) => entry.bytes)];
   cas.putMany(nodes);
   return world.manifest.hash;
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Hash } from '../cbor/index.ts';
 import { loadWorldPath } from '../air/index.ts';
 import { compileManifest, ENTROPY_BYTES, isOwnSnapshotFormat, KernelError, openRecord, parsePublicKeyId, SNAPSHOT_INTERVAL_HEIGHTS, trustedKeysOf, World } from '../kernel/index.ts';
-import type { ApprovalDecision, ApprovalInput, EventInput, InputOptions, KeyRotationInput, StreamFrameInput, ManifestView, OpenIntent, ReceiptInput, SealedRecord, Stamp, TrustedReceiptKeys } from '../kernel/index.ts';
+import type { ApprovalDecision, ApprovalInput, ApprovalSigningFields, EventInput, InputOptions, KeyRotationInput, StreamFrameInput, ManifestView, OpenIntent, ReceiptInput, SealedRecord, Stamp, TrustedReceiptKeys } from '../kernel/index.ts';
 import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore } from '../store/index.ts';
 import type { CasStore, NodeStore, WorldStore } from '../store/index.ts';
 import type { ApprovalSigner } from './approval-signer.ts';
@@ -286,6 +286,11 @@ export class EmbeddedWorld {
    */
   approve(intentHash: Hash, decision: ApprovalDecision, signer: ApprovalSigner): SealedRecord[] {
     return this.submitApproval(signer.sign(this.world.approvalSubject(intentHash, decision)));
+  }
+
+  /** What a principal signs to decide on an intent waiting for approval (APPROVAL_REFUSED when it is not waiting). */
+  approvalSubject(intentHash: Hash, decision: ApprovalDecision): ApprovalSigningFields {
+    return this.world.approvalSubject(intentHash, decision);
   }
 
   /** Admits an approval signed elsewhere (its signature is checked by the kernel); returns once its records are durable. */

@@ -3,6 +3,8 @@ export type NodeErrorCode = 'WORLD_EXISTS' | 'NO_WORLD' | 'AIR_INVALID' | 'AIR_M
   | 'KEY_EXISTS' | 'NO_KEY' | 'BAD_KEY_NAME' | 'KEY_INSECURE' | 'KEY_CORRUPT' | 'KEY_ROLE'
   /** A receipt failed admission; its refusal is journaled as receipt_rejected. */
   | 'RECEIPT_REJECTED'
+  /** No governance proposal has the id asked about (aos gov show, the control API). */
+  | 'NO_PROPOSAL'
   /** No receipt settles the intent asked about (aos receipts show). */
   | 'NO_RECEIPT'
   // Secrets (vault, .env, secret resolution): no message or hint ever holds a secret's value.

@@ -1,6 +1,7 @@
 // What governance.* effects do in one embedded world (DESIGN §8): the node side of the
 // governance adapter. A workflow proposes (its name is the author) and shadows; it decides only
-// with a principal key the node assigns to it, which the approval policy must name; it applies
+// with a principal key the node assigns to it (governance-principals.ts), which the approval
+// policy must name; it applies
 // with its own governance.apply exempt from quiescence (the world settles that intent with the
 // swap). The summary in a proposal's params is what the grant's cap enforcer checked, so it must
 // describe the patch: its ops, def changes and manifest sections are compared with the patch's own.
@@ -14,14 +15,22 @@ import type { ManifestView, OpenIntent } from '../kernel/index.ts';
 import type { ApprovalSigner } from './approval-signer.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
 import { NodeError } from './errors.ts';
+import { loadWorkflowPrincipals, WORKFLOW_PRINCIPALS_FILE } from './governance-principals.ts';
 import { shadowProposal } from './governance-shadow.ts';
 import type { ShadowReport } from './governance-shadow.ts';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The governance of one embedded world; `principals` are the keys the node holds for workflows, by module. */
+/**
+ * The governance of one embedded world; `principals` are the keys the node assigned to workflows,
+ * by module (by default those of <root>/.aos/workflow-principals.json, read when a workflow first decides).
+ */
 export class EmbeddedGovernance implements WorldGovernance {
-  constructor(private readonly world: EmbeddedWorld, private readonly principals: ReadonlyMap<string, ApprovalSigner> = new Map()) {}
+  private principals: ReadonlyMap<string, ApprovalSigner> | undefined;
+
+  constructor(private readonly world: EmbeddedWorld, principals?: ReadonlyMap<string, ApprovalSigner>) {
+    this.principals = principals;
+  }
 
   propose(intentHash: Hash, proposal: GovernanceProposal): GovernanceResult<{ proposal_id: number; patch_hash: Hash; manifest_base: Hash }> {
     const module = this.originOf(intentHash);
@@ -50,9 +59,16 @@ export class EmbeddedGovernance implements WorldGovernance {
 
   decide(intentHash: Hash, request: GovernanceDecisionRequest): GovernanceResult<{ patch_hash: Hash }> {
     const module = this.originOf(intentHash);
-    const signer = this.principals.get(module);
+    let principals: ReadonlyMap<string, ApprovalSigner>;
+    try {
+      principals = this.principals ??= loadWorkflowPrincipals(this.world.dir);
+    } catch (error) {
+      if (error instanceof NodeError) return { ok: false, message: `${error.message}; ${error.hint ?? ''}` };
+      throw error;
+    }
+    const signer = principals.get(module);
     if (signer === undefined) {
-      return { ok: false, message: `workflow ${module} holds no principal key on this node, so it cannot ${request.decision} proposals; a workflow decides only as a principal the approval policy names` };
+      return { ok: false, message: `workflow ${module} holds no principal key on this node, so it cannot ${request.decision} proposals; a workflow decides only as a principal the approval policy names (the node assigns one in .aos/${WORKFLOW_PRINCIPALS_FILE})` };
     }
     if (signer.name !== request.approver) return { ok: false, message: `workflow ${module} decides as principal "${signer.name}", not "${request.approver}"` };
     return this.attempt(() => {

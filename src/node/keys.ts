@@ -8,7 +8,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:cry
 import type { KeyObject } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ReceiptSigner } from '../adapters/receipt-signer.ts';
 import { firstDifference, InvariantError } from '../cbor/index.ts';
 import { isPublicKeyId, parsePublicKeyId, publicKeyId, rawPublicKey } from '../kernel/index.ts';
@@ -54,10 +54,13 @@ export function keysDirectory(root: string): string {
   return join(root, '.aos', 'keys');
 }
 
+/** The suffix of a private key file in a keys folder. */
+const KEY_FILE_SUFFIX = '.key';
+
 /** The three files of key `name` in `folder` (the keys folder, or one of its rotation folders). */
 export function keyFiles(root: string, name: string, folder = keysDirectory(root)): { readonly private: string; readonly public: string; readonly meta: string } {
   const base = join(folder, name);
-  return { private: `${base}.key`, public: `${base}.pub`, meta: `${base}.json` };
+  return { private: `${base}${KEY_FILE_SUFFIX}`, public: `${base}.pub`, meta: `${base}.json` };
 }
 
 /** Generates an ed25519 key pair under `name`; refuses to replace an existing key. */
@@ -145,14 +148,33 @@ export function loadSigner(root: string, name: string): ReceiptSigner {
   return new ReceiptSigner(name, loadPrivateKey(info));
 }
 
-/** Loads a principal key as the signer of approvals; refuses an adapter key, or a loose or damaged key file. */
-export function loadApprovalSigner(root: string, name: string): ApprovalSigner {
-  const info = readKeyInfo(root, checkKeyName(name));
+/**
+ * Loads a principal key as the signer of approvals; refuses an adapter key, or a loose or damaged
+ * key file. `key` is a key name in `root`'s keys, or the path of a private key file `aos key gen`
+ * made in any root (`<other root>/.aos/keys/<name>.key`): a person's key need not live in the
+ * world it approves for.
+ */
+export function loadApprovalSigner(root: string, key: string): ApprovalSigner {
+  const { keyRoot, name } = principalKeyLocation(root, key);
+  const info = readKeyInfo(keyRoot, checkKeyName(name));
   if (info.role !== 'principal') {
     throw new NodeError('KEY_ROLE', `key ${name} is an ${info.role} key; approvals are signed with principal keys`, `generate one with \`aos key gen --root ${root} --name <name> --role principal\` and list its public key in the manifest's approval_policy`);
   }
   return new ApprovalSigner(name, loadPrivateKey(info));
 }
+
+/** Where a principal key named on the command line lives: a name in `root`, or a key file's own root. */
+function principalKeyLocation(root: string, key: string): { readonly keyRoot: string; readonly name: string } {
+  if (!key.includes(sep) && !key.endsWith(KEY_FILE_SUFFIX)) return { keyRoot: root, name: key };
+  const file = resolve(key);
+  const folder = dirname(file);
+  if (!file.endsWith(KEY_FILE_SUFFIX) || basename(folder) !== 'keys' || basename(dirname(folder)) !== '.aos') {
+    throw new NodeError('BAD_INPUT', `${key} is not a private key file made by aos key gen (those are <root>/.aos/keys/<name>${KEY_FILE_SUFFIX})`,
+      'pass a key name from this root\'s `aos key ls`, or the path of a .key file in another root\'s .aos/keys');
+  }
+  return { keyRoot: dirname(dirname(folder)), name: basename(file, KEY_FILE_SUFFIX) };
+}
+
 
 function loadPrivateKey(info: KeyInfo): KeyObject {
   const privateKey = parsePrivateKey(info.private_key_file, readPrivateKeyFile(info.private_key_file));

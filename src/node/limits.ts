@@ -60,6 +60,8 @@ export const SHADOW_PATHS_PER_CELL_MAX = 32;
 export const GOV_APPLY_WAIT_POLLS_MAX = 600;
 /** Milliseconds between those looks. */
 export const GOV_APPLY_WAIT_POLL_MS = 500;
+/** Bytes of <root>/.aos/workflow-principals.json read at most: a map of module names to key names. */
+export const WORKFLOW_PRINCIPALS_FILE_BYTES_MAX = 64 * 1024;
 
 /** Port of the local node's control API when `aos node up` is given none (upstream's too). */
 export const NODE_PORT_DEFAULT = 9010;
@@ -94,3 +96,12 @@ export const BUNDLE_RECORDS_MAX = 10_000_000;
 export const BUNDLE_OBJECTS_MAX = 1_000_000;
 /** Journal records read per page while exporting, importing or forking a world. */
 export const LIFECYCLE_PAGE_RECORDS = 4_096;
+
+/** Records after its root one `aos trace`/`aos diagnose` reads, on a folder or through a node (the same walk); past it the graph is marked truncated. */
+export const TRACE_WALK_RECORDS_MAX = 200_000;
+/** Journal records read per page by that walk (the store allows up to JOURNAL_READ_ENTRIES_MAX). */
+export const TRACE_WALK_PAGE_RECORDS = 4_096;
+/** Audits (with their replay) one node runs at once: each reads a whole journal on the node's main thread. */
+export const NODE_AUDITS_AT_ONCE_MAX = 1;
+/** Largest body of a workspace push through a node: the list of files (path, blob hash, mode) of one folder, up to WORKSPACE_WALK_ENTRIES_MAX of them. */
+export const NODE_WS_PUSH_BODY_BYTES_MAX = 32 * 1024 * 1024;

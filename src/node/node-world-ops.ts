@@ -11,6 +11,8 @@ import type { ApprovalDecision, OpenIntent, SealedRecord } from '../kernel/index
 import { EffectExecutor } from './effect-executor.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
 import { NodeError } from './errors.ts';
+import { GOVERNANCE_OPS, governanceOp } from './governance-ops.ts';
+import { CLI_OPS, runCliOp } from './node-world-cli-ops.ts';
 import { loadApprovalSigner } from './keys.ts';
 import { nodeRoutes } from './node-effects.ts';
 import { listReceipts, showReceipt } from './receipts.ts';
@@ -81,13 +83,26 @@ export class HostedWorld {
     this.executor?.dispatch();
   }
 
+  /** Stops the executor and starts a new one (after a key rotation: it loads its signers at start); aborted work runs again. */
+  restartExecutor(): void {
+    if (this.executor === null) return;
+    this.executor.close();
+    this.start();
+  }
+
   /** Runs a named operation; never throws (its failure is the answer). */
-  call(op: string, args: unknown): OpResult {
-    try {
-      return { ok: true, value: this.run(op, (typeof args === 'object' && args !== null ? args : {}) as Args) };
-    } catch (error) {
+  call(op: string, args: unknown): OpResult | Promise<OpResult> {
+    const failed = (error: unknown): OpResult => {
       const known = error as { name?: unknown; code?: unknown; message?: unknown; hint?: unknown };
       return { ok: false, error: { name: String(known.name ?? 'Error'), code: String(known.code ?? 'INTERNAL'), message: String(known.message ?? error), ...(typeof known.hint === 'string' ? { hint: known.hint } : {}) } };
+    };
+    try {
+      const value = this.run(op, (typeof args === 'object' && args !== null ? args : {}) as Args);
+      // A few operations (a governance shadow) run asynchronously in the world's thread.
+      if (value instanceof Promise) return value.then((settled): OpResult => ({ ok: true, value: settled }), failed);
+      return { ok: true, value };
+    } catch (error) {
+      return failed(error);
     }
   }
 
@@ -110,7 +125,10 @@ export class HostedWorld {
       case 'trace': return this.trace(hashArg(args, 'event'));
       case 'proposals': return { proposals: this.world.proposals() };
       case 'workspaces': return { workspaces: new WorldWorkspaceRegistry(this.world).workspaces().map(({ workspace, history }) => ({ workspace, latest: history.latest, versions: [...history.versions].map(([version, meta]) => ({ version, root_hash: meta.root_hash, owner: meta.owner, created_at: meta.created_at })) })) };
-      default: throw new NodeError('BAD_INPUT', `no operation ${op} on a hosted world`);
+      default:
+        if (GOVERNANCE_OPS.has(op)) return governanceOp(this.world, op, args, () => this.dispatch());
+        if (CLI_OPS.has(op)) return runCliOp(this.world, { dispatch: () => this.dispatch(), restartExecutor: () => this.restartExecutor() }, op, args);
+        throw new NodeError('BAD_INPUT', `no operation ${op} on a hosted world`);
     }
   }
 

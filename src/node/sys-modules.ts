@@ -21,9 +21,12 @@ const META_SYS_MODULES = 'sys_modules';
 /** Module name → bundle hash of built-in workflows. */
 export type SysModuleArtifacts = ReadonlyMap<string, Hash>;
 
+/** Workflows outside sys/ whose code also ships with AgentOS: the agent session (src/agent). */
+const SHIPPED_NON_SYS: ReadonlySet<string> = new Set(['aos.agent/SessionWorkflow@1']);
+
 /** True for a built-in workflow whose def carries no artifact of its own. */
 export function needsShippedCode(module: DefModule): boolean {
-  return module.name.startsWith('sys/') && module.module_kind === 'workflow' && module.wasm_hash === ZERO_HASH;
+  return (module.name.startsWith('sys/') || SHIPPED_NON_SYS.has(module.name)) && module.module_kind === 'workflow' && module.wasm_hash === ZERO_HASH;
 }
 
 /** Records the bundles `aos build` made for a world folder (replacing any earlier record). */

@@ -42,11 +42,12 @@ async function serve(): Promise<void> {
   // A hosted world also steps between requests (its executor's receipts): the flag tells the
   // watchdog whether a stuck step belongs to the request it timed or to something outside it.
   if (hosted !== null) Atomics.store(progress, OUTSIDE_REQUEST_SLOT, 1);
-  port.on('message', (request: ThreadRequest) => {
+  port.on('message', async (request: ThreadRequest) => {
     Atomics.store(progress, OUTSIDE_REQUEST_SLOT, 0);
     let response: ThreadResponse;
     try {
-      response = { id: request.id, ok: true, value: handle(world, request, hosted) };
+      // Awaited: a hosted call may answer asynchronously (a governance shadow); the host sends one request at a time.
+      response = { id: request.id, ok: true, value: await handle(world, request, hosted) };
     } catch (error) {
       response = { id: request.id, ok: false, error: errorOf(error) };
     }

@@ -13,5 +13,6 @@ export { ModuleFailure } from './module-failure.ts';
 export { decodeReceipt, isReceipt, RECEIPT_ENVELOPE_SCHEMA } from './receipts.ts';
 export type { BlobGetReceipt, BlobPutReceipt, EffectReceiptEnvelope, HttpRequestReceipt, Receipt, ReceiptPayloads, TimerSetReceipt } from './receipts.ts';
 export { Tagged } from './values.ts';
+export { utf8Decode, utf8Encode } from './utf8.ts';
 export type { AirRecord, AirValue, Variant } from './values.ts';
 export type { EmittedEvent, PureSpec, StepOutcome, WorkflowEvent, WorkflowSpec } from './workflow-types.ts';

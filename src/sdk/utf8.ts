@@ -75,3 +75,15 @@ function escapeLatin1(latin1: string): string {
 function badUtf8(offset: number): SdkError {
   return new SdkError('CBOR_DECODE', `CBOR decode error at byte ${offset}: text is not valid UTF-8`);
 }
+
+/** The UTF-8 bytes of `text` (QuickJS has no TextEncoder). */
+export function utf8Encode(text: string): Uint8Array {
+  const bytes = new Uint8Array(utf8Length(text));
+  writeUtf8(text, bytes, 0);
+  return bytes;
+}
+
+/** The text of strict UTF-8 `bytes` (QuickJS has no TextDecoder). */
+export function utf8Decode(bytes: Uint8Array): string {
+  return readUtf8(bytes, 0, bytes.length);
+}

@@ -14,6 +14,7 @@ import { buildWorld, writeModuleHashes } from '../../src/cli/build/index.ts';
 import { EmbeddedWorld, generateKey } from '../../src/node/index.ts';
 import { NodeHost } from '../../src/node/node-host.ts';
 import { buildApi } from '../../src/node/server/app.ts';
+import { testPrincipal } from '../support/principal-keys.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const TOKEN = 'tok-0123456789abcdef-secret';
@@ -197,6 +198,97 @@ test('an exposed node (protectReads) needs the token for reads too; trace, effec
     const bindings = await app.inject({ method: 'GET', url: '/secrets/bindings', headers: auth });
     assert.equal(bindings.statusCode, 200, bindings.body);
     assert.deepEqual(bindings.json().bindings, []);
+  } finally {
+    await app.close();
+    await host.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('governance through the control API: propose, shadow, decisions signed on the client (forgeries refused), apply, a 409 naming what blocks it', async () => {
+  // The governor fixture: principals alice and robot (quorum 2), test/Holder@1 stores blobs. The
+  // node holds no blob key here, so a Holder blob.put stays open: the work that blocks an apply.
+  const root = mkdtempSync(join(tmpdir(), 'aos-node-gov-'));
+  await world(join(ROOT, 'test/fixtures/worlds/governor'), root);
+  const host = new NodeHost(root);
+  const app = await buildApi(host, { token: TOKEN });
+  const alice = testPrincipal('alice');
+  const robot = testPrincipal('robot');
+  const mallory = testPrincipal('mallory');
+  const post = (url: string, payload: unknown, headers: Record<string, string> = auth) => app.inject({ method: 'POST', url, headers, payload: payload as Record<string, unknown> });
+  const gov = '/worlds/main/governance';
+  /** Signs a decision on the client, as `aos gov approve` does, from the fields the node gives. */
+  const signed = async (id: number, signer: ReturnType<typeof testPrincipal>, as = signer) => {
+    const fields = await app.inject({ method: 'GET', url: `${gov}/proposals/${id}/signing?decision=approve` });
+    assert.equal(fields.statusCode, 200, fields.body);
+    const decision = signer.signGovernance({ ...fields.json(), reason: null });
+    return { decision: 'approve', principal: as.keyId, signature_b64: Buffer.from(decision.signature).toString('base64') };
+  };
+  const propose = async (name: string) => {
+    const info = await app.inject({ method: 'GET', url: '/worlds/main' });
+    const base = info.json().manifest as string;
+    const node = { $kind: 'defpolicy', name, rules: [{ when: { origin_kind: 'workflow', origin_name: 'test/Governor@1' }, decision: 'allow' }] };
+    return post(`${gov}/proposals`, { document_json: JSON.stringify({ version: '1', base_manifest_hash: base, patches: [{ add_def: { kind: 'defpolicy', node } }] }), description: `add ${name}`, author: 'cli' });
+  };
+  try {
+    const unauthorised = await post(`${gov}/proposals`, { document_json: '{}' }, {});
+    assert.equal(unauthorised.statusCode, 401);
+    assert.equal((await post(`${gov}/proposals/0/apply`, {}, { authorization: 'Bearer wrong' })).statusCode, 401);
+    assert.equal((await post(`${gov}/proposals/0/decisions`, { decision: 'approve', principal: alice.keyId, signature_b64: `${'A'.repeat(86)}==` }, {})).statusCode, 401);
+
+    const proposed = await propose('test/extra@1');
+    assert.equal(proposed.statusCode, 200, proposed.body);
+    assert.deepEqual([proposed.json().proposal_id, proposed.json().touches], [0, ['defpolicy', 'manifest_refs']]);
+    const stale = await post(`${gov}/proposals`, { document_json: JSON.stringify({ version: '1', base_manifest_hash: `sha256:${'1'.repeat(64)}`, patches: [] }) });
+    assert.equal(stale.statusCode, 409, 'a patch that does not compile is journaled as rejected and refused');
+    assert.equal(stale.json().error.code, 'PROPOSAL_REJECTED');
+    assert.equal((await post(`${gov}/proposals`, { document_json: '{}', author: 'workflow:test/Governor@1' })).statusCode, 400, 'the API cannot write a workflow\'s name as author');
+
+    const early = await post(`${gov}/proposals/0/decisions`, await signed(0, alice));
+    assert.equal(early.statusCode, 409, 'approvers approve what a shadow run showed');
+    assert.match(early.json().error.message, /has not been shadowed yet/);
+    const shadowed = await post(`${gov}/proposals/0/shadow`, { inputs: 10 });
+    assert.equal(shadowed.statusCode, 200, shadowed.body);
+    assert.match(shadowed.json().report_hash, /^sha256:/);
+    assert.equal(shadowed.json().report.proposal_id, 0);
+
+    const forged = await post(`${gov}/proposals/0/decisions`, await signed(0, mallory, alice));
+    assert.equal(forged.statusCode, 409, 'a signature by another key in alice\'s name is refused');
+    assert.equal(forged.json().error.code, 'GOVERNANCE_REFUSED');
+    assert.match(forged.json().error.message, /signature that does not verify/);
+    const outsider = await post(`${gov}/proposals/0/decisions`, await signed(0, mallory));
+    assert.equal(outsider.statusCode, 409);
+    assert.match(outsider.json().error.message, /is not a principal of this world's approval_policy/);
+    assert.equal((await post(`${gov}/proposals/0/decisions`, { decision: 'approve', principal: alice.keyId, signature_b64: 'AAAA' })).statusCode, 400, 'a signature must be 64 bytes of base64');
+
+    const first = await post(`${gov}/proposals/0/decisions`, await signed(0, alice));
+    assert.equal(first.statusCode, 200, first.body);
+    assert.deepEqual([first.json().principal, first.json().status], [{ name: 'alice', public_key: alice.keyId }, 'shadowed']);
+    assert.match(first.json().missing[0], /needs 2 approval\(s\), it has 1/);
+    const second = await post(`${gov}/proposals/0/decisions`, await signed(0, robot));
+    assert.equal(second.json().status, 'approved');
+    const applied = await post(`${gov}/proposals/0/apply`, {});
+    assert.equal(applied.statusCode, 200, applied.body);
+    assert.equal(applied.json().manifest_hash, (await app.inject({ method: 'GET', url: '/worlds/main' })).json().manifest);
+
+    // The second change is blocked by the Holder's blob.put, which this node cannot run.
+    const more = await propose('test/more@1');
+    const id = more.json().proposal_id as number;
+    assert.equal(id, 2, 'after 0 (applied) and 1 (rejected: stale base)');
+    await post(`${gov}/proposals/${id}/shadow`, {});
+    await post(`${gov}/proposals/${id}/decisions`, await signed(id, alice));
+    await post(`${gov}/proposals/${id}/decisions`, await signed(id, robot));
+    assert.equal((await post('/worlds/main/events', { schema: 'test/HolderEvent@1', value: { Put: 'held' } })).statusCode, 200);
+    const intent = (await app.inject({ method: 'GET', url: '/worlds/main/effects' })).json().open[0].intent_hash as string;
+    const blocked = await post(`${gov}/proposals/${id}/apply`, {});
+    assert.equal(blocked.statusCode, 409);
+    assert.equal(blocked.json().error.code, 'APPLY_BLOCKED');
+    assert.ok(blocked.json().error.message.includes(`test/Holder@1 waits on 1 intent(s); open intents: blob.put ${intent}`), blocked.json().error.message);
+    const shown = await app.inject({ method: 'GET', url: `${gov}/proposals/${id}` });
+    assert.deepEqual([shown.json().status, shown.json().blockers.intents.map((entry: { intent_hash: string }) => entry.intent_hash)], ['approved', [intent]]);
+    const listed = await app.inject({ method: 'GET', url: `${gov}/summaries` });
+    assert.deepEqual(listed.json().proposals.map((row: { status: string }) => row.status), ['applied', 'rejected', 'approved']);
+    assert.equal((await app.inject({ method: 'GET', url: `${gov}/proposals/7` })).statusCode, 404);
   } finally {
     await app.close();
     await host.close();

@@ -88,7 +88,7 @@ test('refusals: no principal key for a workflow, a summary that misdescribes its
     return { ...bound(real), shadow: async (intent, id) => {
       const shadowed = await real.shadow(intent, id);
       const refused = real.decide(intent, { proposal_id: id, decision: 'approve', approver: 'human', reason: null });
-      assert.deepEqual(refused, { ok: false, message: 'workflow demo/Evolver@1 holds no principal key on this node, so it cannot approve proposals; a workflow decides only as a principal the approval policy names' });
+      assert.deepEqual(refused, { ok: false, message: 'workflow demo/Evolver@1 holds no principal key on this node, so it cannot approve proposals; a workflow decides only as a principal the approval policy names (the node assigns one in .aos/workflow-principals.json)' });
       const lying = real.propose(intent, { document: new TextEncoder().encode(JSON.stringify({ base_manifest_hash: world.world.view.hash, patches: [{ set_defaults: { policy: 'demo/evolve-policy@1' } }] })), summary: { base_manifest_hash: world.world.view.hash, patch_hash: `sha256:${'0'.repeat(64)}`, ops: ['add_def'], def_changes: [], manifest_sections: [] }, manifest_base: null, description: null });
       assert.equal(lying.ok, false);
       assert.match(lying.ok ? '' : lying.message, /the summary's ops \(add_def\) do not describe the patch \(set_defaults\)/);

@@ -13,6 +13,8 @@ import { packageRoot } from './package-root.ts';
 const SYS_MODULE_SOURCES: ReadonlyMap<string, string> = new Map([
   ['sys/Workspace@1', 'src/sys-modules/workspace.ts'],
   ['sys/HttpPublish@1', 'src/sys-modules/http-publish.ts'],
+  // The agent session workflow (src/agent): its AIR (air/agent) declares it with no artifact too.
+  ['aos.agent/SessionWorkflow@1', 'src/agent/session-workflow.ts'],
 ]);
 
 /** The built-in workflows a world's manifest lists (none when its AIR does not load: creating it reports why). */

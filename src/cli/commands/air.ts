@@ -6,7 +6,7 @@ import type { CheckOptions, FmtOptions } from './air-actions.ts';
 const actions = () => import('./air-actions.ts');
 
 export function registerAir(program: Command): void {
-  const air = program.command('air').description('AIR documents: validate, hash, format, compare');
+  const air = program.command('air').description('AIR documents: validate, hash, format, compare. Always local: they read files, never a world, so no node is involved');
   air.command('check <paths...>').description('load and validate world folders or files; exit 1 if any is invalid')
     .option('--import <dir>', 'also see the defs of this folder (repeatable)', collect, [])
     .option('--json', 'print JSON').action(async (paths: string[], options: CheckOptions) => (await actions()).check(paths, options));

@@ -1,4 +1,6 @@
 // What `aos audit verify` does; loaded only when it runs. Also used by `aos replay --verify`.
+// A world a running node serves is audited by the node (GET /worlds/<id>/audit), on the same
+// journal with the same checks; a bundle file is always audited here.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Hash } from '../../cbor/index.ts';
@@ -10,7 +12,9 @@ import { StoreError } from '../../store/index.ts';
 import { CliError } from '../cli-error.ts';
 import { emit, paint } from '../output.ts';
 import { withProgress } from '../progress.ts';
-import type { RootOptions } from './world.ts';
+import { nodeRequest, nodeTarget, worldPath } from '../node-client.ts';
+import type { NodeTarget } from '../node-client.ts';
+import type { NodeOptions, RootOptions } from './world.ts';
 
 /** Findings a failed audit names in its error message; the rest are in the report. */
 const FINDINGS_SHOWN_MAX = 5;
@@ -18,23 +22,46 @@ const FINDINGS_SHOWN_MAX = 5;
 const AUDIT_PAGE_RECORDS = 4_096;
 
 /** How replay-or-die went. */
-type ReplayOutcome = { readonly ok: true; readonly heights: number; readonly snapshots: number; readonly head: Hash | null } | { readonly ok: false; readonly message: string };
+export type ReplayOutcome = { readonly ok: true; readonly heights: number; readonly snapshots: number; readonly head: Hash | null } | { readonly ok: false; readonly message: string };
 
-export async function verify(target: string | undefined, options: RootOptions): Promise<void> {
+/** A world's audit as the node answers it: the same reports the folder's audit makes, and the code a failed replay threw. */
+export interface NodeAudit {
+  readonly report: AuditReport;
+  readonly approvals: ApprovalAuditReport;
+  readonly replay: ReplayOutcome;
+  readonly replay_code: string | null;
+}
+
+/** Has the node serving the world audit it (it replays too: this may take as long as on the folder). */
+export async function auditViaNode(target: NodeTarget, path: string, json: boolean | undefined): Promise<NodeAudit> {
+  return withProgress(`auditing and replaying ${path} on the node at ${target.url}`, json, () => nodeRequest<NodeAudit>(target, 'GET', worldPath(target, '/audit')));
+}
+
+export async function verify(target: string | undefined, options: NodeOptions): Promise<void> {
   const path = resolve(target ?? options.root);
   if (statSync(path, { throwIfNoEntry: false })?.isFile() === true) return verifyBundle(path, options);
+  const node = await nodeTarget({ ...options, root: path });
+  if (node !== null) {
+    const { report, approvals, replay } = await auditViaNode(node, path, options.json);
+    emitWorldAudit(options, path, report, approvals, replay);
+    return;
+  }
   const world = await EmbeddedWorld.open(path, { readOnly: true });
   try {
     const report = auditWorld(world);
     const approvals = auditApprovals(pagesOf(world));
     const replay = await withProgress(`replaying ${path}`, options.json, () => replayOutcome(world));
-    emit(options, { ...report, ok: report.ok && approvals.ok && replay.ok, approvals, principals: approvals.principals, replay }, () => [auditText(report), approvalsText(approvals), replayText(replay)].join('\n'));
-    failUnlessClean(report, path);
-    failUnlessApproved(approvals, path);
-    if (!replay.ok) throw new CliError('AUDIT_FAILED', `the world in ${path} does not replay: ${replay.message}`, 'the journal does not reproduce the world\'s state: do not trust it; restore it from a backup or an export, and keep this copy for inspection');
+    emitWorldAudit(options, path, report, approvals, replay);
   } finally {
     world.close();
   }
+}
+
+function emitWorldAudit(options: RootOptions, path: string, report: AuditReport, approvals: ApprovalAuditReport, replay: ReplayOutcome): void {
+  emit(options, { ...report, ok: report.ok && approvals.ok && replay.ok, approvals, principals: approvals.principals, replay }, () => [auditText(report), approvalsText(approvals), replayText(replay)].join('\n'));
+  failUnlessClean(report, path);
+  failUnlessApproved(approvals, path);
+  if (!replay.ok) throw new CliError('AUDIT_FAILED', `the world in ${path} does not replay: ${replay.message}`, 'the journal does not reproduce the world\'s state: do not trust it; restore it from a backup or an export, and keep this copy for inspection');
 }
 
 async function verifyBundle(file: string, options: RootOptions): Promise<void> {

@@ -9,7 +9,7 @@ import type { OutputOptions } from '../output.ts';
 interface BuildOptions extends OutputOptions { readonly root: string }
 
 export function registerBuild(program: Command): void {
-  program.command('build').description('bundle the world\'s TypeScript modules (aos.sync.json), store them in .aos/cas and fill each def\'s wasm_hash')
+  program.command('build').description('bundle the world\'s TypeScript modules (aos.sync.json), store them in .aos/cas and fill each def\'s wasm_hash. Always local: it compiles files of the folder, before any world or node exists')
     .option('--root <dir>', 'the world folder', '.')
     .option('--json', 'print JSON').action((options: BuildOptions) => build(options));
 }

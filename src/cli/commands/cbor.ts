@@ -5,7 +5,7 @@ import { cborForJson, emit, stringifyExact } from '../output.ts';
 import type { OutputOptions } from '../output.ts';
 
 export function registerCbor(program: Command): void {
-  const cbor = program.command('cbor').description('canonical CBOR of plain JSON values (self-describe prefix included)');
+  const cbor = program.command('cbor').description('canonical CBOR of plain JSON values (self-describe prefix included). Always local: pure encoding, no world');
   cbor.command('encode <json>').description('print the canonical CBOR hex of a JSON value')
     .option('--json', 'print JSON').action((text: string, options: OutputOptions) => {
       const hex = toHex(encodeCanonical(parseJsonExact(text)));

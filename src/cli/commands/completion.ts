@@ -16,7 +16,7 @@ interface CompletionEntry {
 }
 
 export function registerCompletion(program: Command): void {
-  program.command('completion <shell>').description('print a completion script for bash or zsh, e.g. `source <(aos completion bash)` in ~/.bashrc')
+  program.command('completion <shell>').description('print a completion script for bash or zsh, e.g. `source <(aos completion bash)` in ~/.bashrc (local: it touches no world)')
     .option('--json', 'print JSON')
     .action((shell: string, options: OutputOptions) => {
       if (!(SHELLS as readonly string[]).includes(shell)) throw new CliError('BAD_SHELL', `no completion for shell ${JSON.stringify(shell)}`, `pick one of: ${SHELLS.join(', ')}`);

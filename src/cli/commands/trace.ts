@@ -1,9 +1,10 @@
 // `aos trace` and `aos diagnose`: the why-graph of one domain event, and what became of it.
 import type { Command } from 'commander';
-import type { RootOptions } from './world.ts';
+import { nodeFlags } from './world.ts';
+import type { NodeOptions } from './world.ts';
 
 /** How the root event is chosen: by hash, or the latest of a schema whose value at a path matches. */
-export interface TraceOptions extends RootOptions {
+export interface TraceOptions extends NodeOptions {
   readonly event?: string;
   readonly schema?: string;
   readonly correlateBy?: string;
@@ -13,7 +14,7 @@ export interface TraceOptions extends RootOptions {
 const actions = () => import('./trace-actions.ts');
 
 function selectors(command: Command): Command {
-  return command
+  return nodeFlags(command)
     .option('--event <hash>', 'the root domain event, by event hash (list them: aos journal tail --kind domain_event)')
     .option('--schema <schema>', 'with --correlate-by and --value: the latest event of this schema that matches')
     .option('--correlate-by <path>', 'a dotted path of record fields in the event value, e.g. order.id')

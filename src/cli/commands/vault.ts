@@ -5,7 +5,7 @@ import type { VaultPutOptions, VaultRootOptions, VaultStageOptions } from './vau
 const actions = () => import('./vault-actions.ts');
 
 export function registerVault(program: Command): void {
-  const vault = program.command('vault').description('the node\'s encrypted secrets vault, in <dir>/.aos/vault (AES-256-GCM; key from AOS_VAULT_KEY or <dir>/.aos/vault.key)');
+  const vault = program.command('vault').description('the node\'s encrypted secrets vault, in <dir>/.aos/vault (AES-256-GCM; key from AOS_VAULT_KEY or <dir>/.aos/vault.key). Always local: secrets are typed here and sealed into the files a node on <dir> reads; they never cross its API');
   vault.command('put').description('store a value as the entry\'s next version and make it active (read from stdin, never from the command line)')
     .requiredOption('--name <name>', 'the entry name: the binding_id of a defsecret, e.g. llm/openai_api')
     .requiredOption('--value-stdin', 'read the value from stdin (one trailing newline is dropped)')

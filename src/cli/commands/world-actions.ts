@@ -1,9 +1,9 @@
-// What the world, journal and replay commands do; loaded only when one of them runs.
+// What the world and journal commands do; loaded only when one of them runs (replay: replay-actions.ts).
 import { resolve } from 'node:path';
 import { decodeCanonical, encodeCanonical, parseJsonExact } from '../../cbor/index.ts';
 import type { CborValue } from '../../cbor/index.ts';
 import { valueFromJson, valueToSugarJson } from '../../air/index.ts';
-import { auditWorld, EmbeddedWorld, runEffects } from '../../node/index.ts';
+import { EmbeddedWorld, runEffects } from '../../node/index.ts';
 import { openRecord } from '../../kernel/index.ts';
 import type { SealedRecord } from '../../kernel/index.ts';
 import type { RecordJson } from '../../node/node-world-ops.ts';
@@ -13,7 +13,6 @@ import { buildWorld, writeModuleHashes } from '../build/index.ts';
 import { CliError } from '../cli-error.ts';
 import { cborForJson, emit, stringifyExact } from '../output.ts';
 import { withProgress } from '../progress.ts';
-import { auditText, failUnlessClean } from './audit-actions.ts';
 import type { NodeOptions, RootOptions } from './world.ts';
 
 async function withWorld<T>(options: RootOptions, work: (world: EmbeddedWorld) => T | Promise<T>, readOnly = false): Promise<T> {
@@ -219,15 +218,3 @@ async function tailViaNode(target: NodeTarget, from: number, limit: number, kind
   }
   return { head, records };
 }
-
-export async function verify(options: RootOptions): Promise<void> {
-  await withWorld(options, async (world) => {
-    const checked = await withProgress(`replaying ${options.root}`, options.json, () => world.verifyReplay());
-    // Replay re-checks no signature: the audit does (DESIGN §7), over the same journal.
-    const audit = auditWorld(world);
-    emit(options, { ok: audit.ok, ...checked, audit }, () => `replay ok: ${checked.heights} heights from genesis and from ${checked.snapshots} snapshot(s) end at ${checked.head ?? '-'}\n${auditText(audit)}`);
-    failUnlessClean(audit, options.root);
-  });
-}
-
-

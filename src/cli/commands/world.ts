@@ -45,8 +45,8 @@ export function registerWorld(program: Command): void {
     .option('--from <height>', 'first height', '0').option('--limit <n>', 'most records', '100').option('--kind <kind>', 'only records of this kind')
     .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
     .action(async (options: NodeOptions & { from: string; limit: string; kind?: string }) => (await actions()).tail(options));
-  program.command('replay').description('rebuild the world from genesis and from every snapshot and compare (replay or die)')
+  nodeFlags(program.command('replay')).description('rebuild the world from genesis and from every snapshot and compare (replay or die); a world a running node serves is replayed by that node')
     .requiredOption('--verify', 'compare the replays with the world')
     .option('--root <dir>', 'the world folder', '.').option('--json', 'print JSON')
-    .action(async (options: RootOptions) => (await actions()).verify(options));
+    .action(async (options: NodeOptions) => (await import('./replay-actions.ts')).verify(options));
 }

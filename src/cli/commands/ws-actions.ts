@@ -2,6 +2,8 @@
 // world's sys/Workspace@1 cells and trees from its CAS. A push stores the local folder's tree in
 // the CAS and sends a sys/WorkspaceCommit@1 into the world, so the commit is journaled, checked
 // by the same workflow as any other (a stale head is refused) and replays with the world.
+// Through a running node the CAS and the journal are the node's (ws-node.ts): the same tree code
+// reads objects fetched from it, and the node builds and commits a pushed folder.
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { AdapterBlobs } from '../../adapters/adapter.ts';
@@ -16,7 +18,10 @@ import { CliError } from '../cli-error.ts';
 import { emit } from '../output.ts';
 import { readLocalFolder, readWorkspaceSyncs, removeLocalFile, writeLocalFile, ignoreMatcher } from './ws-local.ts';
 import type { WorkspaceSync } from './ws-local.ts';
+import { NodeBlobs, nodeRegistry, pushViaNode } from './ws-node.ts';
 import type { WsOptions } from './ws.ts';
+import { nodeTarget } from '../node-client.ts';
+import type { NodeTarget } from '../node-client.ts';
 
 /** A parsed `<workspace>[@version][/path]`. */
 interface WorkspaceRef { readonly workspace: string; readonly version: number | null; readonly path: string | null }
@@ -33,36 +38,75 @@ function parseRef(text: string): WorkspaceRef {
 }
 
 interface Session {
-  readonly world: EmbeddedWorld;
-  readonly registry: WorldWorkspaceRegistry;
+  /** The world's committed workspaces (through a node: as they were when the command began). */
+  readonly registry: Pick<WorldWorkspaceRegistry, 'history' | 'workspaces'>;
   /** The world's CAS; for a read-only session, nodes it builds stay in memory (a diff against a local folder writes nothing). */
   readonly blobs: AdapterBlobs;
   readonly trees: WorkspaceTrees;
+  /** Makes the tree under `root` readable: through a node its directories are fetched first (on a folder, a no-op). */
+  readonly loadTree: (root: Hash) => Promise<void>;
+  /** Makes these files' bytes readable, likewise. */
+  readonly loadFiles: (hashes: readonly Hash[]) => Promise<void>;
+  /** Commits a synced folder as the workspace's next version. */
+  readonly push: (sync: WorkspaceSync, owner: string) => Promise<PushRow>;
+}
+
+/** One pushed folder, as `aos ws push` prints it. */
+interface PushRow {
+  readonly workspace: string;
+  readonly head: number | null;
+  readonly root_hash: Hash;
+  readonly files: number;
+  readonly skipped: readonly string[];
+  readonly version: number | null;
+  readonly changes: number;
+}
+
+/** A session through the node serving the world: its registry read once, its CAS fetched as needed, pushes committed by it. */
+async function nodeSession(target: NodeTarget): Promise<Session> {
+  const registry = await nodeRegistry(target);
+  if (!registry.enabled) throw noWorkspaces(registry.dir);
+  const blobs = new NodeBlobs(target);
+  return {
+    registry, blobs, trees: new WorkspaceTrees(blobs),
+    loadTree: (root) => blobs.loadTree(root), loadFiles: (hashes) => blobs.loadFiles(hashes),
+    push: (sync, owner) => pushViaNode(target, sync, pushedRef(sync).workspace, owner),
+  };
+}
+
+function noWorkspaces(dir: string): CliError {
+  return new CliError('NO_WORKSPACES', `the world in ${dir} does not list ${WORKSPACE_WORKFLOW}, which keeps workspaces`, `add {"name": "${WORKSPACE_WORKFLOW}"} to its manifest's modules, route ${WORKSPACE_COMMIT_SCHEMA} to it with key_field "workspace", and rebuild`);
 }
 
 async function withSession<T>(options: WsOptions, readOnly: boolean, work: (session: Session) => T | Promise<T>): Promise<T> {
-  const world = await EmbeddedWorld.open(resolve(options.root), { readOnly });
   try {
-    if (!world.view.modules.has(WORKSPACE_WORKFLOW)) {
-      throw new CliError('NO_WORKSPACES', `the world in ${world.dir} does not list ${WORKSPACE_WORKFLOW}, which keeps workspaces`, `add {"name": "${WORKSPACE_WORKFLOW}"} to its manifest's modules, route ${WORKSPACE_COMMIT_SCHEMA} to it with key_field "workspace", and rebuild`);
+    const target = await nodeTarget(options);
+    if (target !== null) return await work(await nodeSession(target));
+    const world = await EmbeddedWorld.open(resolve(options.root), { readOnly });
+    try {
+      if (!world.view.modules.has(WORKSPACE_WORKFLOW)) throw noWorkspaces(world.dir);
+      const cas = world.cas;
+      const scratch = new Map<Hash, Uint8Array>();
+      const blobs: AdapterBlobs = readOnly ? {
+        put: (bytes) => {
+          const hash = hashBytes(bytes);
+          scratch.set(hash, bytes);
+          return hash;
+        },
+        get: (hash) => scratch.get(hash) ?? cas.get(hash),
+      } : { put: (bytes) => cas.put(bytes), get: (hash) => cas.get(hash) };
+      const session: Session = {
+        registry: new WorldWorkspaceRegistry(world), blobs, trees: new WorkspaceTrees(blobs), loadTree: async () => {}, loadFiles: async () => {},
+        push: async (sync, owner) => pushOne(world, session, sync, owner),
+      };
+      return await work(session);
+    } finally {
+      world.close();
     }
-    const cas = world.cas;
-    const scratch = new Map<Hash, Uint8Array>();
-    const blobs: AdapterBlobs = readOnly ? {
-      put: (bytes) => {
-        const hash = hashBytes(bytes);
-        scratch.set(hash, bytes);
-        return hash;
-      },
-      get: (hash) => scratch.get(hash) ?? cas.get(hash),
-    } : { put: (bytes) => cas.put(bytes), get: (hash) => cas.get(hash) };
-    return await work({ world, registry: new WorldWorkspaceRegistry(world), blobs, trees: new WorkspaceTrees(blobs) });
   } catch (error) {
     // The tree library's refusals (a bad path, a missing entry) are the user's input: say so plainly.
     if (error instanceof AdapterError) throw new CliError(error.code, error.message, 'check the workspace reference with `aos ws ls`');
     throw error;
-  } finally {
-    world.close();
   }
 }
 
@@ -95,7 +139,7 @@ function listAll(session: Session, root: Hash, path: string | null, scope: 'dir'
 export async function ls(refText: string | undefined, options: WsOptions & { scope: string }): Promise<void> {
   if (options.scope !== 'dir' && options.scope !== 'subtree') throw new CliError('BAD_INPUT', `--scope ${options.scope} is neither dir nor subtree`, 'pass --scope dir or --scope subtree');
   const scope = options.scope;
-  await withSession(options, true, (session) => {
+  await withSession(options, true, async (session) => {
     if (refText === undefined) {
       const workspaces = session.registry.workspaces().map(({ workspace, history }) => {
         const head = history.versions.get(history.latest);
@@ -105,6 +149,7 @@ export async function ls(refText: string | undefined, options: WsOptions & { sco
       return;
     }
     const ref = resolveRef(session, parseRef(refText));
+    await session.loadTree(ref.root);
     const entries = listAll(session, ref.root, ref.path, scope);
     emit(options, { workspace: ref.workspace, version: ref.resolvedVersion, root_hash: ref.root, path: ref.path ?? '', entries },
       () => (entries.length === 0 ? '(empty)' : entries.map((entry) => `${entry.kind === 'dir' ? 'dir ' : 'file'}\t${entry.size ?? '-'}\t${entry.path}${entry.kind === 'dir' ? '/' : ''}`).join('\n')));
@@ -112,10 +157,12 @@ export async function ls(refText: string | undefined, options: WsOptions & { sco
 }
 
 export async function cat(refText: string, options: WsOptions): Promise<void> {
-  await withSession(options, true, (session) => {
+  await withSession(options, true, async (session) => {
     const ref = resolveRef(session, parseRef(refText));
     if (ref.path === null) throw new CliError('BAD_REF', `${refText} names a whole workspace; cat needs a file`, `e.g. aos ws cat ${ref.workspace}/README.md (list files with aos ws ls ${ref.workspace} --scope subtree)`);
+    await session.loadTree(ref.root);
     const entry = session.trees.lookup(ref.root, ref.path);
+    if (entry !== null && entry.kind === 'file') await session.loadFiles([entry.hash]);
     const bytes = session.trees.readBytes(ref.root, ref.path, null);
     if (options.json === true) {
       let text: string | null;
@@ -144,8 +191,9 @@ function changeLine(change: DiffChange): string {
 }
 
 export async function diff(fromText: string, toText: string | undefined, options: WsOptions & { dir?: string }): Promise<void> {
-  await withSession(options, true, (session) => {
+  await withSession(options, true, async (session) => {
     const from = resolveRef(session, parseRef(fromText));
+    await session.loadTree(from.root);
     let to: { label: string; root: Hash };
     if (options.dir !== undefined) {
       if (toText !== undefined) throw new CliError('BAD_INPUT', 'give either a second reference or --dir, not both', `aos ws diff ${fromText} --dir <folder>`);
@@ -153,6 +201,7 @@ export async function diff(fromText: string, toText: string | undefined, options
       to = { label: resolve(options.dir), root: buildTree(session.blobs, folder.files) };
     } else {
       const other = toText === undefined ? resolveRef(session, { workspace: from.workspace, version: null, path: from.path }) : resolveRef(session, parseRef(toText));
+      await session.loadTree(other.root);
       to = { label: `${other.workspace}@${other.resolvedVersion}`, root: other.root };
     }
     const changes = session.trees.diff(from.root, to.root, from.path);
@@ -163,16 +212,16 @@ export async function diff(fromText: string, toText: string | undefined, options
 
 export async function push(workspace: string | undefined, options: WsOptions & { owner?: string }): Promise<void> {
   const owner = options.owner ?? ownerDefault();
-  await withSession(options, false, (session) => {
-    const pushed = syncsFor(options.root, workspace).map((sync) => pushOne(session, sync, owner));
+  await withSession(options, false, async (session) => {
+    const pushed: PushRow[] = [];
+    for (const sync of syncsFor(options.root, workspace)) pushed.push(await session.push(sync, owner));
     emit(options, { pushed }, () => pushed.map((row) => (row.version === null ? `${row.workspace}: up to date (v${row.head ?? '-'})` : `${row.workspace}: v${row.version} ${row.root_hash} (${row.changes} change${row.changes === 1 ? '' : 's'}, ${row.files} files)`)
       + row.skipped.map((path) => `\n  skipped symbolic link ${path}`).join('')).join('\n'));
   });
 }
 
-function pushOne(session: Session, sync: WorkspaceSync, owner: string) {
-  const ref = parseRef(sync.ref);
-  if (ref.version !== null || ref.path !== null) throw new CliError('SYNC_CONFIG_INVALID', `push syncs whole workspaces, but ref "${sync.ref}" names a version or a path`, `set "ref": "${ref.workspace}"`);
+function pushOne(world: EmbeddedWorld, session: Session, sync: WorkspaceSync, owner: string): PushRow {
+  const ref = pushedRef(sync);
   const folder = readLocalFolder(sync);
   const root = buildTree(session.blobs, folder.files);
   const history = session.registry.history(ref.workspace);
@@ -181,8 +230,8 @@ function pushOne(session: Session, sync: WorkspaceSync, owner: string) {
   if (headRoot === root) return { ...base, version: null, changes: 0 };
   const changes = session.trees.diff(headRoot ?? session.trees.emptyRoot(), root, null).length;
   const commit = { workspace: ref.workspace, expected_head: history?.latest ?? null, meta: { root_hash: root, owner, created_at: BigInt(Date.now()) * 1_000_000n } };
-  const value = valueFromJson(commit, { ref: WORKSPACE_COMMIT_SCHEMA }, session.world.view.index, { path: 'commit' });
-  const records = session.world.send({ schema: WORKSPACE_COMMIT_SCHEMA, value: encodeCanonical(value, { selfDescribe: false }) });
+  const value = valueFromJson(commit, { ref: WORKSPACE_COMMIT_SCHEMA }, world.view.index, { path: 'commit' });
+  const records = world.send({ schema: WORKSPACE_COMMIT_SCHEMA, value: encodeCanonical(value, { selfDescribe: false }) });
   const fault = records.find((record) => record.body.kind === 'workflow_fault');
   if (fault !== undefined && fault.body.kind === 'workflow_fault') {
     throw new CliError(fault.body.failure.code === 'stale_head' ? 'STALE_HEAD' : 'COMMIT_REFUSED', `${WORKSPACE_WORKFLOW} refused the commit to ${ref.workspace} (journaled at height ${fault.height}): ${fault.body.failure.message}`, 'pull the workspace, merge your changes and push again');
@@ -191,12 +240,22 @@ function pushOne(session: Session, sync: WorkspaceSync, owner: string) {
   return { ...base, version: after?.latest ?? null, changes };
 }
 
+/** The workspace a sync pushes: a whole one, never a version or a path. */
+function pushedRef(sync: WorkspaceSync): WorkspaceRef {
+  const ref = parseRef(sync.ref);
+  if (ref.version !== null || ref.path !== null) throw new CliError('SYNC_CONFIG_INVALID', `push syncs whole workspaces, but ref "${sync.ref}" names a version or a path`, `set "ref": "${ref.workspace}"`);
+  return ref;
+}
+
 export async function pull(workspace: string | undefined, options: WsOptions & { prune?: boolean }): Promise<void> {
-  await withSession(options, true, (session) => {
-    const pulled = syncsFor(options.root, workspace).map((sync) => {
+  await withSession(options, true, async (session) => {
+    const pulled: Array<{ workspace: string; version: number; dir: string; files: number; written: number; removed: string[] }> = [];
+    for (const sync of syncsFor(options.root, workspace)) {
       const ref = resolveRef(session, parseRef(sync.ref));
+      await session.loadTree(ref.root);
       const entries = listAll(session, ref.root, ref.path, 'subtree').filter((entry) => entry.kind === 'file');
       const ignored = ignoreMatcher(sync.ignore);
+      await session.loadFiles(entries.filter((entry) => !ignored(entry.path, false)).map((entry) => entry.hash));
       let written = 0;
       for (const entry of entries) {
         if (ignored(entry.path, false)) continue;
@@ -212,8 +271,8 @@ export async function pull(workspace: string | undefined, options: WsOptions & {
           removed.push(file.path);
         }
       }
-      return { workspace: ref.workspace, version: ref.resolvedVersion, dir: sync.path, files: entries.length, written, removed };
-    });
+      pulled.push({ workspace: ref.workspace, version: ref.resolvedVersion, dir: sync.path, files: entries.length, written, removed });
+    }
     emit(options, { pulled }, () => pulled.map((row) => `${row.workspace}@${row.version} -> ${row.dir}: ${row.written} written, ${row.files - row.written} unchanged${row.removed.length > 0 ? `, ${row.removed.length} removed` : ''}`).join('\n'));
   });
 }

@@ -7,6 +7,7 @@ import { KernelError } from '../errors.ts';
 import { allowAll } from './enforcer.ts';
 import type { BuiltinEnforcer } from './enforcer.ts';
 import { enforceGovernance } from './governance.ts';
+import { enforceHost } from './host.ts';
 import { enforceHttpOut } from './http-out.ts';
 import { enforceLlmBasic } from './llm-basic.ts';
 import { enforceQuery } from './query.ts';
@@ -22,7 +23,7 @@ export type { EnforcerEnv } from './module-enforcer.ts';
 export type Enforcer =
   | { readonly kind: 'builtin'; readonly name: string; readonly check: BuiltinEnforcer }
   | { readonly kind: 'module'; readonly name: string; readonly module: DefModule }
-  /** A sys/* enforcer this kernel does not implement (sys/CapEnforceHost@1 until the host adapters): it denies. */
+  /** A sys/* enforcer this kernel does not implement: it denies. */
   | { readonly kind: 'unavailable'; readonly name: string };
 
 /** The built-in enforcer modules, by name. */
@@ -32,6 +33,7 @@ const BY_MODULE: ReadonlyMap<string, BuiltinEnforcer> = new Map([
   ['sys/CapEnforceLlmBasic@1', enforceLlmBasic],
   ['sys/CapEnforceWorkspace@1', enforceWorkspace],
   ['sys/CapEnforceGovernance@1', enforceGovernance],
+  ['sys/CapEnforceHost@1', enforceHost],
 ]);
 
 /**
@@ -46,6 +48,7 @@ const BY_CAP_TYPE: ReadonlyMap<string, BuiltinEnforcer> = new Map([
   ['workspace', enforceWorkspace],
   ['governance', enforceGovernance],
   ['query', enforceQuery],
+  ['host', enforceHost],
 ]);
 
 /** The enforcer of a defcap's grants; a module enforcer must be a pure module of the world. */

@@ -16,8 +16,8 @@ export class ApiError extends Error {
   }
 }
 
-const NOT_FOUND = new Set(['NO_WORLD', 'NO_RECEIPT', 'NOT_FOUND', 'UNKNOWN_INTENT', 'NO_KEY', 'CAS_MISSING']);
-const CONFLICT = new Set(['APPROVAL_REFUSED', 'DUPLICATE_RECEIPT', 'RECEIPT_REJECTED', 'WORLD_EXISTS']);
+const NOT_FOUND = new Set(['NO_WORLD', 'NO_RECEIPT', 'NOT_FOUND', 'UNKNOWN_INTENT', 'NO_KEY', 'CAS_MISSING', 'NO_PROPOSAL']);
+const CONFLICT = new Set(['APPROVAL_REFUSED', 'DUPLICATE_RECEIPT', 'RECEIPT_REJECTED', 'WORLD_EXISTS', 'GOVERNANCE_REFUSED', 'APPLY_BLOCKED', 'PROPOSAL_REJECTED']);
 
 function statusOf(code: string): number {
   if (NOT_FOUND.has(code)) return 404;

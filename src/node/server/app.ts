@@ -10,6 +10,8 @@ import { NODE_BODY_BYTES_MAX, NODE_CAS_BLOB_BYTES_MAX } from '../limits.ts';
 import { errorHandler } from './api-errors.ts';
 import { authHook } from './auth.ts';
 import { collectOpenApi } from './openapi.ts';
+import { registerCliCommandRoutes } from './routes/cli-commands.ts';
+import { registerGovernanceRoutes } from './routes/governance.ts';
 import { registerJournalRoutes } from './routes/journal.ts';
 import { registerNodeRoutes } from './routes/node.ts';
 import { registerReadRoutes } from './routes/reads.ts';
@@ -46,6 +48,8 @@ export async function buildApi(host: NodeHost, options: ApiOptions): Promise<Fas
   registerReadRoutes(app, host);
   registerWriteRoutes(app, host);
   registerJournalRoutes(app, host);
+  registerCliCommandRoutes(app, host);
+  registerGovernanceRoutes(app, host);
   await app.ready();
   return app;
 }

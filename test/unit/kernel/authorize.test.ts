@@ -71,7 +71,7 @@ test('the grant\'s enforcer decides with its code; the fault message names the e
   assert.match(denial.message, /^app\/Agent@1 emitted effects\[2\] "http\.request" under grant "web" \(sys\/http\.out@1\), which was denied \(host_not_allowed\): host "evil\.example".*widen the grant's params in defaults\.cap_grants$/);
 });
 
-test('sys/CapAllowAll@1 allows anything; a sys enforcer this kernel lacks denies everything (fail closed)', () => {
+test('sys/CapAllowAll@1 allows anything; a sys enforcer asked about a kind it cannot check denies it (fail closed)', () => {
   const view = viewOf([
     { $kind: 'defcap', name: 'app/open.http@1', cap_type: 'http.out', schema: { record: {} }, enforcer: { module: 'sys/CapAllowAll@1' } },
   ], { caps: [{ name: 'app/open.http@1' }], defaults: { cap_grants: [{ name: 'open', cap: 'app/open.http@1', params: {} }] } });
@@ -79,7 +79,7 @@ test('sys/CapAllowAll@1 allows anything; a sys enforcer this kernel lacks denies
   const host = viewOf([
     { $kind: 'defcap', name: 'app/hosty@1', cap_type: 'http.out', schema: { record: {} }, enforcer: { module: 'sys/CapEnforceHost@1' } },
   ], { caps: [{ name: 'app/hosty@1' }], defaults: { cap_grants: [{ name: 'hosty', cap: 'app/hosty@1', params: {} }] } });
-  capDenied(decideEffect(requestOf(host, 'http.request', httpTo('https://a.example/')), envOf(host)), 'enforcer_unavailable', /sys\/CapEnforceHost@1/);
+  capDenied(decideEffect(requestOf(host, 'http.request', httpTo('https://a.example/')), envOf(host)), 'effect_kind_mismatch', /sys\/CapEnforceHost@1 cannot check "http\.request"/);
 });
 
 test('expiry: a grant authorises nothing from logical time expiry_ns on', () => {

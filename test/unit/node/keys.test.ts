@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parsePublicKeyId, verifyReceiptSignature } from '../../../src/kernel/index.ts';
 import type { Hash } from '../../../src/cbor/index.ts';
-import { generateKey, keysDirectory, listKeys, loadSigner, NodeError } from '../../../src/node/index.ts';
+import { generateKey, keysDirectory, listKeys, loadApprovalSigner, loadSigner, NodeError } from '../../../src/node/index.ts';
 import type { NodeErrorCode } from '../../../src/node/index.ts';
 import { checkKeyName } from '../../../src/node/key-name.ts';
 
@@ -230,4 +230,18 @@ test('no listing, signer rendering or error message shows a private key', () => 
     assert.ok(texts.length >= 6, texts.join('\n'));
     assertNoSecret(texts.join('\n'), secrets);
   });
+});
+
+test('loadApprovalSigner takes a key name in the root, or the path of a principal key file in another root; anything else is refused', () => {
+  withRoot((world) => withRoot((person) => {
+    const alice = generateKey(person, { name: 'alice', role: 'principal', now: NOW });
+    const byFile = loadApprovalSigner(world, alice.private_key_file);
+    assert.equal(byFile.keyId, alice.public_key, 'a key file from another root signs as its principal');
+    generateKey(world, { name: 'bob', role: 'principal', now: NOW });
+    assert.equal(loadApprovalSigner(world, 'bob').name, 'bob');
+    nodeError(() => loadApprovalSigner(world, join(person, 'alice.key')), 'BAD_INPUT', 'not a private key file made by aos key gen', '.aos/keys');
+    nodeError(() => loadApprovalSigner(world, 'alice'), 'NO_KEY', 'no key named alice');
+    const adapter = generateKey(person, { name: 'blob.default', role: 'adapter', now: NOW });
+    nodeError(() => loadApprovalSigner(world, adapter.private_key_file), 'KEY_ROLE', 'approvals are signed with principal keys');
+  }));
 });

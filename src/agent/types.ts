@@ -1,0 +1,136 @@
+// The aos.agent/* values as the session workflow holds them in memory (SDK value model: records
+// are objects, options are null, variants are {$tag, $value}, nats are number or bigint; maps with
+// text or hash keys decode as objects). Field names are the AIR schemas' (air/agent/air).
+
+export type Nat = number | bigint;
+export type Hash = string;
+export type Unit<Tag extends string> = { readonly $tag: Tag; readonly $value?: null };
+export type Arm<Tag extends string, Value> = { readonly $tag: Tag; readonly $value: Value };
+
+export type LifecycleTag = 'Idle' | 'Running' | 'WaitingInput' | 'Paused' | 'Cancelling' | 'Completed' | 'Failed' | 'Cancelled';
+export type Lifecycle = Unit<LifecycleTag>;
+
+export interface RunId { session_id: string; run_seq: Nat }
+export interface ToolBatchId { run_id: RunId; batch_seq: Nat }
+
+export type ReasoningEffort = Unit<'Low' | 'Medium' | 'High'>;
+export interface SessionConfig {
+  provider: string; model: string; reasoning_effort: ReasoningEffort | null; max_tokens: Nat | null;
+  default_prompt_refs: Hash[] | null; default_tool_profile: string | null;
+  default_tool_enable: string[] | null; default_tool_disable: string[] | null; default_tool_force: string[] | null;
+}
+export interface RunConfig {
+  provider: string; model: string; reasoning_effort: ReasoningEffort | null; max_tokens: Nat | null;
+  prompt_refs: Hash[] | null; tool_profile: string | null;
+  tool_enable: string[] | null; tool_disable: string[] | null; tool_force: string[] | null;
+}
+
+export type MapperTag =
+  | 'HostSessionOpen' | 'HostExec' | 'HostSessionSignal' | 'HostFsReadFile' | 'HostFsWriteFile' | 'HostFsEditFile'
+  | 'HostFsApplyPatch' | 'HostFsGrep' | 'HostFsGlob' | 'HostFsStat' | 'HostFsExists' | 'HostFsListDir'
+  | 'InspectWorld' | 'InspectWorkflow' | 'WorkspaceInspect' | 'WorkspaceList' | 'WorkspaceRead' | 'WorkspaceApply'
+  | 'WorkspaceDiff' | 'WorkspaceCommit';
+export type ToolMapper = Unit<MapperTag>;
+export type ToolExecutor =
+  | Arm<'Effect', { effect_kind: string; cap_slot: string | null }>
+  | Arm<'DomainEvent', { schema: string }>
+  | Arm<'HostLoop', { bridge: string }>;
+export type AvailabilityRule = Unit<'Always' | 'HostSessionReady' | 'HostSessionNotReady'>;
+
+export interface ToolSpec {
+  tool_id: string; tool_name: string; tool_ref: Hash; description: string; args_schema_json: string;
+  mapper: ToolMapper; executor: ToolExecutor; availability_rules: AvailabilityRule[];
+  parallelism_hint: { parallel_safe: boolean; resource_key: string | null };
+}
+export interface EffectiveTool {
+  tool_id: string; tool_name: string; tool_ref: Hash; description: string; args_schema_json: string;
+  mapper: ToolMapper; executor: ToolExecutor; parallel_safe: boolean; resource_key: string | null;
+}
+export interface EffectiveToolSet { profile_id: string; profile_requires_host_session: boolean; ordered_tools: EffectiveTool[] }
+
+export type HostSessionStatusTag = 'Ready' | 'Closed' | 'Expired' | 'Error';
+export interface ToolRuntimeContext { host_session_id: string | null; host_session_status: Unit<HostSessionStatusTag> | null }
+
+export interface ToolCallObserved { call_id: string; tool_name: string; arguments_json: string; arguments_ref: Hash | null; provider_call_id: string | null }
+export interface ToolCallLlmResult { call_id: string; tool_id: string; tool_name: string; is_error: boolean; output_json: string }
+export interface PlannedToolCall {
+  call_id: string; tool_id: string; tool_name: string; arguments_json: string; arguments_ref: Hash | null; provider_call_id: string | null;
+  mapper: ToolMapper; executor: ToolExecutor; parallel_safe: boolean; resource_key: string | null; accepted: boolean;
+}
+export interface ToolBatchPlan { observed_calls: ToolCallObserved[]; planned_calls: PlannedToolCall[]; execution_plan: { groups: string[][] } }
+export type ToolCallStatus =
+  | Unit<'Queued' | 'Pending' | 'Succeeded' | 'Ignored' | 'Cancelled'>
+  | Arm<'Failed', { code: string; detail: string }>;
+
+export interface PendingEffect {
+  effect_kind: string; params_hash: Hash; intent_id: Hash | null; issuer_ref: string | null; cap_slot: string | null;
+  emitted_at_ns: Nat; last_stream_seq: Nat;
+}
+export interface PendingBatchGroup { keys: string[]; terminal_keys: string[] }
+export interface ActiveToolBatch {
+  tool_batch_id: ToolBatchId; intent_id: Hash; params_hash: Hash | null; plan: ToolBatchPlan;
+  call_status: Record<string, ToolCallStatus>; pending_effects: Record<string, PendingEffect>;
+  execution: { groups: PendingBatchGroup[]; next_group_index: Nat };
+  llm_results: Record<string, ToolCallLlmResult>; results_ref: Hash | null;
+}
+
+export type PendingBlobGetKind =
+  | Unit<'LlmOutputEnvelope' | 'LlmToolCalls'>
+  | Arm<'ToolCallArguments', { tool_batch_id: ToolBatchId; call_id: string }>
+  | Arm<'ToolResultBlob', { tool_batch_id: ToolBatchId; call_id: string; blob_ref: string }>;
+export type PendingBlobPutKind = Arm<'ToolDefinition', { tool_id: string }> | Arm<'FollowUpMessage', { index: Nat }>;
+export interface SharedPendingBlobGet { pending: PendingEffect; waiters: Array<{ kind: PendingBlobGetKind; emitted_at_ns: Nat }> }
+export interface SharedPendingBlobPut { pending: PendingEffect; waiters: Array<{ kind: PendingBlobPutKind; emitted_at_ns: Nat }> }
+export interface PendingFollowUpTurn {
+  tool_batch_id: ToolBatchId; base_message_refs: Hash[]; expected_messages: Nat;
+  /** nat-keyed: a Map once written; an empty one decodes as a record. */
+  blob_refs_by_index: Map<Nat, Hash> | Record<string, never>;
+}
+
+export interface SessionState {
+  session_id: string;
+  lifecycle: Lifecycle;
+  next_run_seq: Nat;
+  next_tool_batch_seq: Nat;
+  session_config: SessionConfig;
+  active_run_id: RunId | null;
+  active_run_config: RunConfig | null;
+  active_tool_batch: ActiveToolBatch | null;
+  pending_effects: Record<Hash, PendingEffect>;
+  pending_blob_gets: Record<Hash, SharedPendingBlobGet>;
+  pending_blob_puts: Record<Hash, SharedPendingBlobPut>;
+  pending_follow_up_turn: PendingFollowUpTurn | null;
+  queued_llm_message_refs: Hash[] | null;
+  conversation_message_refs: Hash[];
+  last_output_ref: Hash | null;
+  tool_refs_materialized: boolean;
+  in_flight_effects: Nat;
+  tool_registry: Record<string, ToolSpec>;
+  tool_profiles: Record<string, string[]>;
+  tool_profile: string;
+  tool_runtime_context: ToolRuntimeContext;
+  effective_tools: EffectiveToolSet;
+  last_tool_plan_hash: Hash | null;
+  pending_steer: string[];
+  pending_follow_up: string[];
+  created_at: Nat;
+  updated_at: Nat;
+}
+
+export type HostCommandKind =
+  | Arm<'Steer', { text: string }> | Arm<'FollowUp', { text: string }> | Unit<'Pause'> | Unit<'Resume'>
+  | Arm<'Cancel', { reason: string | null }> | Unit<'Noop'>;
+
+export type SessionIngressKind =
+  | Arm<'RunRequested', { input_ref: Hash; run_overrides: SessionConfig | null }>
+  | Arm<'HostCommandReceived', { command_id: string; issued_at: Nat; command: HostCommandKind }>
+  | Arm<'ToolRegistrySet', { registry: Record<string, ToolSpec>; profiles: Record<string, string[]> | null; default_profile: string | null }>
+  | Arm<'ToolProfileSelected', { profile_id: string }>
+  | Arm<'ToolOverridesSet', { scope: Unit<'Session' | 'Run'>; enable: string[] | null; disable: string[] | null; force: string[] | null }>
+  | Arm<'HostSessionUpdated', { host_session_id: string | null; host_session_status: Unit<HostSessionStatusTag> | null }>
+  | Unit<'RunCompleted'>
+  | Arm<'RunFailed', { code: string; detail: string }>
+  | Arm<'RunCancelled', { reason: string | null }>
+  | { readonly $tag: 'Noop'; readonly $value?: unknown };
+
+export interface SessionIngress { session_id: string; observed_at_ns: Nat; ingress: SessionIngressKind }
