@@ -10,6 +10,7 @@ import { registerGov } from './commands/gov.ts';
 import { registerKey } from './commands/key.ts';
 import { registerNode } from './commands/node.ts';
 import { registerReceipts } from './commands/receipts.ts';
+import { registerTask } from './commands/task.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerVault } from './commands/vault.ts';
 import { registerWorld } from './commands/world.ts';
@@ -35,6 +36,7 @@ function buildProgram(): Command {
   registerVault(program);
   registerWs(program);
   registerNode(program);
+  registerTask(program);
   // Last: the completion script lists every command registered above.
   registerCompletion(program);
   return program;

@@ -3,15 +3,69 @@
 // (workspace.*, introspect.*, governance.*) when it holds the kernel's key. Both the long-running
 // node and the one-shot `aos world run` (run-effects.ts) take their adapters from here. Each
 // adapter comes from its own module: the adapters' index also holds the LLM adapter, whose SDKs
-// take ~250 ms to load, which every command that opens a world would then pay.
+// take ~250 ms to load, which every command that opens a world would then pay; the LLM adapter
+// itself is loaded on its first intent (LazyLlmAdapter).
+//
+// The host adapter (key host.local) confines sessions to the node's host roots: the root's
+// `work/` folder, plus the directories the caller names (`aos task --workdir`); any other work
+// dir is refused by host.session.open. The LLM adapter (key llm.default) has one provider per
+// name an intent may give: openai-responses and anthropic with their API keys from the world's
+// defsecrets llm/openai_api@1 and llm/anthropic_api@1 (the executor resolves them per grant), and
+// scripted, replying from a script file, when the caller names one.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { BLOB_ADAPTER_ID_DEFAULT, BlobAdapter } from '../adapters/blob-adapter.ts';
+import { HOST_ADAPTER_ID_DEFAULT, HostAdapter } from '../adapters/host/host-adapter.ts';
 import { HTTP_ADAPTER_ID_DEFAULT, HttpAdapter } from '../adapters/http-adapter.ts';
-import type { Adapter } from '../adapters/index.ts';
+import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome } from '../adapters/index.ts';
+import type { LlmAdapter } from '../adapters/llm/llm-adapter.ts';
+import type { LlmProviderOptions } from '../adapters/llm/llm-options.ts';
 import type { ExecutorRoute } from './effect-executor.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
 import { hasKernelKey, internalRoutes } from './internal-effects.ts';
 import { listKeys, loadSigner } from './keys.ts';
 import { SystemTimerClock, TIMER_ADAPTER_ID_DEFAULT, TimerAdapter } from './timer-adapter.ts';
+
+/** The folder under a world root where host sessions may live without being named. */
+export const HOST_WORK_DIR = 'work';
+/** The LLM adapter's id: llm-adapter.ts's LLM_ADAPTER_ID_DEFAULT, written out so this module need not load it (test/integration/demiurge-node-routes.test.ts keeps them equal). */
+export const LLM_ADAPTER_ID = 'llm.default';
+/** The defsecrets holding the API keys of the hosted providers. */
+export const LLM_API_KEY_SECRETS = Object.freeze({ 'openai-responses': 'llm/openai_api@1', anthropic: 'llm/anthropic_api@1' });
+const LLM_GENERATE_EFFECT = 'sys/llm.generate@1';
+/** What host.exec inherits from the node's environment unless the caller says otherwise: enough to find programs, no secrets. */
+const HOST_ENV_PASSTHROUGH_DEFAULT: readonly string[] = Object.freeze(['PATH']);
+
+/** What a caller adds to the node's routes. */
+export interface NodeRouteOptions {
+  /** Further directories host sessions may use, besides <root>/work; each must exist. */
+  readonly hostRoots?: readonly string[];
+  /** The script file of the `scripted` LLM provider; without one there is no such provider. */
+  readonly llmScript?: string;
+  /** Environment variables every host.exec inherits; default HOST_ENV_PASSTHROUGH_DEFAULT. */
+  readonly hostEnvPassthrough?: readonly string[];
+}
+
+/** The LLM adapter, loaded (with its SDKs) when its first intent comes. */
+class LazyLlmAdapter implements Adapter {
+  readonly id = LLM_ADAPTER_ID;
+  readonly kinds: readonly string[] = [LLM_GENERATE_EFFECT];
+  private loaded: Promise<LlmAdapter> | null = null;
+  constructor(private readonly providers: Readonly<Record<string, LlmProviderOptions>>) {}
+
+  async execute(intent: AdapterIntent, context: AdapterContext): Promise<AdapterOutcome> {
+    this.loaded ??= import('../adapters/llm/llm-adapter.ts').then(({ LlmAdapter: Loaded }) => new Loaded({ id: this.id, providers: this.providers }));
+    return (await this.loaded).execute(intent, context);
+  }
+}
+
+function llmProviders(options: NodeRouteOptions): Record<string, LlmProviderOptions> {
+  return {
+    'openai-responses': { kind: 'openai-responses', apiKeySecret: LLM_API_KEY_SECRETS['openai-responses'] },
+    anthropic: { kind: 'anthropic', apiKeySecret: LLM_API_KEY_SECRETS.anthropic },
+    ...(options.llmScript !== undefined ? { scripted: { kind: 'scripted', scriptPath: resolve(options.llmScript) } } : {}),
+  };
+}
 
 type AdapterMaker = () => { adapter: Adapter; deadlineMs?: number | null };
 const BUILT_IN_ADAPTERS: ReadonlyMap<string, AdapterMaker> = new Map<string, AdapterMaker>([
@@ -22,7 +76,7 @@ const BUILT_IN_ADAPTERS: ReadonlyMap<string, AdapterMaker> = new Map<string, Ada
 ]);
 
 /** The routes of every adapter the world folder's node has a key for. */
-export function nodeRoutes(world: EmbeddedWorld): ExecutorRoute[] {
+export function nodeRoutes(world: EmbeddedWorld, options: NodeRouteOptions = {}): ExecutorRoute[] {
   const names = new Set(listKeys(world.dir).keys.filter((key) => key.role === 'adapter').map((key) => key.name));
   const routes: ExecutorRoute[] = [];
   for (const [id, make] of BUILT_IN_ADAPTERS) {
@@ -30,6 +84,14 @@ export function nodeRoutes(world: EmbeddedWorld): ExecutorRoute[] {
     const { adapter, deadlineMs } = make();
     routes.push({ adapter, signer: loadSigner(world.dir, id), ...(deadlineMs !== undefined ? { deadlineMs } : {}) });
   }
+  if (names.has(HOST_ADAPTER_ID_DEFAULT)) {
+    // The node's own work folder always exists, so a root that holds the key can open sessions.
+    const work = join(world.dir, HOST_WORK_DIR);
+    mkdirSync(work, { recursive: true });
+    const roots = [work, ...(options.hostRoots ?? []).map((root) => resolve(root))];
+    routes.push({ adapter: new HostAdapter({ roots, envPassthrough: options.hostEnvPassthrough ?? HOST_ENV_PASSTHROUGH_DEFAULT }), signer: loadSigner(world.dir, HOST_ADAPTER_ID_DEFAULT) });
+  }
+  if (names.has(LLM_ADAPTER_ID)) routes.push({ adapter: new LazyLlmAdapter(llmProviders(options)), signer: loadSigner(world.dir, LLM_ADAPTER_ID) });
   if (hasKernelKey(world.dir)) routes.push(...internalRoutes(world));
   return routes;
 }
