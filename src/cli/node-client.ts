@@ -3,7 +3,11 @@
 // node root above <root>/worlds/<name>/). When neither leads to a live node the command works on
 // the folder directly, with the same output. The token is read from its file and sent as a
 // bearer header; it is never printed.
+import { closeSync, createReadStream, createWriteStream, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseJsonExact } from '../cbor/index.ts';
 import type { SchemaResolver, TypeAst } from '../air/index.ts';
 import { EMBEDDED_WORLD_ID } from '../node/embedded-world.ts';
@@ -47,6 +51,42 @@ export async function nodeTarget(flags: NodeFlags): Promise<NodeTarget | null> {
   return null;
 }
 
+/**
+ * Where a command that makes a new world in folder `dir` (create, import, fork) goes: the node
+ * hosting that folder (its root is `dir`: the world main; or `dir` is <root>/worlds/<name>/), or
+ * with `--node` the world `--world`, else the folder's name; null to work on the folder directly.
+ */
+export async function newWorldTarget(flags: Omit<NodeFlags, 'root'> & { readonly dir: string }): Promise<NodeTarget | null> {
+  return nodeTarget({ root: flags.dir, ...(flags.node !== undefined ? { node: flags.node, world: flags.world ?? basename(resolve(flags.dir)) } : flags.world !== undefined ? { world: flags.world } : {}), ...(flags.tokenFile !== undefined ? { tokenFile: flags.tokenFile } : {}) });
+}
+
+/** Streams the bytes the node answers for GET `path` into `file` (written beside it and renamed into place once complete); answers the response headers. */
+export async function nodeDownload(target: NodeTarget, path: string, file: string): Promise<Headers> {
+  const response = await send(target, 'GET', path);
+  if (!response.ok || response.body === null) return answerOf<never>(target, 'GET', path, response);
+  const temporary = `${file}.partial-${process.pid}`;
+  try {
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(temporary, { mode: 0o644 }));
+    const descriptor = openSync(temporary, 'r+');
+    try {
+      fsyncSync(descriptor);
+    } finally {
+      closeSync(descriptor);
+    }
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  return response.headers;
+}
+
+/** Sends file `file` as the body of POST `path` (streamed, as `type`) and parses the JSON answer as nodeRequest does. */
+export async function nodeUpload<T>(target: NodeTarget, path: string, file: string, type: string): Promise<T> {
+  const bytes = Readable.toWeb(createReadStream(file)) as WebReadableStream<Uint8Array>;
+  return answerOf<T>(target, 'POST', path, await send(target, 'POST', path, { type, bytes }));
+}
+
 /** The path of a world's resource on the node. */
 export function worldPath(target: NodeTarget, rest: string): string {
   return `/worlds/${encodeURIComponent(target.world)}${rest}`;
@@ -80,13 +120,14 @@ export async function nodeSchemas(target: NodeTarget): Promise<SchemaResolver> {
   return { resolve: (name) => schemas.get(name) };
 }
 
-async function send(target: NodeTarget, method: 'GET' | 'POST', path: string, body?: { type: string; bytes: string | Uint8Array }): Promise<Response> {
+async function send(target: NodeTarget, method: 'GET' | 'POST', path: string, body?: { type: string; bytes: string | Uint8Array | WebReadableStream<Uint8Array> }): Promise<Response> {
   try {
     return await fetch(`${target.url}${path}`, {
       method,
       headers: { ...(body !== undefined ? { 'content-type': body.type } : {}), ...(target.token !== null ? { authorization: `Bearer ${target.token}` } : {}) },
-      ...(body !== undefined ? { body: body.bytes } : {}),
-    });
+      // A streamed body is sent as it is read (fetch needs to be told so).
+      ...(body !== undefined ? { body: body.bytes as NonNullable<RequestInit['body']>, ...(typeof body.bytes === 'string' || body.bytes instanceof Uint8Array ? {} : { duplex: 'half' }) } : {}),
+    } as RequestInit);
   } catch (error) {
     throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${target.url}: ${error instanceof Error ? (error.cause as Error | undefined)?.message ?? error.message : String(error)}`, 'start it with `aos node up`, or drop --node to work on the world folder directly');
   }

@@ -2,7 +2,8 @@
 // the input watchdog (world-worker.ts), each executing its effects continuously in that thread.
 // The registry is the state dir itself: the root folder is the world `main` when it holds one
 // (so `aos node up` in a world folder serves that world), and every <root>/worlds/<name>/ that
-// holds one is the world `<name>`. Worlds are created by `aos world create` on their folder; the
+// holds one is the world `<name>`. Worlds are created by `aos world create` on their folder (through
+// the node while it runs: node-lifecycle-ops.ts, which also imports and forks into new worlds); the
 // host finds a new one on the next request that names it.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,11 +48,16 @@ export class NodeHost {
     this.heads.setMaxListeners(0);
   }
 
+  /** The folder world `id` lives in (or would: see node-lifecycle-ops.ts), or null when `id` is no world id. */
+  folderFor(id: string): string | null {
+    if (!WORLD_ID_PATTERN.test(id)) return null;
+    return id === EMBEDDED_WORLD_ID ? this.root : join(this.root, NODE_WORLDS_FOLDER, id);
+  }
+
   /** The folder of world `id`, or null when no such world exists. */
   dirOf(id: string): string | null {
-    if (!WORLD_ID_PATTERN.test(id)) return null;
-    const dir = id === EMBEDDED_WORLD_ID ? this.root : join(this.root, NODE_WORLDS_FOLDER, id);
-    return holdsWorld(dir) ? dir : null;
+    const dir = this.folderFor(id);
+    return dir !== null && holdsWorld(dir) ? dir : null;
   }
 
   /** Every world under the root, sorted by id (`main` first). */

@@ -7,7 +7,7 @@ import { EmbeddedWorld, runEffects } from '../../node/index.ts';
 import { openRecord } from '../../kernel/index.ts';
 import type { SealedRecord } from '../../kernel/index.ts';
 import type { RecordJson } from '../../node/node-world-ops.ts';
-import { nodeRequest, nodeTarget, worldPath } from '../node-client.ts';
+import { newWorldTarget, nodeRequest, nodeTarget, worldPath } from '../node-client.ts';
 import type { NodeTarget } from '../node-client.ts';
 import { buildWorld, writeModuleHashes } from '../build/index.ts';
 import { CliError } from '../cli-error.ts';
@@ -26,12 +26,28 @@ async function withWorld<T>(options: RootOptions, work: (world: EmbeddedWorld) =
 
 export async function create(options: RootOptions): Promise<void> {
   const root = resolve(options.root);
+  // A node running for this folder (its root, or <root>/worlds/<name>/) hosts the new world: it is
+  // refused before building when the node has it already, and created by the node once built here.
+  const target = await newWorldTarget({ dir: root });
+  if (target !== null) {
+    const hosted = await nodeRequest<{ worlds: Array<{ id: string; dir: string }> }>(target, 'GET', '/worlds');
+    const known = hosted.worlds.find((world) => world.id === target.world);
+    if (known !== undefined) throw new CliError('WORLD_EXISTS', `the node at ${target.url} hosts a world ${JSON.stringify(known.id)} in ${known.dir} already`, 'send events to it, or pick another folder under the node\'s worlds/ folder');
+  }
   const built = await withProgress(`building ${root}`, options.json, () => buildWorld(root));
   writeModuleHashes(root, built.modules);
+  const emitCreated = (manifest: string, height: number) => {
+    const data = { root, manifest, height, modules: built.modules, warnings: built.warnings };
+    emit(options, data, () => [`created world in ${root}/.aos`, `manifest ${data.manifest}`, ...Object.entries(built.modules).map(([name, hash]) => `module ${name} ${hash}`), ...built.warnings.map((warning) => `warning: ${warning}`)].join('\n'));
+  };
+  if (target !== null) {
+    const created = await nodeRequest<{ manifest: string; height: number }>(target, 'POST', '/worlds', { name: target.world });
+    emitCreated(created.manifest, created.height);
+    return;
+  }
   const world = await EmbeddedWorld.create(root);
   try {
-    const data = { root, manifest: world.view.hash, height: world.head.height, modules: built.modules, warnings: built.warnings };
-    emit(options, data, () => [`created world in ${root}/.aos`, `manifest ${data.manifest}`, ...Object.entries(built.modules).map(([name, hash]) => `module ${name} ${hash}`), ...built.warnings.map((warning) => `warning: ${warning}`)].join('\n'));
+    emitCreated(world.view.hash, world.head.height);
   } finally {
     world.close();
   }

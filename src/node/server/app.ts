@@ -13,6 +13,7 @@ import { collectOpenApi } from './openapi.ts';
 import { registerCliCommandRoutes } from './routes/cli-commands.ts';
 import { registerGovernanceRoutes } from './routes/governance.ts';
 import { registerJournalRoutes } from './routes/journal.ts';
+import { registerLifecycleRoutes } from './routes/lifecycle.ts';
 import { registerNodeRoutes } from './routes/node.ts';
 import { registerReadRoutes } from './routes/reads.ts';
 import { registerWriteRoutes } from './routes/writes.ts';
@@ -50,6 +51,7 @@ export async function buildApi(host: NodeHost, options: ApiOptions): Promise<Fas
   registerJournalRoutes(app, host);
   registerCliCommandRoutes(app, host);
   registerGovernanceRoutes(app, host);
+  registerLifecycleRoutes(app, host);
   await app.ready();
   return app;
 }
