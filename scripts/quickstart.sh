@@ -2,7 +2,8 @@
 # The main job on the embedded default: check the bundled worlds; create the counter world in a
 # scratch folder, send it events, show its state and journal, verify replay;
 # run the ladder; then let a world evolve itself through governance (propose, shadow, a human
-# principal's signed approval, apply), show its signed receipts, and finish with its audit.
+# principal's signed approval, apply) and show its signed receipts and audit; then give the
+# Demiurge agent a task (scripted model) and audit that world too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 aos() { node bin/aos.js "$@"; }
@@ -76,4 +77,11 @@ aos receipts ls --root "$evolve"
 
 step "Audit: the hash chain, every receipt and approval signature, replay or die"
 aos audit verify --root "$evolve"
+
+step "An agent task: Demiurge opens a host session on its work dir and runs the (scripted) model's tool calls"
+# The bundled demo script stands in for a model, so this step is the same offline and in CI.
+aos task "Read the README in the work dir and tell me what it is for" --root "$scratch/agent" --script worlds/demiurge/demo-script.json
+
+step "Audit the agent's world too: its whole task replays"
+aos audit verify --root "$scratch/agent"
 
