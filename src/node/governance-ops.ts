@@ -13,6 +13,8 @@ import { shadowProposal } from './governance-shadow.ts';
 import type { ShadowReport } from './governance-shadow.ts';
 import { proposalDetail, proposalSummaries } from './governance-summary.ts';
 import type { ProposalDetail, ProposalSummary } from './governance-summary.ts';
+import { optionalText, text } from './op-args.ts';
+import type { OpArgs } from './op-args.ts';
 
 /** The operation names HostedWorld routes here. */
 export const GOVERNANCE_OPS: ReadonlySet<string> = new Set(['gov_ls', 'gov_show', 'gov_propose', 'gov_shadow', 'gov_subject', 'gov_decide', 'gov_apply']);
@@ -22,7 +24,7 @@ const AUTHOR_PATTERN = /^[a-z][a-z0-9._-]{0,63}$/;
 /** The author of proposals sent through the API without one. */
 const API_AUTHOR = 'api';
 
-type Args = Record<string, unknown>;
+type Args = OpArgs;
 
 /** What a propose answers (as `aos gov propose --json` prints it). */
 export interface ProposeAnswer {
@@ -138,13 +140,5 @@ function decisionOf(args: Args): GovernanceDecision {
   return decision;
 }
 
-function text(args: Args, name: string): string {
-  const value = args[name];
-  if (typeof value !== 'string') throw new NodeError('BAD_INPUT', `${name} must be a string`, `send ${name} as a JSON string`);
-  return value;
-}
 
-function optionalText(args: Args, name: string): string | undefined {
-  return args[name] === undefined || args[name] === null ? undefined : text(args, name);
-}
 

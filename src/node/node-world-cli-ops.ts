@@ -4,7 +4,6 @@
 // from blobs already in the world's CAS, and adapter key rotation (the node owns the journal
 // and the keys folder, so it rotates, then restarts its executor to sign with the new key).
 // Like node-world-ops.ts, each runs inside the world's thread and answers plain data.
-import { isHash } from '../cbor/index.ts';
 import type { Hash } from '../cbor/index.ts';
 import { buildTree } from '../adapters/workspace/tree-build.ts';
 import type { FileToPlace } from '../adapters/workspace/tree-build.ts';
@@ -19,8 +18,10 @@ import { rotateAdapterKey } from './key-rotation.ts';
 import { diagnoseWalk, walkTrace } from './trace-walk.ts';
 import { WORKSPACE_COMMIT_SCHEMA, WORKSPACE_WORKFLOW, WorldWorkspaceRegistry } from './workspace-registry.ts';
 import { recordJson } from './node-world-ops.ts';
+import { hashArg, optionalText, text } from './op-args.ts';
+import type { OpArgs } from './op-args.ts';
 
-type Args = Record<string, unknown>;
+type Args = OpArgs;
 
 /** What the hosted world lends these operations: re-dispatch its executor, or restart it. */
 export interface CliOpHooks {
@@ -31,21 +32,8 @@ export interface CliOpHooks {
 /** The names answered here; node-world-ops.ts hands them over. */
 export const CLI_OPS: ReadonlySet<string> = new Set(['schemas', 'approval_subject', 'submit_approval', 'trace_select', 'ws_registry', 'ws_push_prepare', 'rotate_key']);
 
-function text(args: Args, name: string): string {
-  const value = args[name];
-  if (typeof value !== 'string') throw new NodeError('BAD_INPUT', `${name} must be a string`, `send ${name} as a JSON string`);
-  return value;
-}
 
-function optionalText(args: Args, name: string): string | undefined {
-  return args[name] === undefined || args[name] === null ? undefined : text(args, name);
-}
 
-function hashArg(args: Args, name: string): Hash {
-  const value = text(args, name);
-  if (!isHash(value)) throw new NodeError('BAD_INPUT', `${name} ${JSON.stringify(value.slice(0, 80))} is not a hash`, 'a hash is "sha256:" and 64 lowercase hex digits');
-  return value;
-}
 
 function decisionArg(args: Args): ApprovalDecision {
   const decision = text(args, 'decision');

@@ -4,7 +4,7 @@
 // is plain data (structured-cloned to the host, then JSON); errors travel as {code, message,
 // hint} so the API can say what is wrong and what to do.
 import { valueFromJson, valueToSugarJson } from '../air/index.ts';
-import { decodeCanonical, encodeCanonical, isHash, parseJsonExact, toJsonValue } from '../cbor/index.ts';
+import { decodeCanonical, encodeCanonical, parseJsonExact, toJsonValue } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
 import { diagnose, firstEventWithHash, traceFrom } from '../kernel/index.ts';
 import type { ApprovalDecision, OpenIntent, SealedRecord } from '../kernel/index.ts';
@@ -20,6 +20,8 @@ import { NodeSecrets } from './secrets.ts';
 import { WorldWorkspaceRegistry } from './workspace-registry.ts';
 import type { OpResult } from './world-thread-messages.ts';
 import { NODE_JOURNAL_PAGE_MAX, NODE_TRACE_RECORDS_MAX } from './limits.ts';
+import { hashArg, optionalText, text } from './op-args.ts';
+import type { OpArgs } from './op-args.ts';
 
 /** A journal record as the API shows it: decoded, and its canonical bytes (base64) for checking the chain. */
 export interface RecordJson {
@@ -35,23 +37,10 @@ export function recordJson(record: SealedRecord): RecordJson {
   return { height: record.height, kind: record.body.kind, hash: record.hash, prev: record.prev, body: toJsonValue(record.body as unknown as CborValue), record_b64: Buffer.from(record.bytes).toString('base64') };
 }
 
-type Args = Record<string, unknown>;
+type Args = OpArgs;
 
-function text(args: Args, name: string): string {
-  const value = args[name];
-  if (typeof value !== 'string') throw new NodeError('BAD_INPUT', `${name} must be a string`, `send ${name} as a JSON string`);
-  return value;
-}
 
-function optionalText(args: Args, name: string): string | undefined {
-  return args[name] === undefined || args[name] === null ? undefined : text(args, name);
-}
 
-function hashArg(args: Args, name: string): Hash {
-  const value = text(args, name);
-  if (!isHash(value)) throw new NodeError('BAD_INPUT', `${name} ${JSON.stringify(value.slice(0, 80))} is not a hash`, 'a hash is "sha256:" and 64 lowercase hex digits');
-  return value;
-}
 
 function count(args: Args, name: string, fallback: number, min: number): number {
   const value = args[name] ?? fallback;
