@@ -12,6 +12,7 @@ export type { SdkErrorCode } from './errors.ts';
 export { ModuleFailure } from './module-failure.ts';
 export { decodeReceipt, isReceipt, RECEIPT_ENVELOPE_SCHEMA } from './receipts.ts';
 export type { BlobGetReceipt, BlobPutReceipt, EffectReceiptEnvelope, HttpRequestReceipt, Receipt, ReceiptPayloads, TimerSetReceipt } from './receipts.ts';
+export { sha256Hash } from './sha256.ts';
 export { Tagged } from './values.ts';
 export { utf8Decode, utf8Encode } from './utf8.ts';
 export type { AirRecord, AirValue, Variant } from './values.ts';

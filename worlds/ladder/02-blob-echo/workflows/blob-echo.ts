@@ -3,9 +3,8 @@
 // and hash both equal the stored ref the echo is complete (retrieved_blob_ref set). Receipts
 // arrive through the Receipt arm; PutResult/GetResult can only arrive as domain events from
 // outside (unsigned claims), so they are ignored: upstream trusted them.
-import { decodeReceipt, defineWorkflow, effect, RECEIPT_ENVELOPE_SCHEMA } from 'agentos/sdk';
+import { decodeReceipt, defineWorkflow, effect, RECEIPT_ENVELOPE_SCHEMA, sha256Hash } from 'agentos/sdk';
 import type { AirValue } from 'agentos/sdk';
-import { sha256Ref } from './sha256.ts';
 
 type Pc = { $tag: 'Idle' } | { $tag: 'Putting' } | { $tag: 'Getting' } | { $tag: 'Done' };
 interface BlobEchoState {
@@ -29,7 +28,7 @@ defineWorkflow<BlobEchoState, BlobEchoEvent>({
     const input = event.value;
     if (input.$tag === 'Start') {
       if (state.pc.$tag !== 'Idle' && state.pc.$tag !== 'Done') return { state };
-      const blobRef = sha256Ref(input.$value.data);
+      const blobRef = sha256Hash(input.$value.data);
       // A restart clears the previous echo's refs (upstream kept them, mixing two runs).
       return {
         state: { ...idle(), pc: { $tag: 'Putting' }, pending_blob_ref: blobRef },
@@ -46,7 +45,7 @@ defineWorkflow<BlobEchoState, BlobEchoEvent>({
     }
     if (receipt.kind === 'blob.get' && state.pc.$tag === 'Getting') {
       if (!ok) return { state: { ...state, pc: { $tag: 'Done' } } };
-      const hash = sha256Ref(receipt.payload.bytes);
+      const hash = sha256Hash(receipt.payload.bytes);
       const echoed = receipt.payload.blob_ref === state.stored_blob_ref && hash === state.stored_blob_ref;
       return { state: { ...state, pc: { $tag: 'Done' }, retrieved_blob_hash: hash, ...(echoed ? { retrieved_blob_ref: receipt.payload.blob_ref } : {}) } };
     }

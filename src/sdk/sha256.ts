@@ -1,6 +1,6 @@
-// SHA-256 inside the sandbox (QuickJS has no crypto): the session keys its pending effects by the
-// hash of their params, as upstream does, so identical blob reads and writes share one effect.
-// FIPS 180-4, on a byte array; small inputs only (params of one effect).
+// SHA-256 (FIPS 180-4) inside the sandbox, which has no crypto: a module names bytes the way the
+// CAS does ("sha256:" and 64 lowercase hex digits), e.g. to key pending effects by the hash of
+// their params or to predict a blob's ref. Small inputs (one effect's params, one blob).
 
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
