@@ -6,6 +6,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCbor } from './commands/cbor.ts';
 import { registerCompletion } from './commands/completion.ts';
+import { registerEval } from './commands/eval.ts';
 import { registerGov } from './commands/gov.ts';
 import { registerKey } from './commands/key.ts';
 import { registerNode } from './commands/node.ts';
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   registerWs(program);
   registerNode(program);
   registerTask(program);
+  registerEval(program);
   // Last: the completion script lists every command registered above.
   registerCompletion(program);
   return program;

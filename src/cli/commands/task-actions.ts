@@ -71,7 +71,7 @@ function workdirOf(root: string, asked: string | undefined): string {
 }
 
 /** Makes the agent world in `root` when it holds none; returns whether it did. */
-async function ensureWorld(root: string, json: boolean | undefined): Promise<boolean> {
+export async function ensureWorld(root: string, json: boolean | undefined): Promise<boolean> {
   if (existsSync(join(root, 'air'))) {
     try {
       const world = await EmbeddedWorld.open(root, { readOnly: true });
@@ -268,7 +268,23 @@ async function runUntilFinished(world: EmbeddedWorld, executor: EffectExecutor, 
   return seen;
 }
 
-export async function task(text: string, options: TaskOptions): Promise<void> {
+/** Submits a task (a fresh uuid, the work dir, the provider/model) to an agent world; returns its task_id. */
+export function submitTask(world: EmbeddedWorld, text: string, provider: { readonly provider: string; readonly model: string }, workdir: string): string {
+  const taskId = randomUUID();
+  const value = {
+    task_id: taskId, observed_at_ns: BigInt(Date.now()) * 1_000_000n, workdir, task: text,
+    config: { provider: provider.provider, model: provider.model, reasoning_effort: null, max_tokens: null, tool_profile: null, allowed_tools: null, tool_enable: null, tool_disable: null, tool_force: null, session_ttl_ns: null },
+  };
+  const bytes = encodeCanonical(valueFromJson(value as unknown as CborValue, { ref: SUBMITTED }, world.view.index, { path: 'the task' }), { selfDescribe: false });
+  world.send({ schema: SUBMITTED, value: bytes });
+  return taskId;
+}
+
+/** What a finished `aos task` run reports (its --json output). */
+export type TaskReport = ReturnType<typeof reportData>;
+
+/** Runs one task to its end (live lines unless --json) and returns its report; `aos eval` calls this per case. */
+export async function runTask(text: string, options: TaskOptions): Promise<TaskReport> {
   const root = resolve(options.root);
   const timeoutMs = Number(options.timeoutMs);
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new CliError('BAD_INPUT', `--timeout-ms ${options.timeoutMs} is not a positive whole number of milliseconds`, 'e.g. --timeout-ms 600000');
@@ -283,14 +299,8 @@ export async function task(text: string, options: TaskOptions): Promise<void> {
   const world = await EmbeddedWorld.open(root);
   try {
     checkAgentWorld(world, root);
-    const taskId = randomUUID();
-    const value = {
-      task_id: taskId, observed_at_ns: BigInt(Date.now()) * 1_000_000n, workdir, task: text,
-      config: { provider: provider.provider, model: provider.model, reasoning_effort: null, max_tokens: null, tool_profile: null, allowed_tools: null, tool_enable: null, tool_disable: null, tool_force: null, session_ttl_ns: null },
-    };
     const from = world.head.height;
-    const bytes = encodeCanonical(valueFromJson(value as unknown as CborValue, { ref: SUBMITTED }, world.view.index, { path: 'the task' }), { selfDescribe: false });
-    world.send({ schema: SUBMITTED, value: bytes });
+    const taskId = submitTask(world, text, provider, workdir);
     say(`task ${taskId}: ${provider.provider}/${provider.model} in ${workdir}`);
 
     const routes = nodeRoutes(world, { hostRoots: [workdir], ...(provider.script !== null ? { llmScript: provider.script } : {}) });
@@ -302,27 +312,35 @@ export async function task(text: string, options: TaskOptions): Promise<void> {
     } finally {
       executor.close();
     }
-    report(world, root, taskId, provider, seen, options);
+    return reportData(world, root, taskId, provider, seen);
   } finally {
     world.close();
   }
 }
 
-function report(world: EmbeddedWorld, root: string, taskId: string, provider: Provider, seen: Followed, options: TaskOptions): void {
+export async function task(text: string, options: TaskOptions): Promise<void> {
+  report(await runTask(text, options), options);
+}
+
+function reportData(world: EmbeddedWorld, root: string, taskId: string, provider: Provider, seen: Followed) {
   const finished = seen.finished;
   // A unit variant's sugar is its tag.
   const status = finished === null ? 'Faulted' : typeof finished['status'] === 'string' ? finished['status'] : Object.keys(finished['status'] as Json)[0] ?? 'unknown';
   const answer = finished === null ? null : answerOf(world, finished['output_ref']);
   const failure = finished?.['failure'] ?? null;
   const audit = [`aos audit verify --root ${root}`, `aos trace --schema ${SUBMITTED} --correlate-by task_id --value '"${taskId}"' --root ${root}`];
-  const data = { task_id: taskId, root, provider: provider.provider, model: provider.model, note: provider.note, status, answer, failure, faults: seen.faults, tool_calls: seen.calls, llm_turns: seen.llmTurns, audit };
+  return { task_id: taskId, root, provider: provider.provider, model: provider.model, note: provider.note, status, answer, failure, faults: seen.faults, tool_calls: seen.calls, llm_turns: seen.llmTurns, audit };
+}
+
+function report(data: TaskReport, options: TaskOptions): void {
+  const { status, answer, failure, audit } = data;
   if (status !== 'Succeeded') process.exitCode = 1;
   emit(options, data, () => [
     '',
     status === 'Succeeded' ? paint('answer:', 'bold') : paint(`task ${status}${failure === null ? '' : `: ${stringifyExact(failure, 0)}`}`, 'red'),
     ...(answer !== null ? [answer] : []),
     '',
-    `${seen.calls.length} tool calls, ${seen.llmTurns} model turns. See the audit trail:`,
+    `${data.tool_calls.length} tool calls, ${data.llm_turns} model turns. See the audit trail:`,
     ...audit.map((line) => `  ${line}`),
   ].join('\n'));
 }
