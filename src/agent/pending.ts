@@ -5,7 +5,7 @@
 // Tool-call effects live in the active batch, keyed and issued by call_id.
 import { effect, encodeCbor } from 'agentos/sdk';
 import type { AirValue } from 'agentos/sdk';
-import { sha256Hash } from '../sdk/sha256.ts';
+import { sha256Hash } from 'agentos/sdk';
 import { nowOf } from './reduction.ts';
 import type { Reduction } from './reduction.ts';
 import type { Hash, PendingBlobGetKind, PendingBlobPutKind, PendingEffect } from './types.ts';

@@ -5,7 +5,7 @@ import { effect } from 'agentos/sdk';
 import { airToJson } from './json-text.ts';
 import { getBlob, paramsHash } from './pending.ts';
 import { jsonBytes } from './json-text.ts';
-import { sha256Hash } from '../sdk/sha256.ts';
+import { sha256Hash } from 'agentos/sdk';
 import { natOf, nowOf } from './reduction.ts';
 import type { Reduction } from './reduction.ts';
 import { planCalls } from './tool-plan.ts';
