@@ -14,8 +14,8 @@ import fc from 'fast-check';
 import { parsePublicKeyId, verifyReceiptSignature } from '../../../src/kernel/index.ts';
 import type { Hash } from '../../../src/cbor/index.ts';
 import { generateKey, keysDirectory, listKeys, loadApprovalSigner, loadSigner, NodeError } from '../../../src/node/index.ts';
-import type { NodeErrorCode } from '../../../src/node/index.ts';
 import { checkKeyName } from '../../../src/node/key-name.ts';
+import { nodeRefusal } from '../../support/node-refusal.ts';
 
 const NOW = () => new Date('2030-01-02T03:04:05.678Z');
 
@@ -28,19 +28,6 @@ function withRoot(work: (root: string) => void): void {
   }
 }
 
-function nodeError(action: () => unknown, code: NodeErrorCode, ...fragments: string[]): NodeError {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof NodeError, `expected NodeError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  const text = `${caught.message}\n${caught.hint ?? ''}`;
-  for (const fragment of fragments) assert.ok(text.includes(fragment), `${JSON.stringify(text)} lacks ${JSON.stringify(fragment)}`);
-  return caught;
-}
 
 /** The ways a private key file's secret could leak into text: PEM body, raw seed in hex and base64. */
 function secretsOf(privateKeyFile: string): string[] {
@@ -82,11 +69,11 @@ test('gen refuses to overwrite a key, or the leftovers of an interrupted one, an
   withRoot((root) => {
     const key = generateKey(root, { name: 'http', role: 'adapter', now: NOW });
     const before = readFileSync(key.private_key_file);
-    nodeError(() => generateKey(root, { name: 'http', role: 'principal' }), 'KEY_EXISTS', 'a key named http already exists', key.private_key_file, 'choose another --name', 'never overwritten');
+    nodeRefusal(() => generateKey(root, { name: 'http', role: 'principal' }), 'KEY_EXISTS', 'a key named http already exists', key.private_key_file, 'choose another --name', 'never overwritten');
     assert.deepEqual(readFileSync(key.private_key_file), before);
     assert.deepEqual(readdirSync(keysDirectory(root)).sort(), ['http.json', 'http.key', 'http.pub']);
     writeFileSync(join(keysDirectory(root), 'half.key'), 'partial', { mode: 0o600 });
-    nodeError(() => generateKey(root, { name: 'half', role: 'adapter' }), 'KEY_EXISTS', join(keysDirectory(root), 'half.key'));
+    nodeRefusal(() => generateKey(root, { name: 'half', role: 'adapter' }), 'KEY_EXISTS', join(keysDirectory(root), 'half.key'));
     assert.equal(readFileSync(join(keysDirectory(root), 'half.key'), 'utf8'), 'partial');
   });
 });
@@ -110,12 +97,12 @@ const BAD_NAMES: ReadonlyArray<readonly [string, string]> = [
 test('bad names and roles are refused, naming the input, and nothing is written', () => {
   withRoot((root) => {
     for (const [name, problem] of BAD_NAMES) {
-      const error = nodeError(() => generateKey(root, { name, role: 'adapter' }), 'BAD_KEY_NAME', `key name ${JSON.stringify(name.length > 80 ? `${name.slice(0, 77)}...` : name)} is not allowed`, problem, 'lowercase letters');
+      const error = nodeRefusal(() => generateKey(root, { name, role: 'adapter' }), 'BAD_KEY_NAME', `key name ${JSON.stringify(name.length > 80 ? `${name.slice(0, 77)}...` : name)} is not allowed`, problem, 'lowercase letters');
       assert.ok(error.hint?.includes('at most 64 characters'));
-      nodeError(() => loadSigner(root, name), 'BAD_KEY_NAME', problem);
+      nodeRefusal(() => loadSigner(root, name), 'BAD_KEY_NAME', problem);
     }
-    nodeError(() => generateKey(root, { name: 'ok', role: 'root' }), 'BAD_INPUT', 'key role "root" is not known', '--role adapter or --role principal');
-    nodeError(() => generateKey(join(root, 'missing'), { name: 'ok', role: 'adapter' }), 'BAD_INPUT', 'is not a folder');
+    nodeRefusal(() => generateKey(root, { name: 'ok', role: 'root' }), 'BAD_INPUT', 'key role "root" is not known', '--role adapter or --role principal');
+    nodeRefusal(() => generateKey(join(root, 'missing'), { name: 'ok', role: 'adapter' }), 'BAD_INPUT', 'is not a folder');
     assert.deepEqual(readdirSync(root), []);
   });
 });
@@ -143,7 +130,7 @@ test('loose modes: ls warns with the exact chmod, loadSigner refuses until it is
       assert.equal(listing.warnings.length, 1);
       assert.ok(listing.warnings[0]?.includes(`has mode 0${mode.toString(8)}`), listing.warnings[0]);
       assert.ok(listing.warnings[0]?.includes(`chmod 600 ${key.private_key_file}`), listing.warnings[0]);
-      nodeError(() => loadSigner(root, 'http'), 'KEY_INSECURE', `private key ${key.private_key_file} has mode 0${mode.toString(8)}`, `chmod 600 ${key.private_key_file}`);
+      nodeRefusal(() => loadSigner(root, 'http'), 'KEY_INSECURE', `private key ${key.private_key_file} has mode 0${mode.toString(8)}`, `chmod 600 ${key.private_key_file}`);
     }
     chmodSync(key.private_key_file, 0o400);
     assert.deepEqual(listKeys(root).warnings, [], 'stricter than 0600 is fine');
@@ -161,7 +148,7 @@ test('a symlinked private key is refused, even one pointing at a 0600 file', () 
     writeFileSync(elsewhere, readFileSync(key.private_key_file), { mode: 0o600 });
     unlinkSync(key.private_key_file);
     symlinkSync(elsewhere, key.private_key_file);
-    nodeError(() => loadSigner(root, 'http'), 'KEY_INSECURE', 'is a symbolic link');
+    nodeRefusal(() => loadSigner(root, 'http'), 'KEY_INSECURE', 'is a symbolic link');
     assert.ok(listKeys(root).warnings.some((warning) => warning.includes('is a symbolic link')));
   });
 });
@@ -176,8 +163,8 @@ test('loadSigner: an adapter key signs receipts that verify under its listed pub
     assert.equal(signer.adapterId, 'blob.local');
     const fields = { intent_hash: `sha256:${'01'.repeat(32)}` as Hash, adapter_id: 'blob.local', status: 'ok', payload_hash: `sha256:${'02'.repeat(32)}` as Hash, cost_cents: 0 };
     assert.ok(verifyReceiptSignature(parsePublicKeyId(listed[1]?.public_key ?? ''), fields, signer.sign(fields)));
-    nodeError(() => loadSigner(root, 'alice'), 'KEY_ROLE', 'key alice is a principal key', '--role adapter');
-    nodeError(() => loadSigner(root, 'nobody'), 'NO_KEY', 'no key named nobody', 'aos key ls', 'aos key gen');
+    nodeRefusal(() => loadSigner(root, 'alice'), 'KEY_ROLE', 'key alice is a principal key', '--role adapter');
+    nodeRefusal(() => loadSigner(root, 'nobody'), 'NO_KEY', 'no key named nobody', 'aos key ls', 'aos key gen');
   });
 });
 
@@ -187,7 +174,7 @@ test('damaged or swapped files are reported, never trusted', () => {
     const b = generateKey(root, { name: 'b', role: 'adapter', now: NOW });
     // a's private key replaced by b's: the recorded public key no longer matches.
     writeFileSync(a.private_key_file, readFileSync(b.private_key_file));
-    nodeError(() => loadSigner(root, 'a'), 'KEY_CORRUPT', `private key ${a.private_key_file} does not match the public key ${a.public_key}`);
+    nodeRefusal(() => loadSigner(root, 'a'), 'KEY_CORRUPT', `private key ${a.private_key_file} does not match the public key ${a.public_key}`);
     // b's public file replaced by a's private key: a private key does not pass for a public one.
     writeFileSync(b.public_key_file, readFileSync(b.private_key_file));
     writeFileSync(join(keysDirectory(root), 'c.json'), '{not json');
@@ -198,7 +185,7 @@ test('damaged or swapped files are reported, never trusted', () => {
     assert.ok(listing.warnings.some((warning) => warning.includes('c.json is not valid JSON')));
     assert.ok(listing.warnings.some((warning) => warning.includes('orphan.key has no metadata file')));
     writeFileSync(a.private_key_file, 'not a key');
-    nodeError(() => loadSigner(root, 'a'), 'KEY_CORRUPT', 'is not a PEM private key');
+    nodeRefusal(() => loadSigner(root, 'a'), 'KEY_CORRUPT', 'is not a PEM private key');
   });
 });
 
@@ -239,9 +226,9 @@ test('loadApprovalSigner takes a key name in the root, or the path of a principa
     assert.equal(byFile.keyId, alice.public_key, 'a key file from another root signs as its principal');
     generateKey(world, { name: 'bob', role: 'principal', now: NOW });
     assert.equal(loadApprovalSigner(world, 'bob').name, 'bob');
-    nodeError(() => loadApprovalSigner(world, join(person, 'alice.key')), 'BAD_INPUT', 'not a private key file made by aos key gen', '.aos/keys');
-    nodeError(() => loadApprovalSigner(world, 'alice'), 'NO_KEY', 'no key named alice');
+    nodeRefusal(() => loadApprovalSigner(world, join(person, 'alice.key')), 'BAD_INPUT', 'not a private key file made by aos key gen', '.aos/keys');
+    nodeRefusal(() => loadApprovalSigner(world, 'alice'), 'NO_KEY', 'no key named alice');
     const adapter = generateKey(person, { name: 'blob.default', role: 'adapter', now: NOW });
-    nodeError(() => loadApprovalSigner(world, adapter.private_key_file), 'KEY_ROLE', 'approvals are signed with principal keys');
+    nodeRefusal(() => loadApprovalSigner(world, adapter.private_key_file), 'KEY_ROLE', 'approvals are signed with principal keys');
   }));
 });

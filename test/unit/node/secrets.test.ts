@@ -14,10 +14,9 @@ import type { DefSecret } from '../../../src/air/index.ts';
 import { hashBytes } from '../../../src/cbor/index.ts';
 import { parseDotenv } from '../../../src/node/dotenv.ts';
 import { NodeSecrets } from '../../../src/node/secrets.ts';
-import { NodeError } from '../../../src/node/errors.ts';
-import type { NodeErrorCode } from '../../../src/node/errors.ts';
 import { VAULT_KEY_ENV } from '../../../src/node/vault-key.ts';
 import { Vault } from '../../../src/node/vault.ts';
+import { nodeRefusal } from '../../support/node-refusal.ts';
 
 const SECRET = 'sk-live-0123456789abcdef0123456789abcdef';
 const ENV = { [VAULT_KEY_ENV]: randomBytes(32).toString('base64') };
@@ -35,19 +34,6 @@ function withRoot(work: (root: string) => void): void {
   }
 }
 
-function refusal(action: () => unknown, code: NodeErrorCode, ...fragments: string[]): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof NodeError, `expected NodeError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  const text = `${caught.message}\n${caught.hint ?? ''}`;
-  for (const fragment of fragments) assert.ok(text.includes(fragment), `"${text}" mentions ${fragment}`);
-  assert.ok(!`${text}\n${caught.stack ?? ''}`.includes(SECRET), 'the value appears in the error');
-}
 
 test('env: bindings read the environment first, then the root\'s .env', () => withRoot((root) => {
   writeFileSync(join(root, '.env'), `OPENAI_API_KEY=${SECRET}\nOTHER=from-file\n`);
@@ -58,9 +44,9 @@ test('env: bindings read the environment first, then the root\'s .env', () => wi
 
 test('an unset variable is refused, saying where it was looked for', () => withRoot((root) => {
   const resolver = new NodeSecrets({ root, secrets: [secret('llm/openai_api@1', 'env:OPENAI_API_KEY')], env: ENV });
-  refusal(() => resolver.resolve('llm/openai_api@1'), 'SECRET_UNAVAILABLE', 'llm/openai_api@1', 'OPENAI_API_KEY', join(root, '.env'));
+  nodeRefusal(() => resolver.resolve('llm/openai_api@1'), 'SECRET_UNAVAILABLE', 'llm/openai_api@1', 'OPENAI_API_KEY', join(root, '.env'));
   writeFileSync(join(root, '.env'), 'OPENAI_API_KEY=\n');
-  refusal(() => resolver.resolve('llm/openai_api@1'), 'SECRET_UNAVAILABLE', 'is empty', join(root, '.env'));
+  nodeRefusal(() => resolver.resolve('llm/openai_api@1'), 'SECRET_UNAVAILABLE', 'is empty', join(root, '.env'));
 }));
 
 test('vault bindings (bare or vault:) read the active version of the entry', () => withRoot((root) => {
@@ -69,14 +55,14 @@ test('vault bindings (bare or vault:) read the active version of the entry', () 
   const resolver = new NodeSecrets({ root, secrets, env: ENV });
   assert.equal(resolver.resolve('llm/openai_api@1'), SECRET);
   assert.equal(resolver.resolve('llm/prefixed@1'), SECRET);
-  refusal(() => resolver.resolve('llm/missing@1'), 'SECRET_UNAVAILABLE', 'llm/missing@1', 'vault entry llm/missing', 'aos vault put');
+  nodeRefusal(() => resolver.resolve('llm/missing@1'), 'SECRET_UNAVAILABLE', 'llm/missing@1', 'vault entry llm/missing', 'aos vault put');
 }));
 
 test('undeclared secrets and grants outside allowed_caps are refused', () => withRoot((root) => {
   const resolver = new NodeSecrets({ root, secrets: [secret('llm/openai_api@1', 'env:K')], env: { ...ENV, K: SECRET } });
-  refusal(() => resolver.resolve('llm/anthropic_api@1'), 'SECRET_NOT_ALLOWED', 'llm/anthropic_api@1', 'not declared', 'llm/openai_api@1');
+  nodeRefusal(() => resolver.resolve('llm/anthropic_api@1'), 'SECRET_NOT_ALLOWED', 'llm/anthropic_api@1', 'not declared', 'llm/openai_api@1');
   assert.equal(resolver.forGrant('cap_llm').resolve('llm/openai_api@1'), SECRET);
-  refusal(() => resolver.forGrant('cap_http').resolve('llm/openai_api@1'), 'SECRET_NOT_ALLOWED', '"cap_http"', '"cap_llm"');
+  nodeRefusal(() => resolver.forGrant('cap_http').resolve('llm/openai_api@1'), 'SECRET_NOT_ALLOWED', '"cap_http"', '"cap_llm"');
 }));
 
 test('a declared expected_digest must match the value', () => withRoot((root) => {
@@ -84,8 +70,8 @@ test('a declared expected_digest must match the value', () => withRoot((root) =>
   const bad = secret('b@1', 'env:K', { expected_digest: hashBytes(new TextEncoder().encode('other')) });
   const resolver = new NodeSecrets({ root, secrets: [good, bad], env: { K: SECRET } });
   assert.equal(resolver.resolve('a@1'), SECRET);
-  refusal(() => resolver.resolve('b@1'), 'SECRET_DIGEST_MISMATCH', 'b@1', 'environment variable K');
-  refusal(() => new NodeSecrets({ root, secrets: [secret('c@1', 'env:1BAD')], env: {} }).resolve('c@1'), 'SECRET_UNAVAILABLE', 'env:1BAD');
+  nodeRefusal(() => resolver.resolve('b@1'), 'SECRET_DIGEST_MISMATCH', 'b@1', 'environment variable K');
+  nodeRefusal(() => new NodeSecrets({ root, secrets: [secret('c@1', 'env:1BAD')], env: {} }).resolve('c@1'), 'SECRET_UNAVAILABLE', 'env:1BAD');
 }));
 
 test('.env: quotes, comments, export, empty values, no interpolation, last wins', () => {
@@ -105,5 +91,5 @@ test('.env: malformed lines are refused with their line number and never their t
     [`not a line ${SECRET}`, 'line 1 is not KEY=value'], [`K="${SECRET}`, 'does not close'], [`K='${SECRET}' trailing`, 'after its closing quote'],
     [`\nK="${SECRET}\\q"`, 'line 2 has an unknown escape'], [`1K=${SECRET}`, 'line 1 is not KEY=value'],
   ];
-  for (const [text, fragment] of cases) refusal(() => parseDotenv(text, '/w/.env'), 'DOTENV_INVALID', '/w/.env', fragment);
+  for (const [text, fragment] of cases) nodeRefusal(() => parseDotenv(text, '/w/.env'), 'DOTENV_INVALID', '/w/.env', fragment);
 });

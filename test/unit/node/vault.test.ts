@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashBytes } from '../../../src/cbor/index.ts';
 import { NodeError } from '../../../src/node/errors.ts';
-import type { NodeErrorCode } from '../../../src/node/errors.ts';
 import { VAULT_KEY_ENV, vaultKeyFile } from '../../../src/node/vault-key.ts';
 import { Vault, vaultDirectory } from '../../../src/node/vault.ts';
+import { nodeRefusal } from '../../support/node-refusal.ts';
 
 const SECRET = 'sk-test-9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 const ENCODER = new TextEncoder();
@@ -30,19 +30,6 @@ function withRoot(work: (root: string) => void): void {
   }
 }
 
-function refusal(action: () => unknown, code: NodeErrorCode, ...fragments: string[]): NodeError {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof NodeError, `expected NodeError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  for (const fragment of fragments) assert.ok(`${caught.message}\n${caught.hint ?? ''}`.includes(fragment), `"${caught.message}" mentions ${fragment}`);
-  assertNoSecret(`${caught.message}\n${caught.hint ?? ''}\n${caught.stack ?? ''}`);
-  return caught;
-}
 
 function assertNoSecret(text: string | Uint8Array): void {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text);
@@ -73,11 +60,11 @@ test('activate (rotate) makes an earlier version active after checking its diges
   const vault = new Vault(root, { env: NO_ENV });
   vault.put('token', ENCODER.encode(SECRET));
   vault.put('token', ENCODER.encode('newer'));
-  refusal(() => vault.activate('token', 1, hashBytes(ENCODER.encode('newer'))), 'SECRET_DIGEST_MISMATCH', 'token', 'version 1');
+  nodeRefusal(() => vault.activate('token', 1, hashBytes(ENCODER.encode('newer'))), 'SECRET_DIGEST_MISMATCH', 'token', 'version 1');
   assert.equal(Buffer.from(vault.read('token').value).toString(), 'newer');
   assert.equal(vault.activate('token', 1, hashBytes(ENCODER.encode(SECRET))).version, 1);
   assert.equal(Buffer.from(new Vault(root, { env: NO_ENV }).read('token').value).toString(), SECRET);
-  refusal(() => vault.activate('token', 7, null), 'VAULT_NO_ENTRY', 'version 7', 'token');
+  nodeRefusal(() => vault.activate('token', 7, null), 'VAULT_NO_ENTRY', 'version 7', 'token');
   assert.deepEqual(vault.list().entries, [{ name: 'token', versions: [1, 2], active: 1 }]);
 }));
 
@@ -105,7 +92,7 @@ test('the key file is created with mode 0600; a looser mode is refused with the 
 }));
 
 test('reading without any key is refused, and never creates one', () => withRoot((root) => {
-  refusal(() => new Vault(root, { env: NO_ENV }).read('token'), 'VAULT_KEY', VAULT_KEY_ENV, vaultKeyFile(root));
+  nodeRefusal(() => new Vault(root, { env: NO_ENV }).read('token'), 'VAULT_KEY', VAULT_KEY_ENV, vaultKeyFile(root));
   assert.equal(readdirSync(root).length, 0);
 }));
 
@@ -115,17 +102,17 @@ test('the key from AOS_VAULT_KEY is used instead of a file; a malformed one is r
   assert.equal(statSafe(vaultKeyFile(root)), null);
   assert.equal(Buffer.from(new Vault(root, { env }).read('token').value).toString(), SECRET);
   const bad = 'not-a-key-but-secretish';
-  const error = refusal(() => new Vault(root, { env: { [VAULT_KEY_ENV]: bad } }).read('token'), 'VAULT_KEY', VAULT_KEY_ENV);
+  const error = nodeRefusal(() => new Vault(root, { env: { [VAULT_KEY_ENV]: bad } }).read('token'), 'VAULT_KEY', VAULT_KEY_ENV);
   assert.ok(!error.message.includes(bad));
-  refusal(() => new Vault(root, { env: { [VAULT_KEY_ENV]: randomBytes(31).toString('base64') } }).read('token'), 'VAULT_KEY');
+  nodeRefusal(() => new Vault(root, { env: { [VAULT_KEY_ENV]: randomBytes(31).toString('base64') } }).read('token'), 'VAULT_KEY');
 }));
 
 test('a wrong key is refused, naming the entry and both key ids, and a put under it is refused too', () => withRoot((root) => {
   new Vault(root, { env: { [VAULT_KEY_ENV]: randomBytes(32).toString('base64') } }).put('token', ENCODER.encode(SECRET));
   const other = { [VAULT_KEY_ENV]: randomBytes(32).toString('base64') };
-  refusal(() => new Vault(root, { env: other }).read('token', 1), 'VAULT_KEY', 'vault entry token version 1', 'written under vault key');
-  refusal(() => new Vault(root, { env: other }).read('token'), 'VAULT_KEY', 'token');
-  refusal(() => new Vault(root, { env: other }).put('token', ENCODER.encode('x')), 'VAULT_KEY', 'token');
+  nodeRefusal(() => new Vault(root, { env: other }).read('token', 1), 'VAULT_KEY', 'vault entry token version 1', 'written under vault key');
+  nodeRefusal(() => new Vault(root, { env: other }).read('token'), 'VAULT_KEY', 'token');
+  nodeRefusal(() => new Vault(root, { env: other }).put('token', ENCODER.encode('x')), 'VAULT_KEY', 'token');
 }));
 
 test('a flipped byte of ciphertext, nonce or tag is refused, naming the entry', () => withRoot((root) => {
@@ -138,7 +125,7 @@ test('a flipped byte of ciphertext, nonce or tag is refused, naming the entry', 
     const bytes = Buffer.from(record[field] ?? '', 'base64');
     bytes[0] = (bytes[0] ?? 0) ^ 0x01;
     writeFileSync(path, JSON.stringify({ ...record, [field]: bytes.toString('base64') }));
-    refusal(() => new Vault(root, { env: NO_ENV }).read('token', 1), 'VAULT_TAMPERED', 'vault entry token version 1', path);
+    nodeRefusal(() => new Vault(root, { env: NO_ENV }).read('token', 1), 'VAULT_TAMPERED', 'vault entry token version 1', path);
   }
   writeFileSync(path, original);
   assert.equal(Buffer.from(new Vault(root, { env: NO_ENV }).read('token', 1).value).toString(), SECRET);
@@ -150,21 +137,21 @@ test('an entry moved to another name or version is refused (name and version are
   vault.put('beta', ENCODER.encode('beta-value'));
   vault.put('beta', ENCODER.encode('beta-value-2'));
   writeFileSync(versionFile(root, 'beta', 1), readFileSync(versionFile(root, 'alpha', 1)));
-  refusal(() => new Vault(root, { env: NO_ENV }).read('beta', 1), 'VAULT_TAMPERED', 'vault entry beta version 1');
+  nodeRefusal(() => new Vault(root, { env: NO_ENV }).read('beta', 1), 'VAULT_TAMPERED', 'vault entry beta version 1');
   renameSync(versionFile(root, 'beta', 2), versionFile(root, 'beta', 3));
-  refusal(() => new Vault(root, { env: NO_ENV }).read('beta', 3), 'VAULT_TAMPERED', 'vault entry beta version 3');
+  nodeRefusal(() => new Vault(root, { env: NO_ENV }).read('beta', 3), 'VAULT_TAMPERED', 'vault entry beta version 3');
   const record = JSON.parse(readFileSync(versionFile(root, 'alpha', 1), 'utf8')) as Record<string, unknown>;
   writeFileSync(versionFile(root, 'alpha', 1), JSON.stringify({ ...record, name: 'beta' }));
   assert.equal(Buffer.from(new Vault(root, { env: NO_ENV }).read('alpha', 1).value).toString(), SECRET, 'the name field is informational: the AAD comes from where the file is');
   mkdirSync(join(vaultDirectory(root), Buffer.from('gamma').toString('hex')));
   renameSync(join(vaultDirectory(root), Buffer.from('alpha').toString('hex'), 'active.json'), join(vaultDirectory(root), Buffer.from('gamma').toString('hex'), 'active.json'));
-  refusal(() => new Vault(root, { env: NO_ENV }).read('gamma'), 'VAULT_TAMPERED', 'active-version record of vault entry gamma');
+  nodeRefusal(() => new Vault(root, { env: NO_ENV }).read('gamma'), 'VAULT_TAMPERED', 'active-version record of vault entry gamma');
 }));
 
 test('bad names and oversized values are refused', () => withRoot((root) => {
   const vault = new Vault(root, { env: NO_ENV });
-  for (const name of ['', '../x', '/abs', 'a'.repeat(129), 'with space']) refusal(() => vault.put(name, ENCODER.encode('v')), 'VAULT_BAD_INPUT', 'not valid');
-  refusal(() => vault.put('big', new Uint8Array(64 * 1024 + 1)), 'VAULT_BAD_INPUT', 'VAULT_VALUE_BYTES_MAX');
+  for (const name of ['', '../x', '/abs', 'a'.repeat(129), 'with space']) nodeRefusal(() => vault.put(name, ENCODER.encode('v')), 'VAULT_BAD_INPUT', 'not valid');
+  nodeRefusal(() => vault.put('big', new Uint8Array(64 * 1024 + 1)), 'VAULT_BAD_INPUT', 'VAULT_VALUE_BYTES_MAX');
 }));
 
 test('no file the vault writes, no listing and no error holds the value', () => withRoot((root) => {
@@ -174,7 +161,7 @@ test('no file the vault writes, no listing and no error holds the value', () => 
   vault.activate('llm/openai_api', 1, hashBytes(ENCODER.encode(SECRET)));
   for (const file of filesUnder(join(root, '.aos'))) assertNoSecret(readFileSync(file));
   assertNoSecret(JSON.stringify(vault.list()));
-  refusal(() => vault.activate('llm/openai_api', 2, hashBytes(ENCODER.encode('other'))), 'SECRET_DIGEST_MISMATCH');
+  nodeRefusal(() => vault.activate('llm/openai_api', 2, hashBytes(ENCODER.encode('other'))), 'SECRET_DIGEST_MISMATCH');
   assert.deepEqual(vault.list().warnings, []);
 }));
 
