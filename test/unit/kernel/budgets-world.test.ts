@@ -19,6 +19,7 @@ import type { ReceiptUsage, RecordBody, SealedRecord } from '../../../src/kernel
 import { FakeClock, MemoryContent, MemoryJournal, ROOT, worldFixture } from '../../support/kernel-fixture.ts';
 import { sourcesOf, removeVariants, testPrincipal, worldVariant } from '../../support/principal-keys.ts';
 import { signedReceipt, testSigner, trustedFor } from '../../support/receipt-keys.ts';
+import { startGuarded } from '../../support/guarded-world.ts';
 
 after(removeVariants);
 
@@ -32,17 +33,7 @@ const BLOB_OK = cbor({ blob_ref: `sha256:${'2'.repeat(64)}`, edge_ref: `sha256:$
 
 async function start(budgets: Record<string, Record<string, number>>) {
   const fixture = await worldFixture(worldVariant(GUARDED, { budgets }), sourcesOf(GUARDED));
-  const content = new MemoryContent();
-  const journal = new MemoryJournal();
-  const clock = new FakeClock(3);
-  const created = World.create(fixture.view, await fixture.modules(), content, trustedFor(ADAPTER));
-  journal.append(created.records);
-  const world = created.world;
-  const send = (id: string, op: CborValue): SealedRecord[] => {
-    const records = world.submitEvent({ schema: 'test/GuardedEvent@1', value: cbor({ id, op }) }, clock.next());
-    journal.append(records);
-    return records;
-  };
+  const { content, journal, clock, world, send } = await startGuarded(fixture, ADAPTER, 3);
   const settle = (records: readonly SealedRecord[], payload: Uint8Array, extra: { cost_cents?: number; usage?: ReceiptUsage } = {}): SealedRecord[] => {
     const intent = records.find((record) => record.body.kind === 'effect_intent');
     assert.ok(intent?.body.kind === 'effect_intent', `no intent in ${records.map((record) => record.body.kind).join(', ')}`);

@@ -13,8 +13,9 @@ import type { CborValue } from '../../../src/cbor/index.ts';
 import { KernelError, sealRecord, World } from '../../../src/kernel/index.ts';
 import type { RecordBody, SealedRecord } from '../../../src/kernel/index.ts';
 import { intentHash } from '../../../src/kernel/intents.ts';
-import { FakeClock, MemoryContent, MemoryJournal, ROOT, worldFixture } from '../../support/kernel-fixture.ts';
-import { signedReceipt, testSigner, trustedFor } from '../../support/receipt-keys.ts';
+import { ROOT, worldFixture } from '../../support/kernel-fixture.ts';
+import { signedReceipt, testSigner } from '../../support/receipt-keys.ts';
+import { startGuarded } from '../../support/guarded-world.ts';
 
 const HTTP_SIGNER = testSigner('test.http');
 
@@ -27,17 +28,7 @@ const ALLOWED = 'https://api.example.com/v1/items';
 
 async function start() {
   const fixture = await worldFixture(GUARDED);
-  const content = new MemoryContent();
-  const journal = new MemoryJournal();
-  const clock = new FakeClock(11);
-  const created = World.create(fixture.view, await fixture.modules(), content, trustedFor(HTTP_SIGNER));
-  journal.append(created.records);
-  const world = created.world;
-  const send = (id: string, op: CborValue): SealedRecord[] => {
-    const records = world.submitEvent({ schema: 'test/GuardedEvent@1', value: cbor({ id, op }) }, clock.next());
-    journal.append(records);
-    return records;
-  };
+  const { content, journal, clock, world, send } = await startGuarded(fixture, HTTP_SIGNER, 11);
   const stateOf = (id: string) => {
     const bytes = world.state(MODULE, cbor(id));
     return bytes === null ? null : decodeCanonical(bytes);
