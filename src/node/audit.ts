@@ -31,8 +31,6 @@ import type { EmbeddedWorld } from './embedded-world.ts';
 
 /** Findings an audit keeps: past this many it only counts them, so a wrecked journal cannot exhaust memory. */
 export const AUDIT_FINDINGS_KEPT_MAX = 1_000;
-/** Journal records read per page during an audit. */
-const AUDIT_PAGE_RECORDS = 4_096;
 
 /** What an audit found wrong; stable codes a caller can match. */
 export type AuditFindingCode =
@@ -80,17 +78,9 @@ const SIGNATURE_REASONS: ReadonlySet<string> = new Set(['SIGNATURE_LENGTH', 'BAD
 
 /** Audits a world's whole journal, from genesis to its head; see the file comment for what is checked. */
 export function auditWorld(world: EmbeddedWorld): AuditReport {
-  return auditJournal(pagesOf(world), world.head);
+  return auditJournal(world.records(), world.head);
 }
 
-function* pagesOf(world: EmbeddedWorld): Generator<SealedRecord> {
-  for (let height = 0; ;) {
-    const page = world.tail(height, AUDIT_PAGE_RECORDS);
-    if (page.length === 0) return;
-    yield* page;
-    height = (page.at(-1)?.height ?? height) + 1;
-  }
-}
 
 /** Audits records in journal order; with `expected`, the chain must end at that head. */
 export function auditJournal(records: Iterable<SealedRecord>, expected?: ExpectedHead): AuditReport {

@@ -14,6 +14,7 @@ import type { ApplyBlockers, ApplyInput, ContentStore, GovernanceDecision, Gover
 import { listKeys } from './keys.ts';
 import { loadAir, readAir, storeAir } from './air-in-cas.ts';
 import { NodeError } from './errors.ts';
+import { JOURNAL_WALK_PAGE_RECORDS } from './limits.ts';
 import { CasModules } from './module-runtimes.ts';
 import { loadSysModules, storeSysModules, sysModulesForCreate } from './sys-modules.ts';
 
@@ -365,6 +366,16 @@ export class EmbeddedWorld {
   /** Journal records from a height, decoded; `kind` filters. */
   tail(from: number, limit: number, kind?: string): SealedRecord[] {
     return this.worldStore.journal.read(from, limit).map((entry) => openRecord(entry.bytes, entry.height)).filter((record) => kind === undefined || record.body.kind === kind);
+  }
+
+  /** Every record from `from` (default genesis) to the head, read a page at a time (audits, traces: walks over the journal). */
+  *records(from = 0): Generator<SealedRecord> {
+    for (let height = from; ;) {
+      const page = this.tail(height, JOURNAL_WALK_PAGE_RECORDS);
+      if (page.length === 0) return;
+      yield* page;
+      height = (page.at(-1)?.height ?? height) + 1;
+    }
   }
 
   close(): void {

@@ -99,9 +99,9 @@ export const LIFECYCLE_PAGE_RECORDS = 4_096;
 
 /** Records after its root one `aos trace`/`aos diagnose` reads, on a folder or through a node (the same walk); past it the graph is marked truncated. */
 export const TRACE_WALK_RECORDS_MAX = 200_000;
-/** Journal records read per page by that walk (the store allows up to JOURNAL_READ_ENTRIES_MAX). */
-export const TRACE_WALK_PAGE_RECORDS = 4_096;
 /** Audits (with their replay) one node runs at once: each reads a whole journal on the node's main thread. */
 export const NODE_AUDITS_AT_ONCE_MAX = 1;
 /** Largest body of a workspace push through a node: the list of files (path, blob hash, mode) of one folder, up to WORKSPACE_WALK_ENTRIES_MAX of them. */
 export const NODE_WS_PUSH_BODY_BYTES_MAX = 32 * 1024 * 1024;
+/** Records read per page when a walk covers a world's whole journal (audits, approvals). */
+export const JOURNAL_WALK_PAGE_RECORDS = 4_096;

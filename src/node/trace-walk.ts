@@ -8,7 +8,7 @@ import type { SchemaResolver, TypeAst } from '../air/index.ts';
 import { diagnose, firstEventWithHash, latestEventWhere, traceFrom } from '../kernel/index.ts';
 import type { Diagnosis, SealedRecord, TraceGraph } from '../kernel/index.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
-import { TRACE_WALK_PAGE_RECORDS, TRACE_WALK_RECORDS_MAX } from './limits.ts';
+import { TRACE_WALK_RECORDS_MAX } from './limits.ts';
 
 /** `ref` hops followed while resolving a path's type: AIR forbids cycles, this only bounds a bad index. */
 const REF_HOPS_MAX = 64;
@@ -41,16 +41,6 @@ export interface TraceWalk {
   readonly truncated: boolean;
 }
 
-/** The journal from a height to the head, page by page. */
-function* journalFrom(world: EmbeddedWorld, from: number): Generator<SealedRecord> {
-  for (let height = from; height < world.head.height;) {
-    const page = world.tail(height, TRACE_WALK_PAGE_RECORDS);
-    const last = page[page.length - 1];
-    if (last === undefined) return;
-    yield* page;
-    height = last.height + 1;
-  }
-}
 
 /** Refuses a selection that chooses no root or two, before the journal is read. */
 export function checkSelection(selection: TraceSelection): void {
@@ -71,7 +61,7 @@ function selectRoot(world: EmbeddedWorld, selection: TraceSelection): { root: Se
   if (selection.event !== undefined) {
     const event = selection.event;
     assert(isHash(event), 'checkSelection refused an event that is not a hash');
-    const root = firstEventWithHash(journalFrom(world, 0), event);
+    const root = firstEventWithHash(world.records(0), event);
     if (root === undefined) throw new TraceSelectError('NO_SUCH_EVENT', `no domain event with hash ${selection.event} in this world`);
     return { root, matches: 1 };
   }
@@ -84,7 +74,7 @@ function selectRoot(world: EmbeddedWorld, selection: TraceSelection): { root: Se
   const segments = path.split('.');
   const type = fieldType(schema, segments, world.view.index);
   const expected = encodeCanonical(valueFromJson(parseJsonExact(text), type, world.view.index, { path: '--value' }), { selfDescribe: false });
-  const { latest, matches } = latestEventWhere(journalFrom(world, 0), schema, segments, expected);
+  const { latest, matches } = latestEventWhere(world.records(0), schema, segments, expected);
   if (latest === undefined) throw new TraceSelectError('NO_SUCH_EVENT', `no ${schema} event has ${path} = ${text}`);
   return { root: latest, matches };
 }
@@ -111,7 +101,7 @@ function fieldType(schema: string, segments: readonly string[], schemas: SchemaR
 export function walkTrace(world: EmbeddedWorld, selection: TraceSelection): TraceWalk {
   const { root, matches } = selectRoot(world, selection);
   const records: SealedRecord[] = [];
-  for (const record of journalFrom(world, root.height)) {
+  for (const record of world.records(root.height)) {
     if (records.length >= TRACE_WALK_RECORDS_MAX) break;
     records.push(record);
   }

@@ -5,7 +5,6 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Hash } from '../../cbor/index.ts';
 import { KernelError } from '../../kernel/index.ts';
-import type { SealedRecord } from '../../kernel/index.ts';
 import { auditApprovals, auditBundle, auditWorld, EmbeddedWorld, NodeError } from '../../node/index.ts';
 import type { ApprovalAuditReport, AuditReport, BundleReport } from '../../node/index.ts';
 import { StoreError } from '../../store/index.ts';
@@ -18,8 +17,6 @@ import type { NodeOptions, RootOptions } from './world.ts';
 
 /** Findings a failed audit names in its error message; the rest are in the report. */
 const FINDINGS_SHOWN_MAX = 5;
-/** Journal records read per page while auditing approvals. */
-const AUDIT_PAGE_RECORDS = 4_096;
 
 /** How replay-or-die went. */
 export type ReplayOutcome = { readonly ok: true; readonly heights: number; readonly snapshots: number; readonly head: Hash | null } | { readonly ok: false; readonly message: string };
@@ -49,7 +46,7 @@ export async function verify(target: string | undefined, options: NodeOptions): 
   const world = await EmbeddedWorld.open(path, { readOnly: true });
   try {
     const report = auditWorld(world);
-    const approvals = auditApprovals(pagesOf(world));
+    const approvals = auditApprovals(world.records());
     const replay = await withProgress(`replaying ${path}`, options.json, () => replayOutcome(world));
     emitWorldAudit(options, path, report, approvals, replay);
   } finally {
@@ -83,14 +80,6 @@ async function verifyBundle(file: string, options: RootOptions): Promise<void> {
   failUnlessApproved(report.approvals, file);
 }
 
-function* pagesOf(world: EmbeddedWorld): Generator<SealedRecord> {
-  for (let height = 0; ;) {
-    const page = world.tail(height, AUDIT_PAGE_RECORDS);
-    if (page.length === 0) return;
-    yield* page;
-    height = (page.at(-1)?.height ?? height) + 1;
-  }
-}
 
 async function replayOutcome(world: EmbeddedWorld): Promise<ReplayOutcome> {
   try {

@@ -12,14 +12,14 @@
 //   - the audit with its replay, which the node runs on a read-only view of the world.
 import type { FastifyInstance } from 'fastify';
 import { KernelError } from '../../../kernel/index.ts';
-import type { EventInput, SealedRecord } from '../../../kernel/index.ts';
+import type { EventInput } from '../../../kernel/index.ts';
 import { StoreError } from '../../../store/index.ts';
 import { WORKSPACE_WALK_ENTRIES_MAX } from '../../../adapters/limits.ts';
 import { auditApprovals } from '../../audit-approvals.ts';
 import { auditWorld } from '../../audit.ts';
 import { EmbeddedWorld } from '../../embedded-world.ts';
 import { NodeError } from '../../errors.ts';
-import { NODE_AUDITS_AT_ONCE_MAX, NODE_WS_PUSH_BODY_BYTES_MAX, TRACE_WALK_PAGE_RECORDS } from '../../limits.ts';
+import { NODE_AUDITS_AT_ONCE_MAX, NODE_WS_PUSH_BODY_BYTES_MAX } from '../../limits.ts';
 import type { NodeHost } from '../../node-host.ts';
 import type { RecordJson } from '../../node-world-ops.ts';
 import { WORKSPACE_WORKFLOW } from '../../workspace-registry.ts';
@@ -112,14 +112,6 @@ async function pushWorkspace(host: NodeHost, id: string, workspace: string, body
   return { ...base, version: registry.workspaces.find((entry) => entry.workspace === workspace)?.latest ?? null, changes: prepared.changes };
 }
 
-function* pagesOf(world: EmbeddedWorld): Generator<SealedRecord> {
-  for (let height = 0; ;) {
-    const page = world.tail(height, TRACE_WALK_PAGE_RECORDS);
-    if (page.length === 0) return;
-    yield* page;
-    height = (page.at(-1)?.height ?? height) + 1;
-  }
-}
 
 /**
  * The audit of the world in `dir`, on a read-only view beside its thread (as `aos audit verify`
@@ -130,7 +122,7 @@ async function auditOf(dir: string) {
   const world = await EmbeddedWorld.open(dir, { readOnly: true });
   try {
     const report = auditWorld(world);
-    const approvals = auditApprovals(pagesOf(world));
+    const approvals = auditApprovals(world.records());
     let replay: { ok: true; heights: number; snapshots: number; head: string | null } | { ok: false; message: string };
     let replayCode: string | null = null;
     try {
