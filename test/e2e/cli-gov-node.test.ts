@@ -8,38 +8,19 @@
 // test/Holder@1 blob.put stays open: the work in flight that blocks an apply.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { aos, ok, ROOT, stopQuietly } from '../support/cli-spawn.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 
-function aos(...args: string[]): { code: number; stdout: string; stderr: string } {
-  // The sources, not bin/aos.js (which prefers dist/, a bundle that may predate this checkout): the node started in the background runs them too.
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, AOS_NODE_TOKEN: '' } });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
 
-function ok(...args: string[]): string {
-  const result = aos(...args);
-  assert.equal(result.code, 0, `aos ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
 
 function errorOf(result: { code: number; stderr: string }): { code: string; message: string; hint?: string } {
   assert.equal(result.code, 1, result.stderr);
   return (JSON.parse(result.stderr) as { error: { code: string; message: string; hint?: string } }).error;
 }
 
-function stopQuietly(dir: string): void {
-  const profile = join(dir, '.aos/node.json');
-  if (!existsSync(profile)) return;
-  aos('node', 'down', '--root', dir);
-  try {
-    process.kill((JSON.parse(readFileSync(profile, 'utf8')) as { pid: number }).pid, 'SIGKILL');
-  } catch { /* already gone */ }
-}
 
 /** A patch adding a policy, against `base`. */
 function patchFile(dir: string, base: string, name: string): string {

@@ -9,39 +9,20 @@
 // same journal and compare them byte for byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { aos, ok, ROOT, stopQuietly } from '../support/cli-spawn.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 const SCHEMA = 'test/GuardedEvent@1';
 
-function aos(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, AOS_NODE_TOKEN: '', NO_COLOR: '1' } });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
 
-function ok(...args: string[]): string {
-  const result = aos(...args);
-  assert.equal(result.code, 0, `aos ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
 
 function nodeUp(dir: string): string {
   const up = JSON.parse(ok('node', 'up', '--root', dir, '--port', '0', '--background', '--json')) as { url: string };
   return up.url;
 }
 
-/** Stops a node the test started, whatever state the test ended in. */
-function stopQuietly(dir: string): void {
-  const profile = join(dir, '.aos/node.json');
-  if (!existsSync(profile)) return;
-  aos('node', 'down', '--root', dir);
-  try {
-    process.kill((JSON.parse(readFileSync(profile, 'utf8')) as { pid: number }).pid, 'SIGKILL');
-  } catch { /* already gone */ }
-}
 
 /** The node's log says it served each path (so a read did not quietly fall back to the folder). */
 function assertServed(dir: string, paths: readonly string[]): void {

@@ -10,33 +10,15 @@
 // are slow, so one node run covers every command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { aos, ok, ROOT, stopQuietly } from '../support/cli-spawn.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 const COUNTER = join(ROOT, 'worlds/ladder/00-counter');
 
-function aos(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, AOS_NODE_TOKEN: '', NO_COLOR: '1' } });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
 
-function ok(...args: string[]): string {
-  const result = aos(...args);
-  assert.equal(result.code, 0, `aos ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
 
-function stopQuietly(dir: string): void {
-  const profile = join(dir, '.aos/node.json');
-  if (!existsSync(profile)) return;
-  aos('node', 'down', '--root', dir);
-  try {
-    process.kill((JSON.parse(readFileSync(profile, 'utf8')) as { pid: number }).pid, 'SIGKILL');
-  } catch { /* already gone */ }
-}
 
 function counterCopy(dir: string): void {
   cpSync(COUNTER, dir, { recursive: true, filter: (path) => !path.endsWith('.aos') });

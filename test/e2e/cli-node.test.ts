@@ -8,24 +8,14 @@
 // the same reads through the node and directly on the same journal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { aos, ok, ROOT, stopQuietly } from '../support/cli-spawn.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 const TOKEN = 'e2e-token-7f3a9c21d4b8e6f0';
 
-function aos(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [join(ROOT, 'bin/aos.js'), ...args], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, AOS_NODE_TOKEN: '' } });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
 
-function ok(...args: string[]): string {
-  const result = aos(...args);
-  assert.equal(result.code, 0, `aos ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
 
 function worldCopy(from: string, keys: readonly string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), 'aos-node-e2e-'));
@@ -35,15 +25,6 @@ function worldCopy(from: string, keys: readonly string[] = []): string {
   return dir;
 }
 
-/** Stops a node the test started, whatever state the test ended in. */
-function stopQuietly(dir: string): void {
-  const profile = join(dir, '.aos/node.json');
-  if (!existsSync(profile)) return;
-  aos('node', 'down', '--root', dir);
-  try {
-    process.kill((JSON.parse(readFileSync(profile, 'utf8')) as { pid: number }).pid, 'SIGKILL');
-  } catch { /* already gone */ }
-}
 
 /** The reads whose output must not depend on whether a node serves them. */
 function reads(dir: string): string[] {
