@@ -40,7 +40,7 @@ export class NodeCas implements CasStore {
   put(bytes: Uint8Array): Hash {
     if (bytes.length > CAS_INLINE_BYTES_MAX) return this.files.put(bytes);
     const hash = hashBytes(bytes);
-    if (!this.has(hash)) this.database.transaction(() => this.insert(hash, bytes));
+    if (!this.durable(hash)) this.database.transaction(() => this.insert(hash, bytes));
     return hash;
   }
 
@@ -51,7 +51,7 @@ export class NodeCas implements CasStore {
     const large = batch.filter((bytes) => bytes.length > CAS_INLINE_BYTES_MAX);
     if (large.length > 0) this.files.putMany(large);
     const small = batch.filter((bytes) => bytes.length <= CAS_INLINE_BYTES_MAX).map((bytes) => ({ hash: hashBytes(bytes), bytes }));
-    const missing = small.filter((object) => !this.has(object.hash));
+    const missing = small.filter((object) => !this.durable(object.hash));
     if (missing.length > 0) this.database.transaction(() => { for (const object of missing) this.insert(object.hash, object.bytes); });
     return batch.map((bytes) => hashBytes(bytes));
   }
@@ -83,7 +83,12 @@ export class NodeCas implements CasStore {
   }
 
   has(hash: Hash): boolean {
-    return this.staged.has(hash) || this.database.get(SELECT_PRESENT, hash) !== undefined || this.files.has(hash);
+    return this.staged.has(hash) || this.durable(hash);
+  }
+
+  /** Stored for good: a row or a file (a staged object is not, until the next append). */
+  private durable(hash: Hash): boolean {
+    return this.database.get(SELECT_PRESENT, hash) !== undefined || this.files.has(hash);
   }
 
   /**

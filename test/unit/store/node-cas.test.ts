@@ -93,6 +93,10 @@ test('a failed append keeps staged objects for the next one; flush and close mak
     const flushed = node.cas.stage(text('flushed'));
     (node.cas as unknown as { flush(): void }).flush();
     assert.equal(seenByAnotherProcess(root, flushed), true, 'flush commits staged objects on their own');
+    const staged = text('staged, then put');
+    node.cas.stage(staged);
+    node.cas.put(staged);
+    assert.equal(seenByAnotherProcess(root, hashBytes(staged)), true, 'put of bytes already staged is durable when it returns');
     const closed = node.cas.stage(text('staged at close'));
     node.close();
     assert.equal(seenByAnotherProcess(root, closed), true, 'closing the store commits what is staged');
