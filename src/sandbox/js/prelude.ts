@@ -5,7 +5,7 @@
 // globals and intrinsics (it returns the entry's kind), then invoke(text, blob) for every
 // call (prelude-bridge.ts).
 import { PRELUDE_BRIDGE_SOURCE } from './prelude-bridge.ts';
-import { ENTRY_GLOBAL, ENTRY_PROTOCOL, RANDOM_GLOBAL } from './protocol.ts';
+import { ENTRY_GLOBAL, ENTRY_PROTOCOL, HASH_GLOBAL, RANDOM_GLOBAL } from './protocol.ts';
 
 /** Name of the error the prelude's refusals throw. */
 export const DETERMINISM_ERROR_NAME = 'DeterminismError';
@@ -89,6 +89,15 @@ export const PRELUDE_SOURCE = `"use strict";
   define(G, 'FinalizationRegistry', refuse('FinalizationRegistry', 'garbage collection is not deterministic'));
   const silent = () => undefined;
   define(G, 'console', Object.freeze({ log: silent, info: silent, warn: silent, error: silent, debug: silent, trace: silent }));
+
+  // The host's sha256 (host-hash.ts) takes an ArrayBuffer holding exactly the bytes to hash.
+  const hostSha256 = G['${HASH_GLOBAL}'], sliceOf = ArrayBuffer.prototype.slice, isBytes = (value) => value instanceof Uint8Array;
+  delete G['${HASH_GLOBAL}'];
+  define(G, '${HASH_GLOBAL}', function sha256(bytes) {
+    if (!isBytes(bytes)) throw new TypeError('sha256Hash takes a Uint8Array');
+    const buffer = bytes.buffer, offset = bytes.byteOffset, length = bytes.byteLength;
+    return hostSha256(offset === 0 && length === buffer.byteLength ? buffer : apply(sliceOf, buffer, [offset, offset + length]));
+  });
 
   // Captured before any module code runs, so a module cannot redirect them.
   const apply = Reflect.apply, ownKeys = Reflect.ownKeys, getOwnPropertyDescriptors = Object.getOwnPropertyDescriptors;

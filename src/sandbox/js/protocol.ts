@@ -18,6 +18,12 @@
 export const ENTRY_GLOBAL = '__aos_entry';
 /** Global the prelude sets to `{seed(bytes), clear()}`: the only way to make Math.random usable. */
 export const RANDOM_GLOBAL = '__aos_random';
+/**
+ * Global the prelude sets to `sha256(bytes) → "sha256:<64 hex>"`, computed by the host (SHA-256
+ * interpreted in QuickJS costs ~1 ms per 100 bytes; the host's is native). A pure function of
+ * its input, so it keeps steps deterministic; its bytes are charged to the step's fuel.
+ */
+export const HASH_GLOBAL = '__aos_sha256';
 /** Name of the error a deliberate failure throws; the runtime also reads its `code`. */
 export const MODULE_FAILURE_NAME = 'ModuleFailure';
 /** Version of this contract; a bundle built by an SDK with another version is refused at load. */

@@ -1,12 +1,12 @@
-// Goal: the SDK's in-sandbox SHA-256 names bytes exactly as the CAS does, so a module can predict
-// a blob's ref or key effects by their params' hash.
+// Goal: the SDK's interpreted SHA-256 (its fallback outside the js runtime, which hashes on the host:
+// test/unit/sandbox/host-hash.test.ts) names bytes exactly as the CAS does.
 // Method: fast-check against node:crypto over random byte arrays, including every length around
 // the 55/56/64-byte padding boundaries (a failure prints its seed and the bytes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { sha256Hash } from '../../../src/sdk/index.ts';
+import { interpretedSha256 as sha256Hash } from '../../../src/sdk/sha256.ts';
 
 const reference = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
