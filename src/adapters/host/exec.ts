@@ -7,6 +7,8 @@
 //   sys/CapEnforceHost@1 checked those keys against the grant's env_allow.
 // - stdout and stderr are kept up to HOST_EXEC_OUTPUT_BYTES_MAX each (the rest is drained and
 //   dropped, and the receipt says so); an output over 16 KiB goes to the CAS.
+// - A session of network_mode "none" runs it in a network namespace without network
+//   (network-isolation.ts); the process group and its kill work as without.
 // - A run that finishes is an ok receipt whatever its exit code (the code is the answer); one
 //   that runs out of time is a timeout receipt with exit_code -1.
 import { spawn } from 'node:child_process';
@@ -20,6 +22,8 @@ import { HOST_EXEC_OUTPUT_BYTES_MAX, HOST_EXEC_TIMEOUT_NS_DEFAULT, HOST_EXEC_TIM
 import { confinePath } from './confine.ts';
 import { hostOutput, outputMode } from './host-output.ts';
 import { optionalNat, optionalText, textMap } from './host-params.ts';
+import { ISOLATED_EXEC_FAILED_CODES, ISOLATED_EXEC_FAILED_PREFIX } from './network-isolation.ts';
+import type { NetworkIsolation } from './network-isolation.ts';
 import type { HostSession } from './sessions.ts';
 
 /** An exec's result before it becomes a receipt. */
@@ -115,8 +119,16 @@ function run(argv: readonly string[], cwd: string, env: Record<string, string>, 
   });
 }
 
+/** An isolated command that never started (unshare could not execute it) is refused as an unisolated one is. */
+function refuseUnstarted(program: string, result: ExecRun): void {
+  if (result.timedOut || !ISOLATED_EXEC_FAILED_CODES.has(result.exitCode)) return;
+  const said = new TextDecoder().decode(result.stderr).trim();
+  if (!said.startsWith(ISOLATED_EXEC_FAILED_PREFIX)) return;
+  throw new AdapterError('HOST_SPAWN_FAILED', `could not start ${JSON.stringify(program)}: ${said.slice(said.lastIndexOf(':') + 1).trim()}`);
+}
+
 /** host.exec; returns the receipt payload and whether the run timed out. */
-export async function execEffect(session: HostSession, params: CborObject, context: AdapterContext, passthrough: readonly string[]): Promise<{ payload: CborObject; timedOut: boolean }> {
+export async function execEffect(session: HostSession, params: CborObject, context: AdapterContext, passthrough: readonly string[], isolation: NetworkIsolation): Promise<{ payload: CborObject; timedOut: boolean }> {
   const argv = params['argv'];
   assert(Array.isArray(argv) && argv.every((arg) => typeof arg === 'string'), 'checked argv is a list of text');
   if (argv.length === 0 || argv[0] === '') throw new AdapterError('HOST_INVALID_PARAMS', 'argv is empty; give the program and its arguments, e.g. ["ls", "-la"]');
@@ -129,7 +141,9 @@ export async function execEffect(session: HostSession, params: CborObject, conte
   const stdin = stdinBytes(stdinRef === null || stdinRef === undefined ? null : (assert(isHash(stdinRef), 'a checked stdin_ref is a hash'), stdinRef), context);
   const env = childEnv(passthrough, session, textMap(params, 'env_patch'));
   const startedAtNs = context.now();
-  const result = await run(argv as string[], cwd.absolute, env, stdin, Math.max(1, Math.ceil(Number(asked) / 1_000_000)), session, context.signal);
+  const isolated = session.network === 'none';
+  const result = await run(isolated ? isolation.isolate(argv as string[]) : (argv as string[]), cwd.absolute, env, stdin, Math.max(1, Math.ceil(Number(asked) / 1_000_000)), session, context.signal);
+  if (isolated) refuseUnstarted(argv[0]!, result);
   const notes: string[] = [];
   if (result.timedOut) notes.push(`the command ran past its ${asked} ns deadline (or was cancelled); its process group was killed`);
   if (result.dropped.stdout > 0) notes.push(`stdout passed ${HOST_EXEC_OUTPUT_BYTES_MAX} bytes; ${result.dropped.stdout} bytes were dropped`);

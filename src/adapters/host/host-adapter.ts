@@ -24,6 +24,8 @@ import { applyPatchEffect } from './apply-patch.ts';
 import { isInside, isMissing } from './confine.ts';
 import { editFileEffect } from './edit-file.ts';
 import { execEffect, killGroup } from './exec.ts';
+import { networkModeOf, UnshareIsolation } from './network-isolation.ts';
+import type { NetworkIsolation } from './network-isolation.ts';
 import { existsEffect, listDirEffect, readFileEffect, statEffect, writeFileEffect } from './fs-basic.ts';
 import { optionalNat, optionalText, requiredText, textMap, variantOf } from './host-params.ts';
 import { globEffect, grepEffect } from './search.ts';
@@ -68,6 +70,8 @@ export interface HostAdapterOptions {
   readonly id?: string;
   /** Names of the node's environment variables every exec inherits (e.g. ["PATH"]); default none. */
   readonly envPassthrough?: readonly string[];
+  /** How commands of network_mode "none" sessions lose the network; default UnshareIsolation. */
+  readonly networkIsolation?: NetworkIsolation;
 }
 
 /** Executes host.session.*, host.exec and host.fs.* on this machine. */
@@ -76,6 +80,7 @@ export class HostAdapter implements Adapter {
   readonly kinds: readonly string[] = HOST_EFFECTS;
   private readonly roots: readonly string[];
   private readonly envPassthrough: readonly string[];
+  private readonly isolation: NetworkIsolation;
   private readonly sessions = new HostSessions(HOST_SESSIONS_MAX);
   private realRoots: Promise<string[]> | null = null;
 
@@ -85,6 +90,7 @@ export class HostAdapter implements Adapter {
     if (options.roots.length === 0) throw new AdapterError('BAD_OPTION', 'a host adapter needs at least one root directory for session work dirs (options.roots)');
     this.roots = options.roots.map((root) => resolve(root));
     this.envPassthrough = [...(options.envPassthrough ?? [])];
+    this.isolation = options.networkIsolation ?? new UnshareIsolation();
   }
 
   async execute(intent: AdapterIntent, context: AdapterContext): Promise<AdapterOutcome> {
@@ -111,11 +117,16 @@ export class HostAdapter implements Adapter {
     }
   }
 
+  /** The live session `id`, or an AdapterError saying why there is none: for host.build_module (build-module.ts), which runs beside this adapter. */
+  liveSession(id: string, nowNs: bigint): HostSession {
+    return this.sessions.live(id, nowNs);
+  }
+
   private async run(effect: Exclude<HostEffect, 'sys/host.session.open@1'>, session: HostSession, params: CborObject, context: AdapterContext): Promise<AdapterOutcome> {
     switch (effect) {
       case 'sys/host.session.signal@1': return { status: 'ok', payload: await this.signal(session, params, context) };
       case 'sys/host.exec@1': {
-        const { payload, timedOut } = await execEffect(session, params, context, this.envPassthrough);
+        const { payload, timedOut } = await execEffect(session, params, context, this.envPassthrough, this.isolation);
         return { status: timedOut ? 'timeout' : 'ok', payload };
       }
       case 'sys/host.fs.read_file@1': return { status: 'ok', payload: await readFileEffect(session, params, context) };
@@ -148,8 +159,10 @@ export class HostAdapter implements Adapter {
     if (existing !== undefined) return openReceipt(existing);
     const ttl = optionalNat(params, 'session_ttl_ns') ?? HOST_SESSION_TTL_NS_MAX;
     if (ttl === 0n || ttl > HOST_SESSION_TTL_NS_MAX) throw new AdapterError('HOST_INVALID_PARAMS', `session_ttl_ns ${ttl} is not between 1 and ${HOST_SESSION_TTL_NS_MAX} (HOST_SESSION_TTL_NS_MAX)`);
+    const network = networkModeOf(optionalText(target.value, 'network_mode'));
+    if (network === 'none') this.isolation.check();
     const workdir = await this.workdir(optionalText(target.value, 'workdir'));
-    const session: HostSession = { id, workdir, env: textMap(target.value, 'env'), startedAtNs: nowNs, expiresAtNs: nowNs + ttl, closed: false, running: new Set() };
+    const session: HostSession = { id, workdir, env: textMap(target.value, 'env'), network, startedAtNs: nowNs, expiresAtNs: nowNs + ttl, closed: false, running: new Set() };
     this.sessions.add(session, nowNs);
     return openReceipt(session);
   }

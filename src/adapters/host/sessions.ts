@@ -3,6 +3,7 @@
 // expired or closed one is refused with a message saying which and what to do.
 import type { ChildProcess } from 'node:child_process';
 import { AdapterError } from '../errors.ts';
+import type { NetworkMode } from './network-isolation.ts';
 
 /** One open (or closed, until forgotten) host session. */
 export interface HostSession {
@@ -11,6 +12,8 @@ export interface HostSession {
   readonly workdir: string;
   /** Variables the session's target set, given to every exec (after the allowlisted node env). */
   readonly env: Readonly<Record<string, string>>;
+  /** Whether its commands run without network ("none") or with the node's ("host"). */
+  readonly network: NetworkMode;
   readonly startedAtNs: bigint;
   readonly expiresAtNs: bigint;
   closed: boolean;

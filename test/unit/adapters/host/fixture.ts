@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostAdapter } from '../../../../src/adapters/index.ts';
 import type { AdapterOutcome } from '../../../../src/adapters/index.ts';
+import type { NetworkIsolation } from '../../../../src/adapters/host/network-isolation.ts';
 import { builtinCatalog } from '../../../../src/air/index.ts';
 import type { CborObject, CborValue } from '../../../../src/cbor/index.ts';
 import { checkedPayload, MemoryBlobs, testContext, testIntent } from '../../../support/adapter-fixture.ts';
@@ -40,7 +41,7 @@ export function receiptSchemaOf(kind: string): string {
   return entry.def.receipt_schema;
 }
 
-export async function hostTree(options: { envPassthrough?: string[] } = {}): Promise<HostTree> {
+export async function hostTree(options: { envPassthrough?: string[]; networkIsolation?: NetworkIsolation } = {}): Promise<HostTree> {
   const root = await realpath(await mkdtemp(join(tmpdir(), 'aos-host-')));
   const sessions = join(root, 'sessions');
   const workdir = join(sessions, 'work');
@@ -49,7 +50,7 @@ export async function hostTree(options: { envPassthrough?: string[] } = {}): Pro
   await mkdir(outside);
   await writeFile(join(outside, 'sentinel.txt'), SENTINEL_TEXT);
   const sentinelMtime = (await stat(join(outside, 'sentinel.txt'))).mtimeMs;
-  const adapter = new HostAdapter({ roots: [sessions], envPassthrough: options.envPassthrough ?? ['PATH'] });
+  const adapter = new HostAdapter({ roots: [sessions], envPassthrough: options.envPassthrough ?? ['PATH'], ...(options.networkIsolation === undefined ? {} : { networkIsolation: options.networkIsolation }) });
   const blobs = new MemoryBlobs();
   // One clock for the whole tree (1 µs per reading), so session TTLs see time pass between effects.
   let nowNs = 1_700_000_000_000_000_000n;

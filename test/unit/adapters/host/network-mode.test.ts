@@ -1,0 +1,71 @@
+// Goal: a host session's network_mode is enforced, not just recorded: the commands of a "none"
+// session (the default, and what the agent asks for) cannot reach the network, not even a
+// server on loopback; a "host" session's can; a node that cannot isolate refuses to open a
+// "none" session rather than run it with the network; an unknown mode is refused.
+// Method: a loopback TCP server started here, and host.exec of a Node one-liner that connects
+// to it, in sessions of each mode (Linux network namespaces through util-linux unshare).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { UnshareIsolation } from '../../../../src/adapters/host/network-isolation.ts';
+import { errorMessage, hostTree, inlineText } from './fixture.ts';
+
+const CONNECT = `const s = require('net').connect(Number(process.argv[1]), '127.0.0.1');
+s.on('connect', () => { console.log('connected'); s.end(); });
+s.on('error', (e) => console.log('refused ' + e.code));`;
+
+async function withServer(work: (port: number) => Promise<void>): Promise<void> {
+  const server = createServer((socket) => socket.end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await work((server.address() as AddressInfo).port);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+test('commands of a network_mode "none" session reach no network, those of a "host" session do', async (t) => {
+  const probe = new UnshareIsolation();
+  try {
+    probe.check();
+  } catch (error) {
+    t.skip(`this machine cannot create network namespaces, so isolation cannot be shown here: ${(error as Error).message}`);
+    return;
+  }
+  const tree = await hostTree();
+  try {
+    await withServer(async (port) => {
+      const isolated = await tree.run('host.exec', { argv: [process.execPath, '-e', CONNECT, String(port)] });
+      assert.equal(isolated.status, 'ok', errorMessage(isolated.receipt));
+      assert.match(inlineText(isolated.receipt['stdout']), /^refused E[A-Z]+/, 'the "none" session could not connect');
+      const opened = await tree.run('host.session.open', { target: { $tag: 'local', $value: { workdir: tree.workdir, network_mode: 'host' } } });
+      assert.equal(opened.status, 'ok', errorMessage(opened.receipt));
+      const shared = await tree.run('host.exec', { session_id: opened.receipt['session_id'] as string, argv: [process.execPath, '-e', CONNECT, String(port)] });
+      assert.equal(inlineText(shared.receipt['stdout']), 'connected\n', 'the "host" session shares the node network');
+      const unnamed = await tree.run('host.session.open', { target: { $tag: 'local', $value: { workdir: tree.workdir, network_mode: '' } } });
+      assert.equal(unnamed.status, 'ok', errorMessage(unnamed.receipt));
+      const byDefault = await tree.run('host.exec', { session_id: unnamed.receipt['session_id'] as string, argv: [process.execPath, '-e', CONNECT, String(port)] });
+      assert.equal(byDefault.status, 'ok', errorMessage(byDefault.receipt));
+      assert.match(inlineText(byDefault.receipt['stdout']), /^refused/, 'a session whose mode is empty has no network');
+    });
+  } finally {
+    await tree.cleanup();
+  }
+});
+
+test('a node that cannot isolate refuses "none" sessions, saying what to do; unknown modes are refused', async () => {
+  const tree = await hostTree({ networkIsolation: new UnshareIsolation('/nonexistent/unshare') }).catch((error: unknown) => error as Error);
+  assert.ok(tree instanceof Error, 'the fixture opens a "none" session, which this node must refuse');
+  assert.match(tree.message, /network_mode "none" needs a network namespace, which this node cannot create/);
+  assert.match(tree.message, /unprivileged_userns_clone|network_mode "host"/);
+  const host = await hostTree().catch((error: unknown) => error as Error);
+  assert.ok(!(host instanceof Error), 'a node that can isolate opens the session');
+  try {
+    const odd = await host.run('host.session.open', { target: { $tag: 'local', $value: { workdir: host.workdir, network_mode: 'bridge' } } });
+    assert.deepEqual([odd.status, odd.receipt['error_code']], ['error', 'unsupported']);
+    assert.match(odd.receipt['error_message'] as string, /network_mode "bridge" is not supported.*"none" or "host"/);
+  } finally {
+    await host.cleanup();
+  }
+});
