@@ -30,7 +30,8 @@ export type AdapterErrorCode =
   | 'HOST_AMBIGUOUS_MATCH'
   | 'HOST_PATCH_INVALID'
   | 'HOST_PATCH_CONFLICT'
-  | 'HOST_SPAWN_FAILED';
+  | 'HOST_SPAWN_FAILED'
+  | 'HOST_PATTERN_TIMEOUT';
 
 /**
  * The one error class of the adapter layer: a misconfigured adapter, refused when it is built, or

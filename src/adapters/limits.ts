@@ -55,6 +55,13 @@ assert(WORKSPACE_DIFF_CHANGES_MAX <= WORKSPACE_WALK_ENTRIES_MAX, 'a full diff fi
  * in a receipt; a larger one goes to the CAS and the receipt carries its blob_ref (upstream's 16 KiB).
  */
 export const HOST_INLINE_OUTPUT_BYTES_MAX = 16 * 1024;
+/**
+ * Wall-clock time one grep or glob may spend matching its pattern (in a worker thread, so a
+ * pattern that backtracks catastrophically costs this much and never blocks the node).
+ */
+export const HOST_PATTERN_DEADLINE_MS = 5_000;
+/** Heap of the pattern worker; a match never needs more than the texts it is given. */
+export const HOST_PATTERN_WORKER_HEAP_MB = 256;
 /** Bytes of a blob output's head repeated inline as its preview, so a reader sees what it is. */
 export const HOST_OUTPUT_PREVIEW_BYTES = 512;
 /** Most bytes kept of one exec stream (stdout or stderr); the rest is drained and dropped. */

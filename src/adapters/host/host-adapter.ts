@@ -18,13 +18,14 @@ import { assert, hashBytes } from '../../cbor/index.ts';
 import type { CborObject, CborValue } from '../../cbor/index.ts';
 import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome } from '../adapter.ts';
 import { AdapterError } from '../errors.ts';
-import { HOST_SESSION_TTL_NS_MAX, HOST_SESSIONS_MAX } from '../limits.ts';
+import { HOST_PATTERN_DEADLINE_MS, HOST_SESSION_TTL_NS_MAX, HOST_SESSIONS_MAX } from '../limits.ts';
 import { readParams } from '../typed-params.ts';
 import { applyPatchEffect } from './apply-patch.ts';
 import { isInside, isMissing } from './confine.ts';
 import { editFileEffect } from './edit-file.ts';
 import { execEffect, killGroup } from './exec.ts';
 import { networkModeOf, UnshareIsolation } from './network-isolation.ts';
+import { PatternWorker } from './pattern-worker.ts';
 import type { NetworkIsolation } from './network-isolation.ts';
 import { existsEffect, listDirEffect, readFileEffect, statEffect, writeFileEffect } from './fs-basic.ts';
 import { optionalNat, optionalText, requiredText, textMap, variantOf } from './host-params.ts';
@@ -72,6 +73,8 @@ export interface HostAdapterOptions {
   readonly envPassthrough?: readonly string[];
   /** How commands of network_mode "none" sessions lose the network; default UnshareIsolation. */
   readonly networkIsolation?: NetworkIsolation;
+  /** Wall-clock time a grep or glob may spend matching; default HOST_PATTERN_DEADLINE_MS. */
+  readonly patternDeadlineMs?: number;
 }
 
 /** Executes host.session.*, host.exec and host.fs.* on this machine. */
@@ -81,6 +84,7 @@ export class HostAdapter implements Adapter {
   private readonly roots: readonly string[];
   private readonly envPassthrough: readonly string[];
   private readonly isolation: NetworkIsolation;
+  private readonly patterns: PatternWorker;
   private readonly sessions = new HostSessions(HOST_SESSIONS_MAX);
   private realRoots: Promise<string[]> | null = null;
 
@@ -91,6 +95,7 @@ export class HostAdapter implements Adapter {
     this.roots = options.roots.map((root) => resolve(root));
     this.envPassthrough = [...(options.envPassthrough ?? [])];
     this.isolation = options.networkIsolation ?? new UnshareIsolation();
+    this.patterns = new PatternWorker(options.patternDeadlineMs ?? HOST_PATTERN_DEADLINE_MS);
   }
 
   async execute(intent: AdapterIntent, context: AdapterContext): Promise<AdapterOutcome> {
@@ -133,8 +138,8 @@ export class HostAdapter implements Adapter {
       case 'sys/host.fs.write_file@1': return { status: 'ok', payload: await writeFileEffect(session, params, context) };
       case 'sys/host.fs.edit_file@1': return { status: 'ok', payload: await editFileEffect(session, params) };
       case 'sys/host.fs.apply_patch@1': return { status: 'ok', payload: await applyPatchEffect(session, params, context) };
-      case 'sys/host.fs.grep@1': return { status: 'ok', payload: await grepEffect(session, params, context) };
-      case 'sys/host.fs.glob@1': return { status: 'ok', payload: await globEffect(session, params, context) };
+      case 'sys/host.fs.grep@1': return { status: 'ok', payload: await grepEffect(session, params, context, this.patterns) };
+      case 'sys/host.fs.glob@1': return { status: 'ok', payload: await globEffect(session, params, context, this.patterns) };
       case 'sys/host.fs.stat@1': return { status: 'ok', payload: await statEffect(session, params) };
       case 'sys/host.fs.exists@1': return { status: 'ok', payload: await existsEffect(session, params) };
       case 'sys/host.fs.list_dir@1': return { status: 'ok', payload: await listDirEffect(session, params, context) };

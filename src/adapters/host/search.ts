@@ -5,7 +5,8 @@
 // symlinked file only when its real path lies inside the work dir, and stops at
 // HOST_SCAN_ENTRIES_MAX entries and HOST_WALK_DEPTH_MAX levels. A glob pattern is relative to
 // the base, without ".." segments: it can only name things below the base. Results are sorted,
-// so the same tree gives the same receipt.
+// so the same tree gives the same receipt. Patterns are matched in a worker thread under a
+// deadline (pattern-worker.ts): a backtracking pattern never blocks the node.
 import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CborObject } from '../../cbor/index.ts';
@@ -17,6 +18,7 @@ import {
 import { confinePath, displayPath, isInside, isMissing } from './confine.ts';
 import { hostTextOutput, outputMode } from './host-output.ts';
 import { optionalBool, optionalText, requiredText, resultCount } from './host-params.ts';
+import type { PatternWorker } from './pattern-worker.ts';
 import type { HostSession } from './sessions.ts';
 
 /** One file the walk found: its real path and its path relative to the base (with "/"). */
@@ -102,21 +104,24 @@ async function baseDirectory(session: HostSession, params: CborObject): Promise<
 }
 
 /** host.fs.glob: paths (relative to the work dir) of files below `path` matching `pattern`. */
-export async function globEffect(session: HostSession, params: CborObject, context: AdapterContext): Promise<CborObject> {
+export async function globEffect(session: HostSession, params: CborObject, context: AdapterContext, patterns: PatternWorker): Promise<CborObject> {
+  const deadlineAt = patterns.deadlineFromNow();
   const matcher = globRegExp(requiredText(params, 'pattern'));
   const mode = outputMode(optionalText(params, 'output_mode'));
   const max = resultCount(params, HOST_RESULTS_DEFAULT, HOST_RESULTS_MAX);
   const base = await baseDirectory(session, params);
   if (base.isFile) throw new AdapterError('HOST_NOT_A_DIRECTORY', `${base.relative} is a file; glob searches a directory`);
   const walk = await walkFiles(session.workdir, base.absolute);
-  const matched = walk.files.filter((file) => matcher.test(file.relative)).map((file) => file.fromWorkdir);
+  const hits = await patterns.match(matcher.source, matcher.flags, walk.files.map((file) => file.relative), 'whole', deadlineAt);
+  const matched = walk.files.filter((_, index) => hits[index] === true).map((file) => file.fromWorkdir);
   const shown = matched.slice(0, max);
   const truncated = walk.cut || matched.length > max;
   return { status: 'ok', paths: hostTextOutput(shown.join('\n'), mode, context.blobs, 'the glob answer'), count: shown.length, truncated, summary_text: walk.cut ? `the walk stopped after ${HOST_SCAN_ENTRIES_MAX} entries (HOST_SCAN_ENTRIES_MAX); narrow the path` : null };
 }
 
 /** host.fs.grep: lines matching a regular expression, as "path:line:text", in files below `path` (filtered by glob_filter). */
-export async function grepEffect(session: HostSession, params: CborObject, context: AdapterContext): Promise<CborObject> {
+export async function grepEffect(session: HostSession, params: CborObject, context: AdapterContext, patterns: PatternWorker): Promise<CborObject> {
+  const deadlineAt = patterns.deadlineFromNow();
   const pattern = requiredText(params, 'pattern');
   let regex: RegExp;
   try {
@@ -136,21 +141,34 @@ export async function grepEffect(session: HostSession, params: CborObject, conte
   let matchCount = 0;
   let scanned = 0;
   let cut = walk.cut;
-  for (const file of walk.files) {
-    if (filter !== null && !filter.test(file.relative) && !filter.test(file.relative.split('/').pop()!)) continue;
+  const kept = filter === null ? walk.files : await filtered(walk.files, filter, patterns, deadlineAt);
+  const texts: Array<{ readonly file: WalkedFile; readonly text: string }> = [];
+  for (const file of kept) {
     const size = (await lstat(file.absolute)).size;
     if (size > HOST_GREP_FILE_BYTES_MAX) continue;
     if (scanned + size > HOST_SCAN_BYTES_MAX) { cut = true; break; }
     scanned += size;
     const bytes = await readFile(file.absolute);
     if (bytes.includes(0)) continue; // binary files are not searched
-    const text = bytes.toString('utf8').split('\n');
-    for (let index = 0; index < text.length; index++) {
-      if (!regex.test(text[index]!)) continue;
+    texts.push({ file, text: bytes.toString('utf8') });
+  }
+  const hits = await patterns.match(regex.source, regex.flags, texts.map(({ text }) => text), 'lines', deadlineAt);
+  for (const [position, { file, text }] of texts.entries()) {
+    const found = hits[position] ?? [];
+    if (found.length === 0) continue;
+    const split = text.split('\n');
+    for (const index of found) {
       matchCount++;
-      if (lines.length < max) lines.push(`${file.fromWorkdir}:${index + 1}:${text[index]!.slice(0, HOST_GREP_LINE_CHARS_MAX)}`);
+      if (lines.length < max) lines.push(`${file.fromWorkdir}:${index + 1}:${split[index]!.slice(0, HOST_GREP_LINE_CHARS_MAX)}`);
     }
   }
   const truncated = cut || matchCount > max;
   return { status: 'ok', matches: hostTextOutput(lines.join('\n'), mode, context.blobs, 'the grep answer'), match_count: matchCount, truncated, summary_text: `${matchCount} matching line${matchCount === 1 ? '' : 's'}${truncated ? `; showing ${lines.length}` : ''}` };
+}
+
+/** The files whose path, or whose name, matches the glob filter. */
+async function filtered(files: readonly WalkedFile[], filter: RegExp, patterns: PatternWorker, deadlineAt: number): Promise<WalkedFile[]> {
+  const byPath = await patterns.match(filter.source, filter.flags, files.map((file) => file.relative), 'whole', deadlineAt);
+  const byName = await patterns.match(filter.source, filter.flags, files.map((file) => file.relative.split('/').pop()!), 'whole', deadlineAt);
+  return files.filter((_, index) => byPath[index] === true || byName[index] === true);
 }

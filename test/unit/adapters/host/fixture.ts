@@ -41,7 +41,7 @@ export function receiptSchemaOf(kind: string): string {
   return entry.def.receipt_schema;
 }
 
-export async function hostTree(options: { envPassthrough?: string[]; networkIsolation?: NetworkIsolation } = {}): Promise<HostTree> {
+export async function hostTree(options: { envPassthrough?: string[]; networkIsolation?: NetworkIsolation; patternDeadlineMs?: number } = {}): Promise<HostTree> {
   const root = await realpath(await mkdtemp(join(tmpdir(), 'aos-host-')));
   const sessions = join(root, 'sessions');
   const workdir = join(sessions, 'work');
@@ -50,7 +50,7 @@ export async function hostTree(options: { envPassthrough?: string[]; networkIsol
   await mkdir(outside);
   await writeFile(join(outside, 'sentinel.txt'), SENTINEL_TEXT);
   const sentinelMtime = (await stat(join(outside, 'sentinel.txt'))).mtimeMs;
-  const adapter = new HostAdapter({ roots: [sessions], envPassthrough: options.envPassthrough ?? ['PATH'], ...(options.networkIsolation === undefined ? {} : { networkIsolation: options.networkIsolation }) });
+  const adapter = new HostAdapter({ roots: [sessions], envPassthrough: options.envPassthrough ?? ['PATH'], ...(options.networkIsolation === undefined ? {} : { networkIsolation: options.networkIsolation }), ...(options.patternDeadlineMs === undefined ? {} : { patternDeadlineMs: options.patternDeadlineMs }) });
   const blobs = new MemoryBlobs();
   // One clock for the whole tree (1 µs per reading), so session TTLs see time pass between effects.
   let nowNs = 1_700_000_000_000_000_000n;
