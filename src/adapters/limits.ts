@@ -104,3 +104,12 @@ assert(HOST_EXEC_TIMEOUT_NS_DEFAULT <= HOST_EXEC_TIMEOUT_NS_MAX, 'the default ex
 assert(HOST_RESULTS_DEFAULT <= HOST_RESULTS_MAX, 'the default result count is allowed');
 assert(HOST_READ_BYTES_MAX <= CAS_OBJECT_BYTES_MAX && HOST_EXEC_OUTPUT_BYTES_MAX <= CAS_OBJECT_BYTES_MAX, 'a host output fits one CAS object');
 assert(HOST_GREP_FILE_BYTES_MAX <= HOST_SCAN_BYTES_MAX, 'one file fits a scan');
+
+/** Largest bundle host.build_module stores: a module bigger than this is not what an agent writes. */
+export const HOST_BUILD_BUNDLE_BYTES_MAX = 4 * 1024 * 1024;
+/** Source files one host.build_module may read (the entry, its imports and the SDK's). */
+export const HOST_BUILD_INPUTS_MAX = 1_000;
+/** Characters of bundler messages a failed host.build_module reports (the model reads them). */
+export const HOST_BUILD_MESSAGE_CHARS_MAX = 4 * 1024;
+
+assert(HOST_BUILD_BUNDLE_BYTES_MAX <= CAS_OBJECT_BYTES_MAX, 'a module bundle fits one CAS object');

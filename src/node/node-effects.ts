@@ -15,6 +15,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BLOB_ADAPTER_ID_DEFAULT, BlobAdapter } from '../adapters/blob-adapter.ts';
+import { HostBuildAdapter } from '../adapters/host/build-module.ts';
 import { HOST_ADAPTER_ID_DEFAULT, HostAdapter } from '../adapters/host/host-adapter.ts';
 import { HTTP_ADAPTER_ID_DEFAULT, HttpAdapter } from '../adapters/http-adapter.ts';
 import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome } from '../adapters/index.ts';
@@ -89,7 +90,9 @@ export function nodeRoutes(world: EmbeddedWorld, options: NodeRouteOptions = {})
     const work = join(world.dir, HOST_WORK_DIR);
     mkdirSync(work, { recursive: true });
     const roots = [work, ...(options.hostRoots ?? []).map((root) => resolve(root))];
-    routes.push({ adapter: new HostAdapter({ roots, envPassthrough: options.hostEnvPassthrough ?? HOST_ENV_PASSTHROUGH_DEFAULT }), signer: loadSigner(world.dir, HOST_ADAPTER_ID_DEFAULT) });
+    // The host adapter, wrapped to also bundle modules from its sessions (host.build_module).
+    const host = new HostAdapter({ roots, envPassthrough: options.hostEnvPassthrough ?? HOST_ENV_PASSTHROUGH_DEFAULT });
+    routes.push({ adapter: new HostBuildAdapter(host), signer: loadSigner(world.dir, HOST_ADAPTER_ID_DEFAULT) });
   }
   if (names.has(LLM_ADAPTER_ID)) routes.push({ adapter: new LazyLlmAdapter(llmProviders(options)), signer: loadSigner(world.dir, LLM_ADAPTER_ID) });
   if (hasKernelKey(world.dir)) routes.push(...internalRoutes(world));

@@ -1,0 +1,118 @@
+// Bundles a TypeScript module an agent wrote in its host work dir into the script the js runtime
+// evaluates (host.build_module). The esbuild options are those of `aos build`
+// (src/cli/build/bundle-module.ts), so a module gives the same bytes, and the same hash, built
+// either way; they are repeated here because adapters may not import the CLI (DESIGN §2), and the
+// CLI's copy may import these once the lead folds the two together.
+//
+// What this adds for code the node did not write: every file the bundle reads lies inside the
+// work dir or is the SDK's own source (a relative, absolute or package import that leaves the
+// work dir fails the build, so a module cannot carry a file of the machine into the CAS; the
+// SDK and the package sources it imports are the exception), Node
+// built-ins are refused as in `aos build`, and the number of files read is bounded.
+import { existsSync, readFileSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BuildFailure, BuildOptions, Plugin } from 'esbuild';
+import { hashBytes } from '../../cbor/index.ts';
+import type { Hash } from '../../cbor/index.ts';
+import { AdapterError } from '../errors.ts';
+import { HOST_BUILD_INPUTS_MAX } from '../limits.ts';
+import { isInside } from './confine.ts';
+
+/** The specifier modules import the SDK by. */
+const SDK_SPECIFIER = 'agentos/sdk';
+const PACKAGE_NAME = 'agentos';
+/** How many folders up from this file (or from the bundle in dist/) the package root can be. */
+const PACKAGE_DEPTH_MAX = 6;
+const NODE_BUILTIN = new RegExp(`^(node:.*|${builtinModules.map((name) => name.replace(/[/]/g, '\\/')).join('|')})(/.*)?$`);
+
+/** The outcome of one bundle: the script and its hash, or esbuild's messages. */
+export type BundleOutcome =
+  | { readonly ok: true; readonly bytes: Uint8Array; readonly hash: Hash; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly messages: readonly string[] };
+
+let sourceDirectory: string | undefined;
+
+/** The installed package's src/ folder (found by walking up to its package.json): the SDK and what it imports. */
+function packageSources(): string {
+  if (sourceDirectory !== undefined) return sourceDirectory;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let hops = 0; hops <= PACKAGE_DEPTH_MAX; hops += 1) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) {
+      sourceDirectory = join(dir, 'src');
+      return sourceDirectory;
+    }
+    dir = dirname(dir);
+  }
+  throw new AdapterError('BAD_OPTION', `cannot find the ${PACKAGE_NAME} package root above ${fileURLToPath(import.meta.url)}, so host.build_module has no SDK to bundle; is the package installed whole?`);
+}
+
+/** esbuild plugin: Node built-ins refused, and no file read from outside `workdir` (the package's sources excepted). */
+function confinement(workdir: string, sources: string): Plugin {
+  let inputs = 0;
+  return {
+    name: 'host-build-confinement',
+    setup(build) {
+      build.onResolve({ filter: NODE_BUILTIN }, (args) => ({
+        errors: [{ text: `${args.importer} imports "${args.path}", which cannot run in an AgentOS module (no I/O, no host objects). Do the I/O as an effect and handle its receipt; import only types with \`import type\`.` }],
+      }));
+      build.onLoad({ filter: /.*/ }, async (args) => {
+        inputs += 1;
+        if (inputs > HOST_BUILD_INPUTS_MAX) return { errors: [{ text: `the module reads more than ${HOST_BUILD_INPUTS_MAX} source files (HOST_BUILD_INPUTS_MAX); keep an agent's module small` }] };
+        const real = await realpath(args.path);
+        if (isInside(workdir, real) || isInside(sources, real)) return undefined;
+        return { errors: [{ text: `the module imports a file outside the session's work dir (${args.path.startsWith(workdir) ? args.path.slice(workdir.length + 1) : 'a path elsewhere on this machine'}); keep every source file in the work dir and import the SDK as "${SDK_SPECIFIER}"` }] };
+      });
+    },
+  };
+}
+
+function options(workdir: string, sources: string): BuildOptions {
+  return {
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    charset: 'utf8',
+    legalComments: 'none',
+    sourcemap: false,
+    minifyWhitespace: true,
+    treeShaking: true,
+    logLevel: 'silent',
+    banner: { js: '"use strict";' },
+    alias: { [SDK_SPECIFIER]: join(sources, 'sdk', 'index.ts') },
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } },
+    plugins: [confinement(workdir, sources)],
+    absWorkingDir: workdir,
+  };
+}
+
+/** Bundles `entry` (a real path inside `workdir`, itself a real path). */
+export async function bundleInWorkdir(workdir: string, entry: string): Promise<BundleOutcome> {
+  const sources = packageSources();
+  let result;
+  try {
+    // esbuild is loaded on first use, as `aos build` does: only builds pay for it.
+    const { build } = await import('esbuild');
+    result = await build({ ...options(workdir, sources), entryPoints: [entry] });
+  } catch (error) {
+    const failure = error as Partial<BuildFailure>;
+    if (!Array.isArray(failure.errors)) throw error;
+    return { ok: false, messages: failure.errors.map((message) => located(workdir, message.text, message.location?.file, message.location?.line)) };
+  }
+  const output = result.outputFiles?.[0];
+  if (output === undefined) return { ok: false, messages: ['esbuild produced no output'] };
+  const bytes = output.contents.slice();
+  return { ok: true, bytes, hash: hashBytes(bytes), warnings: result.warnings.map((message) => located(workdir, message.text, message.location?.file, message.location?.line)) };
+}
+
+/** A message with its place, paths shown relative to the work dir (the machine's layout stays out of receipts). */
+function located(workdir: string, text: string, file: string | undefined, line: number | undefined): string {
+  const shown = (file ?? '').startsWith(workdir + sep) ? (file ?? '').slice(workdir.length + 1) : file;
+  return `${shown === undefined || shown === '' ? '' : `${shown}${line === undefined ? '' : `:${line}`}: `}${text.replaceAll(workdir, '<workdir>')}`;
+}
