@@ -11,6 +11,7 @@ import { natMapEntries } from './reduction.ts';
 import type { Reduction } from './reduction.ts';
 import { endRun } from './run-end.ts';
 import { argumentsArrived, openBatch, toolReceipt } from './tool-batch.ts';
+import { resultBlobArrived } from './tool-result-blobs.ts';
 import { answered, appendMessages, messagesAppended, readOutput } from './turn.ts';
 import { hasActiveRun } from './lifecycle.ts';
 import type { Hash, PendingBlobGetKind, PendingBlobPutKind, ToolCallObserved } from './types.ts';
@@ -85,6 +86,7 @@ function blobGot(reduction: Reduction, waiter: PendingBlobGetKind, bytes: Uint8A
       argumentsArrived(reduction, waiter.$value.call_id, textOf(bytes));
       return;
     case 'ToolResultBlob':
+      resultBlobArrived(reduction, waiter.$value, bytes);
       return;
   }
 }

@@ -12,6 +12,7 @@ import { planCalls } from './tool-plan.ts';
 import { mapCall, ToolArgsError } from './tool-mappers.ts';
 import { isComposite, nextStep, slotOf } from './workspace-tools.ts';
 import { TOOL_RESULT_TEXT_BYTES_MAX } from './limits.ts';
+import { fetchResultBlobs } from './tool-result-blobs.ts';
 import type { ActiveToolBatch, PlannedToolCall, ToolCallObserved, ToolCallStatus } from './types.ts';
 import type { AirValue, EffectReceiptEnvelope } from 'agentos/sdk';
 
@@ -204,6 +205,8 @@ export function toolReceipt(reduction: Reduction, envelope: Pick<EffectReceiptEn
     return true;
   }
   const error = envelope.status !== 'ok' ? envelope.status : payloadError(result);
+  // Outputs stored as blobs are read and inlined before the follow-up turn (tool-result-blobs.ts).
+  fetchResultBlobs(reduction, batch.tool_batch_id, call.call_id, result);
   const output = { tool: call.tool_name, ok: error === null, status: envelope.status, result };
   settle(batch, observed, call.tool_id, error === null ? SUCCEEDED : { $tag: 'Failed', $value: { code: error, detail: `the ${kind} receipt reports ${error}` } }, output);
   return true;
