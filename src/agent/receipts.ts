@@ -12,8 +12,10 @@ import type { Reduction } from './reduction.ts';
 import { endRun } from './run-end.ts';
 import { argumentsArrived, openBatch, toolReceipt } from './tool-batch.ts';
 import { resultBlobArrived } from './tool-result-blobs.ts';
-import { answered, appendMessages, messagesAppended, readOutput } from './turn.ts';
+import { answered, appendMessages, messagesAppended } from './turn.ts';
 import { hasActiveRun } from './lifecycle.ts';
+import { compactionBlobPut, compactionOutput } from './compaction.ts';
+import { llmSettled, retryTimerFired } from './retry.ts';
 import type { Hash, PendingBlobGetKind, PendingBlobPutKind, ToolCallObserved } from './types.ts';
 
 /** The slice of a rejection the session reads (sys/EffectReceiptRejected@1). */
@@ -88,6 +90,9 @@ function blobGot(reduction: Reduction, waiter: PendingBlobGetKind, bytes: Uint8A
     case 'ToolResultBlob':
       resultBlobArrived(reduction, waiter.$value, bytes);
       return;
+    case 'CompactionOutput':
+      compactionOutput(reduction, bytes);
+      return;
   }
 }
 
@@ -99,6 +104,7 @@ function blobPut(reduction: Reduction, waiter: PendingBlobPutKind, ref: Hash): v
     for (const tool of state.effective_tools.ordered_tools) if (tool.tool_id === waiter.$value.tool_id) tool.tool_ref = ref;
     return;
   }
+  if (waiter.$tag === 'CompactionPrompt' || waiter.$tag === 'CompactionSummary') return compactionBlobPut(reduction, waiter.$tag, ref);
   const pending = state.pending_follow_up_turn;
   if (pending === null) return;
   const refs = new Map(natMapEntries(pending.blob_refs_by_index));
@@ -144,11 +150,8 @@ export function applyReceipt(reduction: Reduction, envelope: EffectReceiptEnvelo
 function sessionEffectSettled(reduction: Reduction, kind: string, envelope: EffectReceiptEnvelope): void {
   const state = reduction.state;
   const payload = decodeCbor(envelope.receipt_payload) as Record<string, AirValue>;
-  if (kind === 'llm.generate') {
-    if (envelope.status !== 'ok' || typeof payload['output_ref'] !== 'string') return failRun(reduction);
-    readOutput(reduction, payload['output_ref']);
-    return;
-  }
+  if (kind === 'llm.generate') return llmSettled(reduction, envelope, payload);
+  if (kind === 'timer.set') return retryTimerFired(reduction, envelope);
   if (kind === 'host.session.open') {
     const ready = envelope.status === 'ok' && payload['status'] === 'ready' && typeof payload['session_id'] === 'string' && payload['session_id'] !== '';
     if (!ready) return failRun(reduction);

@@ -8,6 +8,8 @@ export interface Reduction {
   readonly state: SessionState;
   readonly effects: EffectIntent[];
   readonly events: EmittedEvent[];
+  /** The step's logical time (sys/WorkflowContext@1), when the kernel passed a context. */
+  readonly logicalNowNs?: Nat;
 }
 
 /** The session's clock: the latest ingress time (receipts carry a sequence, not a time). */

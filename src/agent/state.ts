@@ -1,6 +1,9 @@
-// The state of a new session (its first event creates it): the built-in tools and profiles, no run.
+// The state of a new session (its first event creates it): the built-in tools and profiles, no run,
+// no limits (aos.agent/SessionState@2: upstream's @1 plus budgets, retries, failures and context).
 import { builtinProfiles, builtinRegistry } from './tool-catalog.ts';
 import { computeEffectiveTools } from './effective-tools.ts';
+import { noLimits, startRunBudget, zeroUsage } from './budget.ts';
+import { emptyContext, startRunContext } from './compaction.ts';
 import type { SessionState } from './types.ts';
 
 export function initialState(): SessionState {
@@ -32,7 +35,21 @@ export function initialState(): SessionState {
     pending_follow_up: [],
     created_at: 0,
     updated_at: 0,
+    session_limits: noLimits(),
+    run_limits: null,
+    run_usage: zeroUsage(),
+    llm_retry: null,
+    run_failure: null,
+    context: emptyContext(),
   };
   state.effective_tools = computeEffectiveTools(state);
   return state;
+}
+
+/** A run just started (RunRequested): its budget, usage, failure and retries start afresh. */
+export function runStarted(state: SessionState): void {
+  startRunBudget(state);
+  startRunContext(state);
+  state.llm_retry = null;
+  state.run_failure = null;
 }

@@ -200,7 +200,7 @@ export function toolReceipt(reduction: Reduction, envelope: Pick<EffectReceiptEn
   }
   const result = airToJson(payload);
   if (key !== call.call_id) {
-    if (envelope.status !== 'ok') fail(batch, observed, call.tool_id, envelope.status, `the ${kind} step of ${call.tool_name} settled ${envelope.status}`);
+    if (envelope.status !== 'ok') fail(batch, observed, call.tool_id, envelope.status, `the ${kind} step of ${call.tool_name} settled ${envelope.status}${typeof result === 'string' ? `: ${result}` : ''}`);
     else continueChain(reduction, batch, call, [...chainResults(batch, call.call_id), result]);
     return true;
   }

@@ -4,6 +4,7 @@
 import { utf8Encode } from 'agentos/sdk';
 import type { AirValue } from 'agentos/sdk';
 import type { MapperTag, SessionState } from './types.ts';
+import { mapGovernanceCall } from './governance-tools.ts';
 
 export class ToolArgsError extends Error {
   constructor(readonly code: string, message: string) {
@@ -127,7 +128,9 @@ export function mapCall(mapper: MapperTag, args: Args, state: SessionState, now:
       if (!/^sha256:[0-9a-f]{64}$/.test(rootHash)) throw new ToolArgsError('tool_invalid_args', 'root_hash must be sha256:<64 lower-case hex>');
       return { kind: 'event', schema: 'sys/WorkspaceCommit@1', value: { workspace: text(args, 'workspace'), expected_head: optNat(args, 'expected_head'), meta: { root_hash: rootHash, owner: optText(args, 'owner') ?? 'agent', created_at: now } } };
     }
-    case 'WorkspaceInspect': case 'WorkspaceList': case 'WorkspaceRead': case 'WorkspaceApply': case 'WorkspaceDiff':
+    case 'HostBuildModule': case 'GovernanceShadow': case 'GovernanceApply': case 'RequestApproval':
+      return mapGovernanceCall(mapper, args, state);
+    case 'WorkspaceInspect': case 'WorkspaceList': case 'WorkspaceRead': case 'WorkspaceApply': case 'WorkspaceDiff': case 'GovernancePropose':
       throw new ToolArgsError('executor_unsupported', `${mapper} is a multi-step workspace tool (workspace-tools.ts), not a single effect`);
   }
 }

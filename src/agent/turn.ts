@@ -6,7 +6,9 @@
 //   2. a queued turn first gets pending steer text as user messages;
 //   3. a host session is opened when the profile needs one and none is ready;
 //   4. tool definitions are written as blobs (once per effective set);
-//   5. the turn cap is checked, then llm.generate is emitted.
+//   5. the turn cap and the run's budget are checked (budget.ts), the window is compacted when
+//      it nears the model's context limit (compaction.ts), then llm.generate is emitted with the
+//      active window.
 // The transcript (conversation_message_refs) is durable: runs append to it and never clear it,
 // and the final answer of every turn is appended too.
 import { emitSessionEffect, getBlob, putBlob, waitingOnSession } from './pending.ts';
@@ -17,13 +19,21 @@ import { batchSettled, dispatchBatch } from './tool-batch.ts';
 import { RUN_TURNS_MAX } from './limits.ts';
 import { ZERO_HASH } from './tool-catalog.ts';
 import { endRun } from './run-end.ts';
+import { budgetSpent } from './budget.ts';
+import { activeWindow, emitCompactionGenerate, messagesWritten, needsCompaction, startCompaction } from './compaction.ts';
 import type { Hash, SessionState, ToolBatchId } from './types.ts';
 
 /** Starts assembling `messages` onto the transcript; the next turn is queued once all are written. */
 export function appendMessages(reduction: Reduction, messages: readonly unknown[], batchId: ToolBatchId): void {
   const state = reduction.state;
   state.pending_follow_up_turn = { tool_batch_id: batchId, base_message_refs: [...state.conversation_message_refs], expected_messages: messages.length, blob_refs_by_index: new Map() };
-  messages.forEach((message, index) => putBlob(reduction, jsonBytes(message), { $tag: 'FollowUpMessage', $value: { index } }));
+  let bytes = 0;
+  messages.forEach((message, index) => {
+    const blob = jsonBytes(message);
+    bytes += blob.length;
+    putBlob(reduction, blob, { $tag: 'FollowUpMessage', $value: { index } });
+  });
+  messagesWritten(state, state.conversation_message_refs.length, bytes);
 }
 
 function nextBatchSlot(state: SessionState): ToolBatchId {
@@ -63,7 +73,7 @@ function emitGenerate(reduction: Reduction, turn: number): void {
     correlation_id: `run-${natOf(runId.run_seq)}-turn-${turn}`,
     provider: run.provider,
     model: run.model,
-    message_refs: [...(run.prompt_refs ?? []), ...state.conversation_message_refs],
+    message_refs: [...(run.prompt_refs ?? []), ...activeWindow(state)],
     runtime: {
       temperature: null, top_p: null, max_tokens: run.max_tokens,
       tool_refs: tools.length === 0 ? null : tools.map((tool) => tool.tool_ref),
@@ -100,6 +110,12 @@ export function advance(reduction: Reduction): void {
   const state = reduction.state;
   if (state.lifecycle.$tag !== 'Running' || state.active_run_id === null) return;
   if (waitingOnSession(reduction) || state.pending_follow_up_turn !== null) return;
+  const compaction = state.context.pending;
+  if (compaction !== null) {
+    // The summarising call goes out once its instruction is written, or again after a backoff.
+    if (compaction.generate_key === null) emitCompactionGenerate(reduction);
+    return;
+  }
   const batch = state.active_tool_batch;
   if (batch !== null && batch.results_ref === null) {
     dispatchBatch(reduction);
@@ -128,7 +144,16 @@ export function advance(reduction: Reduction): void {
   }
   const turn = natOf(state.next_tool_batch_seq) + 1;
   if (turn > RUN_TURNS_MAX) {
-    endRun(reduction, 'Failed');
+    endRun(reduction, 'Failed', { code: 'turn_cap_reached', detail: `the run took its ${RUN_TURNS_MAX} turns without a final answer` });
+    return;
+  }
+  const spent = budgetSpent(state);
+  if (spent !== null) {
+    endRun(reduction, 'Failed', spent);
+    return;
+  }
+  if (needsCompaction(state)) {
+    startCompaction(reduction, turn);
     return;
   }
   emitGenerate(reduction, turn);

@@ -29,7 +29,8 @@ export type MapperTag =
   | 'HostSessionOpen' | 'HostExec' | 'HostSessionSignal' | 'HostFsReadFile' | 'HostFsWriteFile' | 'HostFsEditFile'
   | 'HostFsApplyPatch' | 'HostFsGrep' | 'HostFsGlob' | 'HostFsStat' | 'HostFsExists' | 'HostFsListDir'
   | 'InspectWorld' | 'InspectWorkflow' | 'WorkspaceInspect' | 'WorkspaceList' | 'WorkspaceRead' | 'WorkspaceApply'
-  | 'WorkspaceDiff' | 'WorkspaceCommit';
+  | 'WorkspaceDiff' | 'WorkspaceCommit'
+  | 'GovernancePropose' | 'GovernanceShadow' | 'GovernanceApply' | 'RequestApproval' | 'HostBuildModule';
 export type ToolMapper = Unit<MapperTag>;
 export type ToolExecutor =
   | Arm<'Effect', { effect_kind: string; cap_slot: string | null }>
@@ -75,16 +76,38 @@ export interface ActiveToolBatch {
 }
 
 export type PendingBlobGetKind =
-  | Unit<'LlmOutputEnvelope' | 'LlmToolCalls'>
+  | Unit<'LlmOutputEnvelope' | 'LlmToolCalls' | 'CompactionOutput'>
   | Arm<'ToolCallArguments', { tool_batch_id: ToolBatchId; call_id: string }>
   | Arm<'ToolResultBlob', { tool_batch_id: ToolBatchId; call_id: string; blob_ref: string }>;
-export type PendingBlobPutKind = Arm<'ToolDefinition', { tool_id: string }> | Arm<'FollowUpMessage', { index: Nat }>;
+export type PendingBlobPutKind =
+  | Arm<'ToolDefinition', { tool_id: string }> | Arm<'FollowUpMessage', { index: Nat }> | Unit<'CompactionPrompt'> | Unit<'CompactionSummary'>;
 export interface SharedPendingBlobGet { pending: PendingEffect; waiters: Array<{ kind: PendingBlobGetKind; emitted_at_ns: Nat }> }
 export interface SharedPendingBlobPut { pending: PendingEffect; waiters: Array<{ kind: PendingBlobPutKind; emitted_at_ns: Nat }> }
 export interface PendingFollowUpTurn {
   tool_batch_id: ToolBatchId; base_message_refs: Hash[]; expected_messages: Nat;
   /** nat-keyed: a Map once written; an empty one decodes as a record. */
   blob_refs_by_index: Map<Nat, Hash> | Record<string, never>;
+}
+
+/** aos.agent/RunLimits@1: a run's token and cost budget and its context window; null fields are unlimited (or, for the window, the model's). */
+export interface RunLimits { max_total_tokens: Nat | null; max_cost_cents: Nat | null; context_tokens_max: Nat | null }
+/** aos.agent/RunUsage@1: what the run's llm.generate receipts reported, summed. */
+export interface RunUsage { llm_calls: Nat; prompt_tokens: Nat; completion_tokens: Nat; total_tokens: Nat; cost_cents: Nat }
+/** aos.agent/LlmRetry@1: the turn waiting out a backoff after `attempt` failed calls, the last with `code`. */
+export interface LlmRetry { turn: Nat; attempt: Nat; code: string; timer_key: Hash | null; deliver_at_ns: Nat }
+/** aos.agent/RunFailure@1: why the last failed run failed. */
+export interface RunFailure { run_id: RunId; code: string; detail: string }
+/** aos.agent/CompactionRecord@1: one summarisation: the refs it replaced in the active window, and the summary. */
+export interface CompactionRecord { run_id: RunId; turn: Nat; summarised_refs: Hash[]; summary_ref: Hash; tokens_before: Nat }
+/** aos.agent/PendingCompaction@1: a summarisation under way (its llm.generate key once emitted). */
+export interface PendingCompaction { turn: Nat; summarised_refs: Hash[]; summarised_count: Nat; tokens_before: Nat; generate_key: Hash | null }
+/**
+ * aos.agent/ContextState@1: the active window is the prompt, then `summary_ref` (when set), then
+ * the transcript from `summarised_count` on; the transcript itself is never cut.
+ */
+export interface ContextState {
+  tokens_estimate: Nat; group_start: Nat; summary_ref: Hash | null; summarised_count: Nat;
+  compactions: CompactionRecord[]; pending: PendingCompaction | null;
 }
 
 export interface SessionState {
@@ -115,6 +138,13 @@ export interface SessionState {
   pending_follow_up: string[];
   created_at: Nat;
   updated_at: Nat;
+  // SessionState@2 (our extension of upstream's @1): budgets, retries, failures, context.
+  session_limits: RunLimits;
+  run_limits: RunLimits | null;
+  run_usage: RunUsage;
+  llm_retry: LlmRetry | null;
+  run_failure: RunFailure | null;
+  context: ContextState;
 }
 
 export type HostCommandKind =
@@ -134,3 +164,6 @@ export type SessionIngressKind =
   | { readonly $tag: 'Noop'; readonly $value?: unknown };
 
 export interface SessionIngress { session_id: string; observed_at_ns: Nat; ingress: SessionIngressKind }
+
+/** aos.agent/SessionLimitsSet@1: a budget and context window for the session's next runs, or for the active run. */
+export interface SessionLimitsSet { session_id: string; observed_at_ns: Nat; scope: Unit<'Session' | 'Run'>; limits: RunLimits }

@@ -5,6 +5,7 @@
 import type { AirValue } from 'agentos/sdk';
 import { utf8Decode, utf8Encode } from 'agentos/sdk';
 import { ToolArgsError } from './tool-mappers.ts';
+import { nextProposeStep } from './governance-tools.ts';
 import type { MapperTag } from './types.ts';
 
 /** The workflow that keeps workspace versions (upstream's registry). */
@@ -19,7 +20,8 @@ export type ChainStep =
 type Args = Readonly<Record<string, unknown>>;
 type Json = Record<string, unknown>;
 
-const COMPOSITES: readonly MapperTag[] = Object.freeze(['WorkspaceInspect', 'WorkspaceList', 'WorkspaceRead', 'WorkspaceApply', 'WorkspaceDiff']);
+// GovernancePropose (governance-tools.ts) runs as a chain too: it reads the manifest hash first.
+const COMPOSITES: readonly MapperTag[] = Object.freeze(['WorkspaceInspect', 'WorkspaceList', 'WorkspaceRead', 'WorkspaceApply', 'WorkspaceDiff', 'GovernancePropose']);
 
 export function isComposite(mapper: MapperTag): boolean {
   return COMPOSITES.includes(mapper);
@@ -188,6 +190,8 @@ export function nextStep(mapper: MapperTag, args: Args, results: readonly Json[]
     }
     case 'WorkspaceApply':
       return apply(args, results);
+    case 'GovernancePropose':
+      return nextProposeStep(args, results);
     case 'WorkspaceDiff': {
       const left = targetOf((args['left'] ?? invalid('argument left is required: {root_hash} or {workspace, version?}')) as Args) ?? invalid('left needs a workspace or a root_hash');
       const right = targetOf((args['right'] ?? invalid('argument right is required: {root_hash} or {workspace, version?}')) as Args) ?? invalid('right needs a workspace or a root_hash');
@@ -207,5 +211,6 @@ export function nextStep(mapper: MapperTag, args: Args, results: readonly Json[]
 export function slotOf(effectKind: string): string {
   if (effectKind.startsWith('introspect.')) return 'query';
   if (effectKind.startsWith('blob.')) return 'blob';
+  if (effectKind.startsWith('governance.')) return 'governance';
   return 'workspace';
 }

@@ -30,7 +30,7 @@ const DEMO_SCRIPT = join(DEMIURGE_DIR, 'demo-script.json');
 const SUBMITTED = 'demiurge/TaskSubmitted@1';
 const FINISHED = 'demiurge/TaskFinished@1';
 /** The adapter keys the agent world's effects need (adapter_id = key name). */
-const AGENT_KEYS = ['blob.default', 'host.local', 'llm.default'] as const;
+const AGENT_KEYS = ['blob.default', 'host.local', 'llm.default', 'timer.default'] as const;
 /** How often the journal is read while effects run. */
 const POLL_MS = 50;
 /** Journal records read per poll. */

@@ -140,6 +140,50 @@ export class SessionHarness {
     return found[0] as Effect;
   }
 
+  /** Answers one open effect like answer(), with the envelope's cost_cents set. */
+  answerCosting(effect: Effect, payload: CborValue, costCents: number | null, status = 'ok'): TestStepOutput {
+    this.open = this.open.filter((candidate) => candidate !== effect);
+    this.seq += 1;
+    const envelope = {
+      origin_module_id: 'aos.agent/SessionWorkflow@1', origin_instance_key: null, intent_id: `sha256:${this.seq.toString(16).padStart(64, '0')}`,
+      effect_kind: effect.kind, params_hash: hashBytes(encodeCanonical(effect.params, { selfDescribe: false })), issuer_ref: effect.issuer_ref ?? null,
+      receipt_payload: encodeCanonical(payload, { selfDescribe: false }), status, emitted_at_seq: this.seq, adapter_id: `${effect.kind}.test`, cost_cents: costCents, signature: new Uint8Array(64),
+    };
+    return this.apply(this.module.step(this.state, { schema: EVENT, value: { $tag: 'Receipt', $value: envelope } }));
+  }
+
+  /** Answers the open llm.generate with a reply, its usage and the envelope's cost. */
+  replyCosting(reply: ScriptedReply, usage: { prompt: number; completion: number }, costCents: number | null): TestStepOutput {
+    const outputRef = this.putBlob(JSON.stringify(reply.text === undefined ? {} : { assistant_text: reply.text }));
+    return this.answerCosting(this.only('llm.generate'), {
+      output_ref: outputRef, raw_output_ref: null, provider_response_id: null, finish_reason: { reason: 'stop', raw: null },
+      token_usage: { prompt: usage.prompt, completion: usage.completion, total: null }, usage_details: null, warnings_ref: null, rate_limit_ref: null, cost_cents: costCents, provider_id: 'test',
+    }, costCents);
+  }
+
+  /** Fails the open llm.generate as the LLM adapter does: status error or timeout, the code in finish_reason.raw. */
+  failGenerate(code: string, status: 'error' | 'timeout' = 'error'): TestStepOutput {
+    const outputRef = this.putBlob(JSON.stringify({ error: { code, message: `scripted ${code}`, retryable: false } }));
+    return this.answer(this.only('llm.generate'), {
+      output_ref: outputRef, raw_output_ref: null, provider_response_id: null, finish_reason: { reason: status, raw: code },
+      token_usage: { prompt: 0, completion: 0, total: 0 }, usage_details: null, warnings_ref: null, rate_limit_ref: null, cost_cents: null, provider_id: 'test',
+    }, status);
+  }
+
+  /** Fires the open timer.set (status ok): the receipt the timer adapter writes. */
+  fireTimer(): TestStepOutput {
+    const timer = this.only('timer.set');
+    const params = timer.params as { deliver_at_ns: number | bigint; key: string | null };
+    return this.answer(timer, { delivered_at_ns: params.deliver_at_ns, key: params.key });
+  }
+
+  /** Sends aos.agent/SessionLimitsSet@1 (through the event's LimitsSet arm). */
+  limits(scope: 'Session' | 'Run', limits: { max_total_tokens?: number; max_cost_cents?: number; context_tokens_max?: number }): TestStepOutput {
+    this.clock += 1;
+    const value = { max_total_tokens: limits.max_total_tokens ?? null, max_cost_cents: limits.max_cost_cents ?? null, context_tokens_max: limits.context_tokens_max ?? null };
+    return this.apply(this.module.step(this.state, { schema: EVENT, value: { $tag: 'LimitsSet', $value: { session_id: SESSION_ID, observed_at_ns: this.clock, scope: { $tag: scope }, limits: value } } }));
+  }
+
   /** The transcript's messages, decoded from the CAS. */
   transcript(): unknown[] {
     return (this.get('conversation_message_refs') as string[]).map((ref) => {
