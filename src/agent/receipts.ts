@@ -10,6 +10,7 @@ import { getBlob } from './pending.ts';
 import { natMapEntries } from './reduction.ts';
 import type { Reduction } from './reduction.ts';
 import { endRun } from './run-end.ts';
+import type { RunFailureReason } from './run-end.ts';
 import { argumentsArrived, openBatch, toolReceipt } from './tool-batch.ts';
 import { resultBlobArrived } from './tool-result-blobs.ts';
 import { answered, appendMessages, messagesAppended } from './turn.ts';
@@ -22,12 +23,22 @@ import type { Hash, PendingBlobGetKind, PendingBlobPutKind, ToolCallObserved } f
 export interface Rejection {
   readonly issuer_ref: string | null;
   readonly effect_kind: string;
+  /** "denied" when the kernel refused the effect itself (its grant, enforcer, policy or budget); else the refused receipt's status. */
+  readonly status: string;
   readonly error_code: string;
   readonly error_message: string;
 }
 
-function failRun(reduction: Reduction): void {
-  if (hasActiveRun(reduction.state.lifecycle.$tag) && reduction.state.lifecycle.$tag !== 'Cancelling') endRun(reduction, 'Failed');
+function failRun(reduction: Reduction, reason?: RunFailureReason): void {
+  if (hasActiveRun(reduction.state.lifecycle.$tag) && reduction.state.lifecycle.$tag !== 'Cancelling') endRun(reduction, 'Failed', reason);
+}
+
+/** The run's failure for a rejected session effect: a denial by its canonical code, a refused receipt as an adapter error. */
+function rejectionFailure(rejection: Rejection): RunFailureReason {
+  const detail = `${rejection.effect_kind} was refused (${rejection.error_code}): ${rejection.error_message}`;
+  if (rejection.status !== 'denied') return { code: 'adapter_error', detail };
+  const code = rejection.error_code.startsWith('policy_') ? 'policy_denied' : rejection.error_code === 'budget_exhausted' ? 'budget_exhausted' : 'capability_denied';
+  return { code, detail };
 }
 
 /** Arguments blobs hold the JSON text exactly as the provider sent it. */
@@ -168,7 +179,7 @@ export function applyRejection(reduction: Reduction, rejection: Rejection): void
     delete state.pending_blob_gets[key];
     delete state.pending_blob_puts[key];
     delete state.pending_effects[key];
-    failRun(reduction);
+    failRun(reduction, rejectionFailure(rejection));
     return;
   }
   toolReceipt(reduction, { issuer_ref: key, status: 'error' }, undefined, { code: rejection.error_code, message: rejection.error_message });

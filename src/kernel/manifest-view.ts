@@ -8,6 +8,8 @@ import { KernelError } from './errors.ts';
 
 /** The schema of receipts delivered back to workflows. */
 export const RECEIPT_ENVELOPE_SCHEMA = 'sys/EffectReceiptEnvelope@1';
+/** The schema of a rejection: a receipt refused, or a denied effect settled for a module that takes it. */
+export const RECEIPT_REJECTED_SCHEMA = 'sys/EffectReceiptRejected@1';
 
 /** One subscription, resolved: which module gets which schema, how it is keyed and wrapped. */
 export interface Route {

@@ -39,7 +39,9 @@ export interface EffectOrigin {
  * allowed it) policy_decision, then (when the policy allowed it) effect_intent; then the step's
  * domain events. The first denial ends the step: its decisions so far are journaled, then a
  * workflow_fault of kind `effect_denied` with the denial's code, and no intent or event of the
- * step follows. After a require_approval policy_decision the effect_intent carries
+ * step follows. Except for a module whose event takes sys/EffectReceiptRejected@1: there every
+ * effect is decided, the step takes effect, and each denied effect (its decisions journaled, no
+ * intent) settles at once as a rejection delivered to the instance (step-input.ts rejectDenied). After a require_approval policy_decision the effect_intent carries
  * `awaiting_approval: true` (see ApprovalRecordBody). A spent budget is a cap_decision deny with
  * code `budget_exhausted`, with no policy_decision after it. When no grant resolved, the
  * intent hash is computed with an empty grant name.

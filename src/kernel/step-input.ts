@@ -1,6 +1,6 @@
 // One input, serviced to completion: route, step, journal (DESIGN §6). The same input and
 // state always yield the same records; live execution and replay both go through here.
-import { assert, encodeCanonical } from '../cbor/index.ts';
+import { assert, encodeCanonical, hashBytes } from '../cbor/index.ts';
 import type { CborValue, Hash } from '../cbor/index.ts';
 import { AirError } from '../air/index.ts';
 import type { DefModule } from '../air/index.ts';
@@ -19,7 +19,7 @@ import { STREAM_FRAME_SCHEMA } from './stream-frames.ts';
 import type { BudgetLedger } from './budgets.ts';
 import { idempotencyKey, intentHash } from './intents.ts';
 import { DELIVERIES_PER_INPUT_MAX, RECORDS_PER_INPUT_MAX } from './limits.ts';
-import { RECEIPT_ENVELOPE_SCHEMA, variantTagFor } from './manifest-view.ts';
+import { RECEIPT_ENVELOPE_SCHEMA, RECEIPT_REJECTED_SCHEMA, variantTagFor } from './manifest-view.ts';
 import type { ManifestView } from './manifest-view.ts';
 import type { ModuleProvider } from './module-provider.ts';
 import type { OpenIntent } from './open-work.ts';
@@ -77,14 +77,31 @@ export class InputRun {
       this.append({ kind: 'workflow_fault', module: intent.module, ...(intent.key !== null ? { key: intent.key } : {}), failure: { kind: 'receipt_undeliverable', message: `module ${intent.module} is no longer in the manifest` }, cause: height });
       return;
     }
-    const moduleEvent = module.abi.workflow?.event ?? RECEIPT_ENVELOPE_SCHEMA;
-    const tag = moduleEvent === RECEIPT_ENVELOPE_SCHEMA ? undefined : variantTagFor(this.world.view.index.resolve(moduleEvent), RECEIPT_ENVELOPE_SCHEMA);
-    if (moduleEvent !== RECEIPT_ENVELOPE_SCHEMA && tag === undefined) {
+    if (!this.queueFor(module, intent.key, RECEIPT_ENVELOPE_SCHEMA, envelope, height, eventHash)) {
+      const moduleEvent = module.abi.workflow?.event ?? RECEIPT_ENVELOPE_SCHEMA;
       this.append({ kind: 'workflow_fault', module: intent.module, ...(intent.key !== null ? { key: intent.key } : {}), failure: { kind: 'receipt_undeliverable', message: `module ${intent.module}'s event ${moduleEvent} has no alternative for ${RECEIPT_ENVELOPE_SCHEMA}, so it cannot receive receipts` }, cause: height });
-      return;
     }
+  }
+
+  /**
+   * Queues `envelope`, a value of `schema`, for an instance of `module`: as its event when the
+   * module's event is `schema`, wrapped in the arm that refers to `schema` when it is a variant
+   * with one; false (nothing queued) when it takes neither.
+   */
+  private queueFor(module: DefModule, key: Uint8Array | null, schema: string, envelope: CborValue, height: number, eventHash: Hash): boolean {
+    const moduleEvent = module.abi.workflow?.event ?? schema;
+    const tag = moduleEvent === schema ? undefined : variantTagFor(this.world.view.index.resolve(moduleEvent), schema);
+    if (moduleEvent !== schema && tag === undefined) return false;
     const value = tag === undefined ? envelope : { $tag: tag, $value: envelope };
-    this.queue.push({ module, key: intent.key, schema: moduleEvent, value: encodeCanonical(value, { selfDescribe: false }), eventHash, cause: height });
+    this.queue.push({ module, key, schema: moduleEvent, value: encodeCanonical(value, { selfDescribe: false }), eventHash, cause: height });
+    return true;
+  }
+
+  /** True when `module`'s event takes sys/EffectReceiptRejected@1 (itself, or a variant arm for it). */
+  private takesRejections(module: DefModule): boolean {
+    const moduleEvent = module.abi.workflow?.event;
+    if (moduleEvent === undefined) return false;
+    return moduleEvent === RECEIPT_REJECTED_SCHEMA || variantTagFor(this.world.view.index.resolve(moduleEvent), RECEIPT_REJECTED_SCHEMA) !== undefined;
   }
 
   /**
@@ -158,7 +175,9 @@ export class InputRun {
    * effect ends the authorisation (later effects are not decided) and fails the instance: the
    * decisions made so far are journaled (allows before it included: every decision made is
    * journaled, and none of them opens an intent), then a workflow_fault `effect_denied` naming the
-   * code; the state, the events and every intent of that step are dropped.
+   * code; the state, the events and every intent of that step are dropped. A module whose event
+   * takes sys/EffectReceiptRejected@1 is not failed: every effect is decided, the step takes
+   * effect, and each denied effect settles as a rejection to the instance (rejectDenied).
    */
   private applyOutput(cell: Cell, delivery: Delivery, output: WorkflowOutput, hostEncoded: boolean): void {
     const module = delivery.module;
@@ -174,9 +193,10 @@ export class InputRun {
       return { schema: event.schema, typed, ...(event.key !== undefined ? { key: event.key } : {}) };
     });
     // A step without effects (most steps) does no authorisation work and allocates nothing for it.
-    const decided = output.effects.length === 0 ? NO_DECISIONS : this.decideEffects(delivery, output.effects.map((effect, position) => this.checkEffect(module, delivery, effect, position, hostEncoded)));
+    const takesRejections = output.effects.length > 0 && this.takesRejections(module);
+    const decided = output.effects.length === 0 ? NO_DECISIONS : this.decideEffects(delivery, output.effects.map((effect, position) => this.checkEffect(module, delivery, effect, position, hostEncoded)), takesRejections);
     const last = decided[decided.length - 1];
-    if (last !== undefined && isDenied(last.decision)) {
+    if (!takesRejections && last !== undefined && isDenied(last.decision)) {
       for (const entry of decided) this.journalDecision(entry, delivery);
       this.fail(cell, delivery, { kind: 'effect_denied', ...denialOf(last.decision, last.effect, last.effect.position) });
       return;
@@ -189,6 +209,24 @@ export class InputRun {
     if (decided.length > 0) this.admitEffects(cell, delivery, decided);
     for (const event of events) this.emitEvent(module, delivery, event);
     cell.status = cell.open.size > 0 ? 'waiting' : state === null ? 'completed' : 'running';
+  }
+
+  /**
+   * A denied effect of a module that takes sys/EffectReceiptRejected@1 settles at once: the
+   * instance gets a rejection naming the denial (status "denied", the decision's code and
+   * message), queued like a receipt, so it can answer (an agent shows the model an error result)
+   * instead of failing. Nothing opened, so nothing is charged; the decisions are journaled.
+   */
+  private rejectDenied(delivery: Delivery, entry: DecidedEffect, decidedAt: number): void {
+    const { effect, decision, hash } = entry;
+    const denial = denialOf(decision, effect, effect.position);
+    const envelope = {
+      origin_module_id: effect.module, origin_instance_key: delivery.key, intent_id: hash, effect_kind: effect.kind,
+      params_hash: hashBytes(effect.params.bytes), issuer_ref: effect.issuerRef ?? null, adapter_id: DENIAL_ADAPTER_ID, status: DENIED_STATUS,
+      error_code: denial.code, error_message: denial.message, payload_hash: hashBytes(NO_PAYLOAD), payload_size: 0, emitted_at_seq: decidedAt,
+    };
+    const queued = this.queueFor(delivery.module, delivery.key, RECEIPT_REJECTED_SCHEMA, envelope, decidedAt, hashBytes(encodeCanonical(envelope)));
+    assert(queued, 'only a module that takes rejections has its denials settled as rejections');
   }
 
   private emitEvent(module: DefModule, delivery: Delivery, event: { schema: string; typed: TypedBytes; key?: Uint8Array }): void {
@@ -213,8 +251,11 @@ export class InputRun {
     };
   }
 
-  /** Authorises the effects in emission order, up to and including the first one denied. */
-  private decideEffects(delivery: Delivery, effects: readonly CheckedEffect[]): DecidedEffect[] {
+  /**
+   * Authorises the effects in emission order: up to and including the first one denied, or every
+   * one when the module takes rejections (`all`: its denials settle as rejections).
+   */
+  private decideEffects(delivery: Delivery, effects: readonly CheckedEffect[], all: boolean): DecidedEffect[] {
     const view = this.world.view;
     // Each effect's budget check counts what the allowed effects before it in this step reserve.
     const budgets = new StepBudgets(this.world.budgets);
@@ -228,16 +269,26 @@ export class InputRun {
       // Denied before a grant resolved, the intent is named with an empty grant.
       const hash = intentHash(effect.kind, effect.params.bytes, decision.grant?.name ?? '', effect.key);
       decided.push({ effect, decision, hash });
-      if (isDenied(decision)) break;
+      if (isDenied(decision)) {
+        if (all) continue;
+        break;
+      }
       if (decision.reserved !== undefined && decision.grant !== null && !this.world.open.has(hash)) budgets.add(decision.grant.name, hash, decision.reserved);
     }
     return decided;
   }
 
-  /** Journals the decisions on a step's effects, none denied, and opens the allowed ones as intents. */
+  /**
+   * Journals the decisions on a step's effects and opens the allowed ones as intents; a denied one
+   * (only of a module that takes rejections) settles as a rejection to the instance.
+   */
   private admitEffects(cell: Cell, delivery: Delivery, decided: readonly DecidedEffect[]): void {
     for (const entry of decided) {
-      this.journalDecision(entry, delivery);
+      const decidedAt = this.journalDecision(entry, delivery);
+      if (isDenied(entry.decision)) {
+        this.rejectDenied(delivery, entry, decidedAt);
+        continue;
+      }
       // require_approval: the intent opens as open work awaiting approval, which no executor
       // starts until principals of the approval policy approve it (World.submitApproval).
       const policy = entry.decision.policy?.decision;
@@ -245,17 +296,18 @@ export class InputRun {
     }
   }
 
-  private journalDecision(entry: DecidedEffect, delivery: Delivery): void {
+  /** Journals the cap (and policy) decision on one effect; returns the height of the last record. */
+  private journalDecision(entry: DecidedEffect, delivery: Delivery): number {
     const { effect, decision, hash } = entry;
     const origin = { module: effect.module, ...(delivery.key !== null ? { key: delivery.key } : {}) };
     const cap = decision.cap;
-    this.append({
+    const capHeight = this.append({
       kind: 'cap_decision', intent_hash: hash, effect_kind: effect.kind, grant: decision.grant?.name ?? null, cap_type: effect.capType,
       decision: cap.allowed ? 'allow' : 'deny', ...(cap.allowed ? {} : { code: cap.code, message: cap.message }), origin, cause: delivery.cause,
     });
     const policy = decision.policy;
-    if (policy === null) return;
-    this.append({ kind: 'policy_decision', intent_hash: hash, policy: policy.policy, rule_index: policy.ruleIndex, decision: policy.decision, origin, cause: delivery.cause });
+    if (policy === null) return capHeight;
+    return this.append({ kind: 'policy_decision', intent_hash: hash, policy: policy.policy, rule_index: policy.ruleIndex, decision: policy.decision, origin, cause: delivery.cause });
   }
 
   private openIntent(cell: Cell, entry: DecidedEffect, delivery: Delivery, awaitingApproval: boolean): void {
@@ -297,6 +349,11 @@ interface DecidedEffect {
 }
 
 const NO_DECISIONS: readonly DecidedEffect[] = Object.freeze([]);
+/** The adapter_id of a rejection the kernel settles for a denied effect: no adapter ran. */
+export const DENIAL_ADAPTER_ID = 'kernel';
+/** The status of such a rejection. */
+export const DENIED_STATUS = 'denied';
+const NO_PAYLOAD = new Uint8Array(0);
 
 /** A module output that breaks its contract (schema, effects_emitted): fails the instance, not the world. */
 class OutputError extends Error {

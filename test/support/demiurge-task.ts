@@ -34,10 +34,12 @@ export interface SessionMessage { role?: string; content?: string; type?: string
 export class DemiurgeWorld {
   private constructor(readonly dir: string, readonly root: string, public world: EmbeddedWorld) {}
 
-  static async create(): Promise<DemiurgeWorld> {
+  /** `patch` may change the copied world folder (its AIR, say) before it is built. */
+  static async create(patch: (root: string) => void = () => undefined): Promise<DemiurgeWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'aos-demiurge-task-'));
     const root = join(dir, 'agent');
     cpSync(join(ROOT, 'worlds/demiurge'), root, { recursive: true });
+    patch(root);
     for (const name of ['blob.default', HOST_ADAPTER_ID_DEFAULT, LLM_ADAPTER_ID, TIMER_ADAPTER_ID_DEFAULT]) generateKey(root, { name, role: 'adapter' });
     writeModuleHashes(root, (await buildWorld(root)).modules);
     return new DemiurgeWorld(dir, root, await EmbeddedWorld.create(root));
