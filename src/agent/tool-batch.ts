@@ -13,6 +13,7 @@ import { mapCall, ToolArgsError } from './tool-mappers.ts';
 import { isComposite, nextStep, slotOf } from './workspace-tools.ts';
 import { TOOL_RESULT_TEXT_BYTES_MAX } from './limits.ts';
 import { fetchResultBlobs } from './tool-result-blobs.ts';
+import { resultJson } from './introspect-results.ts';
 import type { ActiveToolBatch, PlannedToolCall, ToolCallObserved, ToolCallStatus } from './types.ts';
 import type { AirValue, EffectReceiptEnvelope } from 'agentos/sdk';
 
@@ -198,7 +199,7 @@ export function toolReceipt(reduction: Reduction, envelope: Pick<EffectReceiptEn
     fail(batch, observed, call.tool_id, rejection.code, rejection.message);
     return true;
   }
-  const result = airToJson(payload);
+  const result = resultJson(kind, payload);
   if (key !== call.call_id) {
     if (envelope.status !== 'ok') fail(batch, observed, call.tool_id, envelope.status, `the ${kind} step of ${call.tool_name} settled ${envelope.status}${typeof result === 'string' ? `: ${result}` : ''}`);
     else continueChain(reduction, batch, call, [...chainResults(batch, call.call_id), result]);

@@ -242,8 +242,8 @@ test('an agent writes, builds and proposes a workflow; a human approves; the age
     await run(session, 30, 'What does your run log say?');
     const inspected = results(world)['call-inspect'];
     assert.equal(inspected?.is_error, false, `inspect_workflow succeeded: ${JSON.stringify(inspected?.output)}`);
-    const stateHex = ((inspected?.output['result'] as { state: { hex: string } }).state).hex;
-    const logged = decodeCanonical(Buffer.from(stateHex, 'hex')) as { runs_started: number; runs_ended: number; last_output_ref: string | null };
+    // The model reads the state as JSON, not as CBOR hex.
+    const logged = (inspected?.output['result'] as { state: { runs_started: number; runs_ended: number; last_output_ref: string | null } }).state;
     assert.deepEqual([logged.runs_started, logged.runs_ended], [1, 1], 'the run log saw run 2 end and run 3 start (it did not exist before)');
     assert.deepEqual(world.state(RUN_LOG), { runs_started: 1, runs_ended: 2, last_output_ref: rawState(world)['last_output_ref'] }, 'run 3 has ended since the model read the log, and the log saw that too');
     assert.equal(answers(world).at(-1), 'My run log has recorded the run that applied it, and this one has started.');
