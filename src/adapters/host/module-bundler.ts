@@ -1,8 +1,6 @@
 // Bundles a TypeScript module an agent wrote in its host work dir into the script the js runtime
-// evaluates (host.build_module). The esbuild options are those of `aos build`
-// (src/cli/build/bundle-module.ts), so a module gives the same bytes, and the same hash, built
-// either way; they are repeated here because adapters may not import the CLI (DESIGN §2), and the
-// CLI's copy may import these once the lead folds the two together.
+// evaluates (host.build_module), with the esbuild options of `aos build` (module-bundle-options.ts),
+// so a module gives the same bytes, and the same hash, built either way.
 //
 // What this adds for code the node did not write: every file the bundle reads lies inside the
 // work dir or is the SDK's own source (a relative, absolute or package import that leaves the
@@ -19,10 +17,9 @@ import { hashBytes } from '../../cbor/index.ts';
 import type { Hash } from '../../cbor/index.ts';
 import { AdapterError } from '../errors.ts';
 import { HOST_BUILD_INPUTS_MAX } from '../limits.ts';
+import { moduleBundleOptions, SDK_SPECIFIER } from '../module-bundle-options.ts';
 import { isInside } from './confine.ts';
 
-/** The specifier modules import the SDK by. */
-const SDK_SPECIFIER = 'agentos/sdk';
 const PACKAGE_NAME = 'agentos';
 /** How many folders up from this file (or from the bundle in dist/) the package root can be. */
 const PACKAGE_DEPTH_MAX = 6;
@@ -72,21 +69,7 @@ function confinement(workdir: string, sources: string): Plugin {
 
 function options(workdir: string, sources: string): BuildOptions {
   return {
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    target: 'es2022',
-    charset: 'utf8',
-    legalComments: 'none',
-    sourcemap: false,
-    minifyWhitespace: true,
-    treeShaking: true,
-    logLevel: 'silent',
-    banner: { js: '"use strict";' },
-    alias: { [SDK_SPECIFIER]: join(sources, 'sdk', 'index.ts') },
-    tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } },
+    ...moduleBundleOptions(join(sources, 'sdk', 'index.ts')),
     plugins: [confinement(workdir, sources)],
     absWorkingDir: workdir,
   };

@@ -1,9 +1,9 @@
-// Bundles one TypeScript module into the single script the js runtime evaluates. Options
-// are fixed so the same sources give the same bytes, and so the same hash, on any machine:
-// no source maps, no path comments (whitespace is minified away), a fixed target, and the
-// SDK resolved by an alias rather than by where it happens to be installed.
+// Bundles one TypeScript module into the single script the js runtime evaluates, with the fixed
+// options of every module bundle (src/adapters/module-bundle-options.ts: the same sources give the
+// same bytes, and so the same hash, on any machine), plus a metafile for the module-state lint.
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { BuildFailure, BuildOptions } from 'esbuild';
+import { moduleBundleOptions, SDK_SPECIFIER } from '../../adapters/module-bundle-options.ts';
 import { hashBytes } from '../../cbor/index.ts';
 import type { Hash } from '../../cbor/index.ts';
 import { BuildError } from './errors.ts';
@@ -13,8 +13,7 @@ import { packageRoot } from './package-root.ts';
 
 /** The SDK's source folder (shipped with the package); its own files are not linted and `agentos/sdk` resolves here. */
 const SDK_DIRECTORY = join(packageRoot(), 'src', 'sdk');
-/** The specifier module authors import the SDK by. */
-export const SDK_SPECIFIER = 'agentos/sdk';
+export { SDK_SPECIFIER };
 
 /** A bundled module: its bytes, their hash (the def's `wasm_hash`) and lint warnings. */
 export interface BundledModule {
@@ -23,26 +22,7 @@ export interface BundledModule {
   readonly warnings: readonly string[];
 }
 
-const FIXED_OPTIONS: BuildOptions = Object.freeze({
-  bundle: true,
-  write: false,
-  format: 'iife',
-  platform: 'neutral',
-  mainFields: ['module', 'main'],
-  target: 'es2022',
-  charset: 'utf8',
-  legalComments: 'none',
-  sourcemap: false,
-  minifyWhitespace: true,
-  treeShaking: true,
-  metafile: true,
-  logLevel: 'silent',
-  // Strict mode makes writes to frozen globals and intrinsics throw instead of being ignored.
-  banner: { js: '"use strict";' },
-  alias: { [SDK_SPECIFIER]: join(SDK_DIRECTORY, 'index.ts') },
-  tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } },
-  plugins: [sandboxImportGuard],
-});
+const FIXED_OPTIONS: BuildOptions = Object.freeze({ ...moduleBundleOptions(join(SDK_DIRECTORY, 'index.ts')), metafile: true, plugins: [sandboxImportGuard] });
 
 /** Bundles `entryFile`; throws a BuildError listing esbuild's messages when it cannot. */
 export async function bundleModule(entryFile: string, options: { readonly moduleName: string }): Promise<BundledModule> {
