@@ -14,7 +14,7 @@
 import type { AirValue } from 'agentos/sdk';
 import { utf8Encode } from 'agentos/sdk';
 import { PROPOSAL_PATCH_OPS_MAX } from './limits.ts';
-import { ToolArgsError } from './tool-mappers.ts';
+import { hostSession, optText, text, ToolArgsError } from './tool-mappers.ts';
 import type { MappedCall } from './tool-mappers.ts';
 import type { AvailabilityRule, MapperTag, SessionState, ToolSpec } from './types.ts';
 
@@ -70,30 +70,11 @@ function proposalId(args: Args): number {
   return value;
 }
 
-function text(args: Args, field: string, what: string): string {
-  const value = args[field];
-  if (typeof value !== 'string' || value === '') throw new ToolArgsError('tool_invalid_args', `argument ${field} is required: ${what}`);
-  return value;
-}
-
-function optText(args: Args, field: string): string | null {
-  const value = args[field];
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new ToolArgsError('tool_invalid_args', `argument ${field} must be a string`);
-  return value;
-}
-
-function hostSession(state: SessionState): string {
-  const context = state.tool_runtime_context;
-  if (context.host_session_status?.$tag !== 'Ready' || context.host_session_id === null) throw new ToolArgsError('missing_session', 'no host session is ready; build_module reads the work dir of one');
-  return context.host_session_id;
-}
-
 /** Maps a single-step governance tool (everything but propose_change, which is a chain). */
 export function mapGovernanceCall(mapper: MapperTag, args: Args, state: SessionState): MappedCall {
   switch (mapper) {
     case 'HostBuildModule':
-      return { kind: 'effect', effectKind: 'host.build_module', params: { session_id: hostSession(state), entry: text(args, 'path', 'the module\'s .ts file, relative to the work dir'), module_name: text(args, 'module', 'the module\'s AIR name, e.g. "evo/RunLog@1"') } };
+      return { kind: 'effect', effectKind: 'host.build_module', params: { session_id: hostSession(state, 'build_module reads the work dir of one'), entry: text(args, 'path', 'the module\'s .ts file, relative to the work dir'), module_name: text(args, 'module', 'the module\'s AIR name, e.g. "evo/RunLog@1"') } };
     case 'GovernanceShadow':
       return { kind: 'effect', effectKind: 'governance.shadow', params: { proposal_id: proposalId(args) } };
     case 'GovernanceApply':

@@ -19,12 +19,13 @@ export type MappedCall =
 
 type Args = Readonly<Record<string, unknown>>;
 
-function text(args: Args, field: string): string {
+/** A required non-empty string argument; `what` says what it is when it is missing. */
+export function text(args: Args, field: string, what?: string): string {
   const value = args[field];
-  if (typeof value !== 'string' || value === '') throw new ToolArgsError('tool_invalid_args', `argument ${field} is required and must be a non-empty string`);
+  if (typeof value !== 'string' || value === '') throw new ToolArgsError('tool_invalid_args', what === undefined ? `argument ${field} is required and must be a non-empty string` : `argument ${field} is required: ${what}`);
   return value;
 }
-function optText(args: Args, field: string): string | null {
+export function optText(args: Args, field: string): string | null {
   const value = args[field];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new ToolArgsError('tool_invalid_args', `argument ${field} must be a string`);
@@ -49,9 +50,10 @@ function optTextMap(args: Args, field: string): Record<string, string> | null {
   return value as Record<string, string>;
 }
 
-function hostSession(state: SessionState): string {
+/** The ready host session's id; `who` names what needs it in the refusal. */
+export function hostSession(state: SessionState, who = 'the host tools need one'): string {
   const context = state.tool_runtime_context;
-  if (context.host_session_status?.$tag !== 'Ready' || context.host_session_id === null) throw new ToolArgsError('missing_session', 'no host session is ready; the host tools need one');
+  if (context.host_session_status?.$tag !== 'Ready' || context.host_session_id === null) throw new ToolArgsError('missing_session', `no host session is ready; ${who}`);
   return context.host_session_id;
 }
 
