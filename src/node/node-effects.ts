@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { BLOB_ADAPTER_ID_DEFAULT, BlobAdapter } from '../adapters/blob-adapter.ts';
 import { HostBuildAdapter } from '../adapters/host/build-module.ts';
 import { HOST_ADAPTER_ID_DEFAULT, HostAdapter } from '../adapters/host/host-adapter.ts';
+import { FileSessionStore } from '../adapters/host/session-file.ts';
 import { HTTP_ADAPTER_ID_DEFAULT, HttpAdapter } from '../adapters/http-adapter.ts';
 import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome } from '../adapters/index.ts';
 import type { LlmAdapter } from '../adapters/llm/llm-adapter.ts';
@@ -29,6 +30,8 @@ import { SystemTimerClock, TIMER_ADAPTER_ID_DEFAULT, TimerAdapter } from './time
 
 /** The folder under a world root where host sessions may live without being named. */
 export const HOST_WORK_DIR = 'work';
+/** Where a world's host sessions are kept across restarts, relative to the world root. */
+export const HOST_SESSIONS_FILE = join('.aos', 'host-sessions.json');
 /** The LLM adapter's id: llm-adapter.ts's LLM_ADAPTER_ID_DEFAULT, written out so this module need not load it (test/integration/demiurge-node-routes.test.ts keeps them equal). */
 export const LLM_ADAPTER_ID = 'llm.default';
 /** The defsecrets holding the API keys of the hosted providers. */
@@ -91,7 +94,9 @@ export function nodeRoutes(world: EmbeddedWorld, options: NodeRouteOptions = {})
     mkdirSync(work, { recursive: true });
     const roots = [work, ...(options.hostRoots ?? []).map((root) => resolve(root))];
     // The host adapter, wrapped to also bundle modules from its sessions (host.build_module).
-    const host = new HostAdapter({ roots, envPassthrough: options.hostEnvPassthrough ?? HOST_ENV_PASSTHROUGH_DEFAULT });
+    // Sessions outlive a restart: open work re-attached after one names sessions opened before it.
+    const sessionStore = new FileSessionStore(join(world.dir, HOST_SESSIONS_FILE));
+    const host = new HostAdapter({ roots, envPassthrough: options.hostEnvPassthrough ?? HOST_ENV_PASSTHROUGH_DEFAULT, sessionStore });
     routes.push({ adapter: new HostBuildAdapter(host), signer: loadSigner(world.dir, HOST_ADAPTER_ID_DEFAULT) });
   }
   if (names.has(LLM_ADAPTER_ID)) routes.push({ adapter: new LazyLlmAdapter(llmProviders(options)), signer: loadSigner(world.dir, LLM_ADAPTER_ID) });

@@ -38,7 +38,7 @@ export class HostBuildAdapter implements Adapter {
     const moduleName = textOf(params, 'module_name');
     if (sessionId === null || entry === null || moduleName === null) return failure('invalid_params', `the params of ${intent.effect_kind} need text session_id, entry and module_name`);
     try {
-      const session = this.host.liveSession(sessionId, context.now());
+      const session = await this.host.liveSession(sessionId, context.now());
       const path = await confinePath(session.workdir, entry, 'entry');
       if (!path.exists) throw new AdapterError('HOST_NOT_FOUND', `entry ${JSON.stringify(entry)} does not exist in the work dir; write the module first`);
       if (!(await stat(path.absolute)).isFile()) throw new AdapterError('HOST_NOT_A_FILE', `entry ${JSON.stringify(entry)} is not a file`);

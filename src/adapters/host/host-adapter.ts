@@ -31,7 +31,7 @@ import { existsEffect, listDirEffect, readFileEffect, statEffect, writeFileEffec
 import { optionalNat, optionalText, requiredText, textMap, variantOf } from './host-params.ts';
 import { globEffect, grepEffect } from './search.ts';
 import { HostSessions } from './sessions.ts';
-import type { HostSession } from './sessions.ts';
+import type { HostSession, HostSessionStore } from './sessions.ts';
 
 /** Each host effect's params schema and where its receipt schema puts a message. */
 const EFFECTS = {
@@ -75,6 +75,10 @@ export interface HostAdapterOptions {
   readonly networkIsolation?: NetworkIsolation;
   /** Wall-clock time a grep or glob may spend matching; default HOST_PATTERN_DEADLINE_MS. */
   readonly patternDeadlineMs?: number;
+  /** Where sessions are kept across restarts (session-file.ts); default: in memory only. */
+  readonly sessionStore?: HostSessionStore;
+  /** Wall-clock nanoseconds, to drop expired sessions when they are loaded; default Date.now(). */
+  readonly now?: () => bigint;
 }
 
 /** Executes host.session.*, host.exec and host.fs.* on this machine. */
@@ -85,7 +89,7 @@ export class HostAdapter implements Adapter {
   private readonly envPassthrough: readonly string[];
   private readonly isolation: NetworkIsolation;
   private readonly patterns: PatternWorker;
-  private readonly sessions = new HostSessions(HOST_SESSIONS_MAX);
+  private readonly sessions: HostSessions;
   private realRoots: Promise<string[]> | null = null;
 
   constructor(options: HostAdapterOptions) {
@@ -95,6 +99,7 @@ export class HostAdapter implements Adapter {
     this.roots = options.roots.map((root) => resolve(root));
     this.envPassthrough = [...(options.envPassthrough ?? [])];
     this.isolation = options.networkIsolation ?? new UnshareIsolation();
+    this.sessions = new HostSessions(HOST_SESSIONS_MAX, options.sessionStore ?? null, (options.now ?? (() => BigInt(Date.now()) * 1_000_000n))());
     this.patterns = new PatternWorker(options.patternDeadlineMs ?? HOST_PATTERN_DEADLINE_MS);
   }
 
@@ -105,7 +110,7 @@ export class HostAdapter implements Adapter {
     if (!reading.ok) return failure(effect, 'invalid_params', reading.message);
     try {
       if (effect === 'sys/host.session.open@1') return { status: 'ok', payload: await this.open(intent, reading.params, context) };
-      const session = this.sessions.live(requiredText(reading.params, 'session_id'), context.now());
+      const session = await this.liveSession(requiredText(reading.params, 'session_id'), context.now());
       try {
         return await this.run(effect, session, reading.params, context);
       } catch (error) {
@@ -123,8 +128,10 @@ export class HostAdapter implements Adapter {
   }
 
   /** The live session `id`, or an AdapterError saying why there is none: for host.build_module (build-module.ts), which runs beside this adapter. */
-  liveSession(id: string, nowNs: bigint): HostSession {
-    return this.sessions.live(id, nowNs);
+  async liveSession(id: string, nowNs: bigint): Promise<HostSession> {
+    const session = this.sessions.live(id, nowNs);
+    if (this.sessions.restored.has(session.id)) await this.checkRestored(session);
+    return session;
   }
 
   private async run(effect: Exclude<HostEffect, 'sys/host.session.open@1'>, session: HostSession, params: CborObject, context: AdapterContext): Promise<AdapterOutcome> {
@@ -172,6 +179,15 @@ export class HostAdapter implements Adapter {
     return openReceipt(session);
   }
 
+  /** A session read from the store is used only while its work dir is still inside this node's roots. */
+  private async checkRestored(session: HostSession): Promise<void> {
+    const roots = await this.roots_();
+    if (!roots.some((root) => isInside(root, session.workdir))) {
+      throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `host session ${JSON.stringify(session.id)} was opened on ${session.workdir}, which is outside this node's host roots now (${roots.join(', ')}); open a new session`);
+    }
+    this.sessions.restored.delete(session.id);
+  }
+
   /** The real path of the asked work dir, inside a root; or a fresh directory under the first root. */
   private async workdir(asked: string | null): Promise<string> {
     const roots = await this.roots_();
@@ -197,7 +213,7 @@ export class HostAdapter implements Adapter {
     if (chosen === undefined) throw new AdapterError('HOST_INVALID_PARAMS', `signal ${JSON.stringify(name)} is not one of ${[...SIGNALS.keys()].join(', ')}`);
     for (const child of session.running) killGroup(child, chosen.send);
     if (chosen.closes) {
-      session.closed = true;
+      this.sessions.close(session);
       const grace = optionalNat(params, 'grace_timeout_ns');
       if (chosen.send !== 'SIGKILL' && session.running.size > 0) {
         // After the grace period whatever still runs is killed: a closed session leaves nothing behind.

@@ -1,6 +1,7 @@
-// The host adapter's sessions, in memory: each binds a session id to a real work dir, an env
-// and an expiry. A session is looked up on every host.exec and host.fs.* effect; an unknown,
-// expired or closed one is refused with a message saying which and what to do.
+// The host adapter's sessions: each binds a session id to a real work dir, an env and an expiry.
+// A session is looked up on every host.exec and host.fs.* effect; an unknown, expired or closed
+// one is refused with a message saying which and what to do. With a store (session-file.ts) the
+// table survives a restart: it is loaded when the adapter is built and saved on each open and close.
 import type { ChildProcess } from 'node:child_process';
 import { AdapterError } from '../errors.ts';
 import type { NetworkMode } from './network-isolation.ts';
@@ -21,11 +22,25 @@ export interface HostSession {
   readonly running: Set<ChildProcess>;
 }
 
+/** Where a host adapter keeps its sessions across restarts. */
+export interface HostSessionStore {
+  load(): HostSession[];
+  save(sessions: readonly HostSession[]): void;
+}
+
 /** The sessions of one host adapter. */
 export class HostSessions {
   private readonly byId = new Map<string, HostSession>();
+  /** Sessions read from the store, whose work dirs the adapter checks against its roots on first use. */
+  readonly restored = new Set<string>();
 
-  constructor(private readonly max: number) {}
+  constructor(private readonly max: number, private readonly store: HostSessionStore | null = null, nowNs?: bigint) {
+    for (const session of store?.load() ?? []) {
+      if (nowNs !== undefined && nowNs >= session.expiresAtNs) continue;
+      this.byId.set(session.id, session);
+      this.restored.add(session.id);
+    }
+  }
 
   get(id: string): HostSession | undefined {
     return this.byId.get(id);
@@ -38,6 +53,17 @@ export class HostSessions {
       throw new AdapterError('HOST_UNSUPPORTED', `this node already has ${this.max} open host sessions; close one with host.session.signal before opening another`);
     }
     this.byId.set(session.id, session);
+    this.save();
+  }
+
+  /** Marks a session closed (host.session.signal), so it stays closed after a restart. */
+  close(session: HostSession): void {
+    session.closed = true;
+    this.save();
+  }
+
+  private save(): void {
+    this.store?.save([...this.byId.values()]);
   }
 
   /** The live session `id`, or an AdapterError saying why there is none. */
