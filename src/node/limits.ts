@@ -6,6 +6,11 @@ export const WORLD_INPUT_DEADLINE_MS = 5_000;
 export const WORLD_OPEN_DEADLINE_MS = 120_000;
 /** Most aborts one input may need before it is refused (each abort skips one delivery). */
 export const INPUT_ABORTS_MAX = 16;
+/**
+ * Events a world's thread admits in one group (one transaction, one fsync) when sends queue up
+ * behind the one being serviced: the group commit of the node's API.
+ */
+export const WORLD_SEND_GROUP_MAX = 64;
 /** Longest key name: it is a file name in <root>/.aos/keys/ and, for adapter keys, the adapter_id. */
 export const KEY_NAME_CHARS_MAX = 64;
 /** Largest key or key metadata file read back (an ed25519 PEM is about 120 bytes). */

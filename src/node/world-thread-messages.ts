@@ -3,6 +3,8 @@ import type { EventInput } from '../kernel/index.ts';
 
 export type ThreadRequest =
   | { readonly id: number; readonly type: 'send'; readonly event: EventInput; readonly aborts: readonly number[] }
+  /** Several events in one transaction (group commit); answered with one SentOrRefused per event, in order. */
+  | { readonly id: number; readonly type: 'sendBatch'; readonly events: readonly EventInput[] }
   | { readonly id: number; readonly type: 'state'; readonly module: string; readonly key: Uint8Array | null }
   | { readonly id: number; readonly type: 'snapshot' }
   /** A node's read or write of the hosted world by name (node-world-ops.ts); answered as an OpResult. */
@@ -38,3 +40,8 @@ export interface SentInput {
   readonly head: string | null;
   readonly aborted: readonly number[];
 }
+
+/** One event's outcome in a sendBatch: its records, or the kernel's refusal (it took nothing with it). */
+export type SentOrRefused =
+  | { readonly ok: true; readonly sent: SentInput }
+  | { readonly ok: false; readonly error: { readonly name: string; readonly code: string; readonly message: string } };

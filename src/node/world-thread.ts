@@ -6,7 +6,7 @@ import { EmbeddedWorld } from './embedded-world.ts';
 import { NodeError } from './errors.ts';
 import { HostedWorld } from './node-world-ops.ts';
 import { OUTSIDE_REQUEST_SLOT } from './world-thread-messages.ts';
-import type { SentInput, ThreadNotice, ThreadReady, ThreadRequest, ThreadResponse } from './world-thread-messages.ts';
+import type { SentInput, SentOrRefused, ThreadNotice, ThreadReady, ThreadRequest, ThreadResponse } from './world-thread-messages.ts';
 
 interface ThreadData {
   readonly dir: string;
@@ -74,6 +74,15 @@ function handle(world: EmbeddedWorld, request: ThreadRequest, hosted: HostedWorl
       const records = world.send(request.event, { aborts: request.aborts });
       hosted?.dispatch();
       return { heights: records.map((record) => record.height), kinds: records.map((record) => record.body.kind), head: world.head.hash, aborted: request.aborts } satisfies SentInput;
+    }
+    case 'sendBatch': {
+      Atomics.store(progress, 0, -1);
+      const results = world.sendBatch(request.events);
+      hosted?.dispatch();
+      const head = world.head.hash;
+      return results.map((result): SentOrRefused => ('records' in result
+        ? { ok: true, sent: { heights: result.records.map((record) => record.height), kinds: result.records.map((record) => record.body.kind), head, aborted: [] } }
+        : { ok: false, error: errorOf(result.error) }));
     }
     case 'state':
       return world.state(request.module, request.key);

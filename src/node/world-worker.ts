@@ -3,14 +3,17 @@
 // durable, so the world reopens from its journal in a fresh thread and the same input is
 // serviced again with the overrunning delivery marked aborted — journaled as a fault, and
 // honoured by every replay instead of re-running the step. Other worlds are other threads.
+// Sends that queue up while the thread is busy go to it as one group, admitted in one
+// transaction (group commit); a group that overruns or fails is retried one event at a time,
+// so the watchdog's aborts and the kernel's refusals land on exactly the input they concern.
 import { Worker } from 'node:worker_threads';
 import { KernelError } from '../kernel/index.ts';
 import type { EventInput } from '../kernel/index.ts';
 import { NodeError } from './errors.ts';
-import { INPUT_ABORTS_MAX, WORLD_INPUT_DEADLINE_MS, WORLD_OPEN_DEADLINE_MS } from './limits.ts';
+import { INPUT_ABORTS_MAX, WORLD_INPUT_DEADLINE_MS, WORLD_OPEN_DEADLINE_MS, WORLD_SEND_GROUP_MAX } from './limits.ts';
 import { threadEntry } from './thread-entry.ts';
 import { OUTSIDE_REQUEST_SLOT, PROGRESS_SLOTS } from './world-thread-messages.ts';
-import type { OpResult, SentInput, ThreadNotice, ThreadReady, ThreadRequest, ThreadResponse } from './world-thread-messages.ts';
+import type { OpResult, SentInput, SentOrRefused, ThreadNotice, ThreadReady, ThreadRequest, ThreadResponse } from './world-thread-messages.ts';
 
 const ENTRY = threadEntry(import.meta.url);
 
@@ -39,8 +42,14 @@ export class WorldWorker {
   private readonly progress = new Int32Array(new SharedArrayBuffer(PROGRESS_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Sends waiting for the next group, in arrival order. */
+  private readonly waitingSends: Array<{ readonly event: EventInput; readonly resolve: (sent: SentInput) => void; readonly reject: (error: unknown) => void }> = [];
+  /** True while a group is queued and has not yet taken the waiting sends. */
+  private groupQueued = false;
   /** How many times the watchdog terminated this world's thread. */
   restarts = 0;
+  /** Groups of more than one event admitted in one transaction. */
+  groupCommits = 0;
 
   private constructor(readonly dir: string, private readonly deadlineMs: number, private readonly options: WorldWorkerOptions = {}) {}
 
@@ -52,7 +61,61 @@ export class WorldWorker {
 
   /** Sends an event; resolves once its records are durable (after any aborts the watchdog needed). */
   send(event: EventInput): Promise<SentInput> {
-    return this.serial(async () => {
+    return new Promise((resolve, reject) => {
+      this.waitingSends.push({ event, resolve, reject });
+      if (this.groupQueued) return;
+      this.groupQueued = true;
+      void this.serial(() => this.sendGroup());
+    });
+  }
+
+  /** Takes the waiting sends (up to WORLD_SEND_GROUP_MAX) and admits them: alone, or as one group. */
+  private async sendGroup(): Promise<void> {
+    this.groupQueued = false;
+    const group = this.waitingSends.splice(0, WORLD_SEND_GROUP_MAX);
+    if (this.waitingSends.length > 0) {
+      this.groupQueued = true;
+      void this.serial(() => this.sendGroup());
+    }
+    if (group.length > 1 && await this.sendTogether(group)) return;
+    for (const item of group) {
+      try {
+        item.resolve(await this.sendOne(item.event));
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+  }
+
+  /**
+   * One transaction for the whole group; false when it overran or failed as a whole, after
+   * which the thread is fresh (reopened from the journal, where nothing of the group is) and
+   * the caller sends each event alone.
+   */
+  private async sendTogether(group: ReadonlyArray<{ readonly event: EventInput; readonly resolve: (sent: SentInput) => void; readonly reject: (error: unknown) => void }>): Promise<boolean> {
+    let outcomes: SentOrRefused[];
+    try {
+      outcomes = (await this.request({ type: 'sendBatch', events: group.map((item) => item.event) })) as SentOrRefused[];
+    } catch (error) {
+      // Overrun (the watchdog killed the thread) or failed as a whole (the thread's world may
+      // hold the group's uncommitted steps): either way the group starts over in a fresh thread.
+      if (error instanceof DeadlineOverrun) this.restarts += 1;
+      await this.start();
+      return false;
+    }
+    this.groupCommits += 1;
+    for (const [index, item] of group.entries()) {
+      const outcome = outcomes[index];
+      if (outcome === undefined) item.reject(new NodeError('BAD_INPUT', 'the world thread answered a group without this event'));
+      else if (outcome.ok) item.resolve(outcome.sent);
+      else item.reject(outcome.error.name === 'KernelError' ? new KernelError(outcome.error.code as never, outcome.error.message) : new NodeError('BAD_INPUT', outcome.error.message));
+    }
+    return true;
+  }
+
+  /** One event, with the watchdog's aborts: serviced again with each overrunning delivery marked aborted. */
+  private sendOne(event: EventInput): Promise<SentInput> {
+    return (async () => {
       const aborts: number[] = [];
       for (;;) {
         try {
@@ -74,7 +137,7 @@ export class WorldWorker {
           await this.start();
         }
       }
-    });
+    })();
   }
 
   state(module: string, key: Uint8Array | null = null): Promise<Uint8Array | null> {

@@ -67,3 +67,37 @@ test('the watchdog aborts an overrunning step, journals it, restarts the world; 
     rmSync(dirB, { recursive: true, force: true });
   }
 });
+
+test('sends that queue up are admitted as one group; an overrun or a refusal in a group lands only on its own event', async () => {
+  const dir = await worldCopy();
+  const world = await WorldWorker.open(dir, { inputDeadlineMs: DEADLINE_MS });
+  try {
+    await world.send(op('x', { $tag: 'Inc', $value: 0 }));
+    const burst = await Promise.all(Array.from({ length: 20 }, () => world.send(op('x', { $tag: 'Inc', $value: 1 }))));
+    assert.ok(world.groupCommits >= 1, 'queued sends went to the thread as a group');
+    const heights = burst.map((sent) => sent.heights[0] ?? -1);
+    assert.equal(new Set(heights).size, 20, 'each event has its own records');
+    assert.deepEqual(heights, [...heights].sort((left, right) => left - right), 'in the order they were sent');
+
+    const unknown = { schema: 'test/NoSuchEvent@1', value: encodeCanonical({ n: 1 }, { selfDescribe: false }) };
+    const spin = { schema: 'test/Spin@1', value: encodeCanonical({ n: 1 }, { selfDescribe: false }) };
+    const mixed = await Promise.allSettled([
+      world.send(op('x', { $tag: 'Inc', $value: 1 })), world.send(op('x', { $tag: 'Inc', $value: 1 })),
+      world.send(spin), world.send(unknown), world.send(op('x', { $tag: 'Inc', $value: 1 })),
+    ]);
+    assert.deepEqual(mixed.map((result) => result.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const spun = mixed[2];
+    assert.ok(spun?.status === 'fulfilled' && spun.value.aborted.length === 1, 'the spinning step was aborted, for its own input');
+    assert.match(String((mixed[3] as PromiseRejectedResult).reason), /NoSuchEvent/);
+    assert.equal((decodeCanonical((await world.state('test/Leaky@1', key('x'))) ?? new Uint8Array()) as { count: number }).count, 23, 'every acknowledged Inc counted exactly once');
+  } finally {
+    await world.close();
+  }
+  const reopened = await EmbeddedWorld.open(dir);
+  try {
+    assert.equal((await reopened.verifyReplay()).heights, reopened.head.height);
+  } finally {
+    reopened.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
