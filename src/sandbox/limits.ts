@@ -10,12 +10,13 @@ import { assert } from '../cbor/index.ts';
  */
 export const STEP_FUEL_TICKS_DEFAULT = 100;
 /**
- * Bytes the host's sha256 (HASH_GLOBAL) hashes per tick of fuel: a tick is ~0.8 ms of module
- * work, and the host hashes ~400 MB/s here, so a module cannot outrun its budget by hashing.
+ * Bytes the host's natives (sha256, the UTF-8 codec: protocol.ts) handle per tick of fuel: a
+ * tick is ~0.8 ms of module work, and the host does ~400 MB/s of either here, so a module cannot
+ * outrun its budget through them.
  */
-export const HASH_BYTES_PER_TICK = 256 * 1024;
-/** Bytes each host sha256 call is charged on top of its input: the crossing costs ~10 µs. */
-export const HASH_CALL_BYTES_CHARGED = 4 * 1024;
+export const NATIVE_BYTES_PER_TICK = 256 * 1024;
+/** Bytes each call of a host native is charged on top of its input: the crossing costs ~10 µs. */
+export const NATIVE_CALL_BYTES_CHARGED = 4 * 1024;
 /** Hard maximum of the instruction budget a module def may ask for (about 0.8 s of loop). */
 export const STEP_FUEL_TICKS_MAX = 1_000;
 /** Default heap of one module's QuickJS runtime. */

@@ -2,7 +2,7 @@
 // runs interpreted in QuickJS on every step: shortest heads, definite lengths, map keys
 // sorted by their encoded bytes, no floats. Produces the same bytes as src/cbor.
 import { SdkError } from './errors.ts';
-import { utf8Length, writeUtf8 } from './utf8.ts';
+import { UTF8_NATIVE_MIN_LENGTH, utf8Encode, utf8Length, writeUtf8 } from './utf8.ts';
 import { Tagged } from './values.ts';
 import type { AirValue } from './values.ts';
 
@@ -63,6 +63,12 @@ class Writer {
     this.length += chunk.length;
   }
   text(value: string): void {
+    if (value.length >= UTF8_NATIVE_MIN_LENGTH) {
+      const bytes = utf8Encode(value);
+      this.head(3, bytes.length);
+      this.raw(bytes);
+      return;
+    }
     const size = utf8Length(value);
     this.head(3, size);
     this.reserve(size);

@@ -1,5 +1,19 @@
-// UTF-8 by hand: QuickJS has no TextEncoder/TextDecoder, and the SDK runs inside QuickJS.
+// UTF-8 for the SDK, which runs inside QuickJS (no TextEncoder/TextDecoder there): the js
+// runtime's native codec (UTF8_ENCODE_GLOBAL, UTF8_DECODE_GLOBAL) for all but short texts, where
+// crossing to the host costs more than the work; by hand where there is no runtime (host-side use).
+import { UTF8_DECODE_GLOBAL, UTF8_ENCODE_GLOBAL } from '../sandbox/js/protocol.ts';
 import { SdkError } from './errors.ts';
+
+/** Texts and byte runs shorter than this are handled here even when the runtime offers its codec. */
+export const UTF8_NATIVE_MIN_LENGTH = 256;
+
+type NativeEncode = (text: string) => Uint8Array;
+type NativeDecode = (bytes: Uint8Array) => string;
+
+function native<T>(name: string): T | null {
+  const found = (globalThis as unknown as Record<string, unknown>)[name];
+  return typeof found === 'function' ? (found as T) : null;
+}
 
 /** Number of UTF-8 bytes of a string (lone surrogates count as U+FFFD, as TextEncoder does). */
 export function utf8Length(text: string): number {
@@ -55,6 +69,14 @@ const CHUNK_CHARS = 4096;
 
 /** Reads strict UTF-8 (no overlongs, no surrogates): decodeURIComponent refuses those. */
 export function readUtf8(source: Uint8Array, start: number, end: number): string {
+  const decode = end - start >= UTF8_NATIVE_MIN_LENGTH ? native<NativeDecode>(UTF8_DECODE_GLOBAL) : null;
+  if (decode !== null) {
+    try {
+      return decode(source.subarray(start, end));
+    } catch {
+      throw badUtf8(start);
+    }
+  }
   let latin1 = '';
   for (let at = start; at < end; at += CHUNK_CHARS) {
     latin1 += fromCharCode.apply(null, source.subarray(at, Math.min(end, at + CHUNK_CHARS)) as unknown as number[]);
@@ -78,6 +100,8 @@ function badUtf8(offset: number): SdkError {
 
 /** The UTF-8 bytes of `text` (QuickJS has no TextEncoder). */
 export function utf8Encode(text: string): Uint8Array {
+  const encode = text.length >= UTF8_NATIVE_MIN_LENGTH ? native<NativeEncode>(UTF8_ENCODE_GLOBAL) : null;
+  if (encode !== null) return encode(text);
   const bytes = new Uint8Array(utf8Length(text));
   writeUtf8(text, bytes, 0);
   return bytes;

@@ -4,30 +4,30 @@
 import { SandboxError } from '../errors.ts';
 import type { ModuleLimits } from '../module-limits.ts';
 import { PRELUDE_SOURCE } from './prelude.ts';
-import { hashTicks, installHostHash } from './host-hash.ts';
-import type { HashFuel } from './host-hash.ts';
+import { installHostNatives, nativeTicks } from './host-natives.ts';
+import type { NativeFuel } from './host-natives.ts';
 import { ENTRY_PROTOCOL } from './protocol.ts';
 import { TextCall } from './quickjs.ts';
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from './quickjs.ts';
 import { readThrown } from './read-thrown.ts';
 
 /** Counts interrupt ticks against a budget; the count is the instruction budget's unit. */
-export class FuelMeter implements HashFuel {
+export class FuelMeter implements NativeFuel {
   ticks = 0;
   budget = 0;
   interrupted = false;
-  private hashedBytes = 0;
+  private nativeBytes = 0;
   start(budget: number): void {
     this.ticks = 0;
     this.budget = budget;
     this.interrupted = false;
-    this.hashedBytes = 0;
+    this.nativeBytes = 0;
   }
-  /** Charges bytes the host hashed for the module (host-hash.ts); false once over budget. */
+  /** Charges bytes the host's natives handled for the module (host-natives.ts); false once over budget. */
   charge(bytes: number): boolean {
-    const before = hashTicks(this.hashedBytes);
-    this.hashedBytes += bytes;
-    this.ticks += hashTicks(this.hashedBytes) - before;
+    const before = nativeTicks(this.nativeBytes);
+    this.nativeBytes += bytes;
+    this.ticks += nativeTicks(this.nativeBytes) - before;
     if (this.ticks > this.budget) this.interrupted = true;
     return !this.interrupted;
   }
@@ -60,7 +60,7 @@ export function openContext(quickjs: QuickJSWASMModule, source: string, limits: 
   runtime.setInterruptHandler(meter.tick);
   const context = runtime.newContext();
   try {
-    installHostHash(context, meter);
+    installHostNatives(context, meter);
     meter.start(limits.fuelTicks);
     const prelude = evaluate(context, PRELUDE_SOURCE, 'aos:prelude', moduleName, meter, limits);
     try {

@@ -104,7 +104,7 @@ function invoke(live: LiveContext, envelope: Uint8Array, wire: WireInputText, li
     return failureFromThrown(thrown, meter.interrupted, limits.fuelTicks);
   }
   if (runtime.hasPendingJob()) return drainJobs(live) ?? PENDING_JOBS;
-  // Only the host's sha256 can leave the meter interrupted with the call still running (its
+  // Only the host's natives can leave the meter interrupted with the call still running (their
   // refusal is a catchable error); the step is over its budget all the same.
   if (meter.interrupted) return failureFromThrown({ name: 'RangeError', message: 'over budget', code: undefined }, true, limits.fuelTicks);
   return readPrinted(live, answer, limits);

@@ -5,7 +5,7 @@
 // globals and intrinsics (it returns the entry's kind), then invoke(text, blob) for every
 // call (prelude-bridge.ts).
 import { PRELUDE_BRIDGE_SOURCE } from './prelude-bridge.ts';
-import { ENTRY_GLOBAL, ENTRY_PROTOCOL, HASH_GLOBAL, RANDOM_GLOBAL } from './protocol.ts';
+import { ENTRY_GLOBAL, ENTRY_PROTOCOL, HASH_GLOBAL, RANDOM_GLOBAL, UTF8_DECODE_GLOBAL, UTF8_ENCODE_GLOBAL } from './protocol.ts';
 
 /** Name of the error the prelude's refusals throw. */
 export const DETERMINISM_ERROR_NAME = 'DeterminismError';
@@ -90,13 +90,23 @@ export const PRELUDE_SOURCE = `"use strict";
   const silent = () => undefined;
   define(G, 'console', Object.freeze({ log: silent, info: silent, warn: silent, error: silent, debug: silent, trace: silent }));
 
-  // The host's sha256 (host-hash.ts) takes an ArrayBuffer holding exactly the bytes to hash.
-  const hostSha256 = G['${HASH_GLOBAL}'], sliceOf = ArrayBuffer.prototype.slice, isBytes = (value) => value instanceof Uint8Array;
-  delete G['${HASH_GLOBAL}'];
-  define(G, '${HASH_GLOBAL}', function sha256(bytes) {
-    if (!isBytes(bytes)) throw new TypeError('sha256Hash takes a Uint8Array');
+  // The host's natives (host-natives.ts): sha256 and the UTF-8 decoder take an ArrayBuffer
+  // holding exactly the bytes, the encoder a string; the raw globals go, checked wrappers stay.
+  const hostSha256 = G['${HASH_GLOBAL}'], hostUtf8Decode = G['${UTF8_DECODE_GLOBAL}'], hostUtf8Encode = G['${UTF8_ENCODE_GLOBAL}'];
+  const sliceOf = ArrayBuffer.prototype.slice, isBytes = (value) => value instanceof Uint8Array, Uint8 = Uint8Array;
+  delete G['${HASH_GLOBAL}']; delete G['${UTF8_DECODE_GLOBAL}']; delete G['${UTF8_ENCODE_GLOBAL}'];
+  const exactBuffer = (bytes, what) => {
+    if (!isBytes(bytes)) throw new TypeError(what + ' takes a Uint8Array');
     const buffer = bytes.buffer, offset = bytes.byteOffset, length = bytes.byteLength;
-    return hostSha256(offset === 0 && length === buffer.byteLength ? buffer : apply(sliceOf, buffer, [offset, offset + length]));
+    return offset === 0 && length === buffer.byteLength ? buffer : apply(sliceOf, buffer, [offset, offset + length]);
+  };
+  define(G, '${HASH_GLOBAL}', function sha256(bytes) { return hostSha256(exactBuffer(bytes, 'sha256Hash')); });
+  // Texts cross as JSON text: the FFI passes C strings, which would end at a NUL character.
+  const parseText = JSON.parse, printText = JSON.stringify;
+  define(G, '${UTF8_DECODE_GLOBAL}', function utf8Decode(bytes) { return parseText(hostUtf8Decode(exactBuffer(bytes, 'utf8Decode'))); });
+  define(G, '${UTF8_ENCODE_GLOBAL}', function utf8Encode(text) {
+    if (typeof text !== 'string') throw new TypeError('utf8Encode takes a string');
+    return new Uint8(hostUtf8Encode(printText(text)));
   });
 
   // Captured before any module code runs, so a module cannot redirect them.

@@ -24,6 +24,13 @@ export const RANDOM_GLOBAL = '__aos_random';
  * its input, so it keeps steps deterministic; its bytes are charged to the step's fuel.
  */
 export const HASH_GLOBAL = '__aos_sha256';
+/**
+ * Globals the prelude sets to the host's UTF-8 codec, `utf8Encode(text) → Uint8Array` and
+ * strict `utf8Decode(bytes) → text` (QuickJS has no TextEncoder; a JS loop costs ~1 µs a
+ * character). Pure, like HASH_GLOBAL, and charged to fuel the same way.
+ */
+export const UTF8_ENCODE_GLOBAL = '__aos_utf8_encode';
+export const UTF8_DECODE_GLOBAL = '__aos_utf8_decode';
 /** Name of the error a deliberate failure throws; the runtime also reads its `code`. */
 export const MODULE_FAILURE_NAME = 'ModuleFailure';
 /** Version of this contract; a bundle built by an SDK with another version is refused at load. */

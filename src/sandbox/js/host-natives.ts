@@ -1,0 +1,74 @@
+// The host side of the natives a module may call (protocol.ts): SHA-256 (HASH_GLOBAL) and the
+// UTF-8 codec (UTF8_ENCODE_GLOBAL, UTF8_DECODE_GLOBAL). Interpreted in QuickJS these cost ~1 ms
+// per 100 bytes (hashing) and ~1 µs a character (encoding), which dominated an agent step. Each
+// is a pure function of its input, so steps stay deterministic; every byte one handles is charged
+// to the step's fuel, so a module that calls them in a loop still meets its budget. The prelude
+// wraps each (checking its argument) and removes these raw globals before module code runs.
+import { hashBytes } from '../../cbor/index.ts';
+import { NATIVE_BYTES_PER_TICK, NATIVE_CALL_BYTES_CHARGED, STEP_INPUT_BYTES_MAX } from '../limits.ts';
+import { HASH_GLOBAL, UTF8_DECODE_GLOBAL, UTF8_ENCODE_GLOBAL } from './protocol.ts';
+import type { QuickJSContext, QuickJSHandle } from './quickjs.ts';
+
+/** Counts the bytes the natives handled in a step and turns them into ticks of the step's fuel. */
+export interface NativeFuel {
+  /** Charges `bytes`; false once the step is over its budget (it is then interrupted). */
+  charge(bytes: number): boolean;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Sets the raw globals the prelude wraps: each takes exactly the bytes (an ArrayBuffer) or the
+ * text to work on. Texts cross as JSON text both ways: the FFI passes C strings, which end at a
+ * NUL character (and its reader drops a leading BOM); JSON escapes both.
+ */
+export function installHostNatives(context: QuickJSContext, fuel: NativeFuel): void {
+  const withBytes = (what: string, handle: QuickJSHandle, work: (bytes: Uint8Array) => QuickJSHandle): QuickJSHandle => {
+    if (context.typeof(handle) !== 'object') throw new TypeError(`${what} takes an ArrayBuffer`);
+    const view = context.getArrayBuffer(handle);
+    try {
+      return work(charged(what, view.value));
+    } finally {
+      view.dispose();
+    }
+  };
+  const charged = <T extends { readonly length: number }>(what: string, input: T): T => {
+    if (input.length > STEP_INPUT_BYTES_MAX) throw new RangeError(`${what} of ${input.length} bytes: at most ${STEP_INPUT_BYTES_MAX} at once`);
+    if (!fuel.charge(input.length + NATIVE_CALL_BYTES_CHARGED)) throw new RangeError(`the step used its instruction budget in ${what}`);
+    return input;
+  };
+  install(context, HASH_GLOBAL, (handle) => withBytes('sha256Hash', handle, (bytes) => context.newString(hashBytes(bytes))));
+  install(context, UTF8_DECODE_GLOBAL, (handle) => withBytes('utf8Decode', handle, (bytes) => {
+    let text: string;
+    try {
+      text = STRICT_UTF8.decode(bytes);
+    } catch {
+      throw new TypeError('the bytes are not valid UTF-8');
+    }
+    return context.newString(JSON.stringify(text));
+  }));
+  install(context, UTF8_ENCODE_GLOBAL, (handle) => {
+    if (context.typeof(handle) !== 'string') throw new TypeError('utf8Encode takes a string');
+    let text: unknown;
+    try {
+      text = JSON.parse(context.getString(handle));
+    } catch {
+      text = undefined;
+    }
+    if (typeof text !== 'string') throw new TypeError('utf8Encode is called through the prelude, with the text as JSON');
+    // Lone surrogates become U+FFFD, as TextEncoder (and the SDK's own encoder) do.
+    const bytes = charged('utf8Encode', Buffer.from(text, 'utf8'));
+    return context.newArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  });
+}
+
+function install(context: QuickJSContext, name: string, fn: (handle: QuickJSHandle) => QuickJSHandle): void {
+  const handle = context.newFunction(name, fn);
+  context.setProp(context.global, name, handle);
+  handle.dispose();
+}
+
+/** Ticks for `bytes` handled so far in a step (whole ticks; the rest carries over). */
+export function nativeTicks(bytes: number): number {
+  return Math.floor(bytes / NATIVE_BYTES_PER_TICK);
+}
