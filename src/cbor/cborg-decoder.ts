@@ -15,6 +15,12 @@ import { firstDifference } from './first-difference.ts';
 import { hasSelfDescribePrefix } from './self-describe.ts';
 
 const MAP_KEY_TYPES: ReadonlySet<unknown> = new Set([Type.uint, Type.negint, Type.bytes, Type.string]);
+/** Lenient as cborg's own (an invalid byte becomes U+FFFD, which the re-encode then catches), but a leading U+FEFF stays. */
+const BOM_KEEPING = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function startsWithBom(bytes: Uint8Array | undefined): bytes is Uint8Array {
+  return bytes !== undefined && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
 
 /** Tokens are checked one by one so every refusal can name its byte offset. */
 class CheckingTokenizer extends Tokenizer {
@@ -24,6 +30,8 @@ class CheckingTokenizer extends Tokenizer {
   override next() {
     this.tokenStart = this.pos();
     const token = super.next();
+    // cborg's TextDecoder drops a leading U+FEFF: such text is read again from its bytes, kept.
+    if (token.type === Type.string && startsWithBom(token.byteValue)) token.value = BOM_KEEPING.decode(token.byteValue);
     this.account(token.type, token.value);
     return token;
   }
@@ -68,7 +76,7 @@ function decodeTagDec128(inner: () => unknown): Tagged {
 }
 
 const TOKENIZER_OPTIONS: DecodeOptions = Object.freeze({
-  strict: true, rejectDuplicateMapKeys: true, allowIndefinite: false, allowUndefined: false,
+  strict: true, rejectDuplicateMapKeys: true, allowIndefinite: false, allowUndefined: false, retainStringBytes: true,
   allowNaN: false, allowInfinity: false, allowBigInt: true, tags: { [DEC128_TAG]: decodeTagDec128 },
 });
 

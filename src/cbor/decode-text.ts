@@ -17,12 +17,8 @@ const TEXT_CACHE_WORDS = ASCII_TEXT_BYTES_MAX / 4;
 assert(ASCII_TEXT_BYTES_MAX % 4 === 0, 'cached texts are whole 32-bit words');
 assert((TEXT_CACHE_SLOTS & (TEXT_CACHE_SLOTS - 1)) === 0, 'a hash picks a cache slot with a mask');
 
-const BOM_0 = 0xef;
-const BOM_1 = 0xbb;
-const BOM_2 = 0xbf;
-
 // fatal: text that is not UTF-8 is declined, never replaced. ignoreBOM: a leading U+FEFF is
-// text, not a marker to drop (such text is declined anyway; see readUtf8).
+// text, not a marker to drop.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const cachedTexts: Array<string | undefined> = new Array<string | undefined>(TEXT_CACHE_SLOTS).fill(undefined);
 const cachedWords = new Uint32Array(TEXT_CACHE_SLOTS * TEXT_CACHE_WORDS);
@@ -80,11 +76,8 @@ function readAscii(view: DataView, from: number, to: number): string | null {
   return text;
 }
 
-/** Well-formed UTF-8 as a string; null for anything else, and for text that starts with U+FEFF. */
+/** Well-formed UTF-8 as a string; null for anything else. */
 function readUtf8(data: Uint8Array, from: number, to: number): string | null {
-  // cborg's TextDecoder drops a leading U+FEFF, so such text does not round-trip: cborg refuses
-  // it in decodeCanonical and returns it shortened in decodeVerified. Leave both to it.
-  if (to - from >= 3 && data[from] === BOM_0 && data[from + 1] === BOM_1 && data[from + 2] === BOM_2) return null;
   try {
     return UTF8.decode(data.subarray(from, to));
   } catch {
