@@ -1,6 +1,12 @@
 // `aos world import` and `aos audit verify <bundle>`: a bundle is checked whole (bundle-verify.ts)
 // before anything is written, then replayed in a staging folder (bundle-install.ts); an import
 // moves the replayed world into place, an audit deletes it.
+//
+// A bundle vouches for itself: its receipts verify against keys its own journal trusts, so a
+// forger who rebuilt a whole world with keys of their own passes every check. What ties it to
+// the world you were given is a pin from outside the bundle: the head its sender saw (the audit
+// root, `aos journal head` there), and the adapter keys you trust; an import refuses a bundle
+// that misses either.
 import { resolve } from 'node:path';
 import type { Hash } from '../cbor/index.ts';
 import type { ApprovalAuditReport } from './audit-approvals.ts';
@@ -9,6 +15,7 @@ import type { BundleWorld } from './bundle-format.ts';
 import { installWorld, replayParts } from './bundle-install.ts';
 import type { ReplayCheck } from './bundle-install.ts';
 import type { ProgressListener } from './bundle-source.ts';
+import { NodeError } from './errors.ts';
 import { checkBundle, failUnlessSound, readBundleFile } from './bundle-verify.ts';
 
 /** What an import or a bundle audit established. */
@@ -26,10 +33,19 @@ export interface BundleReport {
   readonly replay: ReplayCheck | null;
 }
 
+/** What an import must find besides a sound bundle: pins from outside it. */
+export interface ImportPins {
+  /** The journal must end at this head. */
+  readonly head?: Hash;
+  /** Every adapter key the journal trusts must be one of these key ids. */
+  readonly trustedKeys?: readonly string[];
+}
+
 /** Imports the world of bundle `file` into folder `target`: everything is verified first; BUNDLE_INVALID / REPLAY_FAILED say what is wrong. */
-export async function importBundle(file: string, target: string, onProgress?: ProgressListener): Promise<BundleReport> {
+export async function importBundle(file: string, target: string, onProgress?: ProgressListener, pins: ImportPins = {}): Promise<BundleReport> {
   const checked = checkBundle(readBundleFile(file), onProgress);
   failUnlessSound(checked);
+  checkPins(checked, pins);
   const replay = await installWorld(resolve(target), checked.parts, [], onProgress);
   return reportOf(file, checked, replay);
 }
@@ -39,6 +55,24 @@ export async function auditBundle(file: string, onProgress?: ProgressListener): 
   const checked = checkBundle(readBundleFile(file), onProgress);
   const sound = checked.journal.ok && checked.approvals.ok;
   return reportOf(file, checked, sound ? await replayParts(checked.parts, onProgress) : null);
+}
+
+function checkPins(checked: ReturnType<typeof checkBundle>, pins: ImportPins): void {
+  if (pins.head !== undefined && checked.journal.head !== pins.head) {
+    throw unpinned(`the bundle's journal ends at ${checked.journal.head ?? 'no record'} (height ${checked.journal.records}), not at the pinned head ${pins.head}: it is not the world whose head you were given (an older or newer export, or another world)`);
+  }
+  if (pins.trustedKeys === undefined) return;
+  const pinned = new Set(pins.trustedKeys);
+  for (const [adapter, keys] of checked.header.trusted_keys) {
+    const unknown = keys.find((key) => !pinned.has(key));
+    if (unknown !== undefined) {
+      throw unpinned(`the bundle's journal trusts key ${unknown} for adapter ${adapter}, which is not among the keys you pinned (${[...pinned].join(', ') || 'none'}): its receipts may be signed by anyone who made that key`);
+    }
+  }
+}
+
+function unpinned(what: string): NodeError {
+  return new NodeError('BUNDLE_INVALID', `the bundle is sound but not the one pinned: ${what}`, 'check the head and the keys with whoever sent the bundle (`aos journal head` and `aos key ls` on their side); export again if their world moved on');
 }
 
 function reportOf(file: string, checked: ReturnType<typeof checkBundle>, replay: ReplayCheck | null): BundleReport {

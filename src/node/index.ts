@@ -43,7 +43,7 @@ export type { ApprovalAuditReport, ApprovalFinding, ApprovalFindingCode } from '
 export { exportWorld } from './bundle-export.ts';
 export type { ExportSummary } from './bundle-export.ts';
 export { auditBundle, importBundle } from './bundle-import.ts';
-export type { BundleReport } from './bundle-import.ts';
+export type { BundleReport, ImportPins } from './bundle-import.ts';
 export type { ReplayCheck } from './bundle-install.ts';
 export type { ProgressListener } from './bundle-source.ts';
 export { forkWorld } from './fork-world.ts';

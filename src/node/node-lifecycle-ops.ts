@@ -15,6 +15,7 @@ import { publicKeyId } from '../kernel/index.ts';
 import { exportWorld } from './bundle-export.ts';
 import type { ExportSummary } from './bundle-export.ts';
 import { importBundle } from './bundle-import.ts';
+import type { ImportPins } from './bundle-import.ts';
 import type { BundleReport } from './bundle-import.ts';
 import { readWorldFacts } from './bundle-source.ts';
 import { EMBEDDED_WORLD_ID, EmbeddedWorld } from './embedded-world.ts';
@@ -153,7 +154,7 @@ export function exportHostedWorld(id: string, dir: string): ExportedBundle {
 }
 
 /** Imports an uploaded bundle as world `id`: it is written to a temporary file (at most BUNDLE_BYTES_MAX), verified whole by importBundle, and only then installed and hosted. */
-export async function importHostedWorld(host: NodeHost, id: string, upload: Readable): Promise<BundleReport> {
+export async function importHostedWorld(host: NodeHost, id: string, upload: Readable, pins: ImportPins = {}): Promise<BundleReport> {
   newWorldDir(host, id); // refuse before reading the upload
   const folder = mkdtempSync(join(tmpdir(), 'aos-node-import-'));
   try {
@@ -166,7 +167,7 @@ export async function importHostedWorld(host: NodeHost, id: string, upload: Read
         yield chunk;
       }
     }, createWriteStream(file));
-    return await makeWorld(host, id, (dir) => importBundle(file, dir));
+    return await makeWorld(host, id, (dir) => importBundle(file, dir, undefined, pins));
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

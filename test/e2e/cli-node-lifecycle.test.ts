@@ -10,7 +10,7 @@
 // are slow, so one node run covers every command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aos, ok, ROOT, stopQuietly } from '../support/cli-spawn.ts';
@@ -54,8 +54,14 @@ test('world create, export, import, fork, ls and show through a node print what 
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /hosts a world "made"/);
 
-    // import: verified and hosted by the node; its audit passes.
-    const imported = ok('world', 'import', bundle, '--to', join(root, 'worlds/imp'), '--json');
+    // import: verified and hosted by the node; its audit passes. A pin the bundle misses is
+    // refused by the node as it is here, and nothing is hosted.
+    const unpinned = aos('world', 'import', bundle, '--to', join(root, 'worlds/nope'), '--expect-head', `sha256:${'0'.repeat(64)}`);
+    assert.notEqual(unpinned.code, 0);
+    assert.match(unpinned.stderr, /import refused, nothing was written: the bundle is sound but not the one pinned: .*not at the pinned head sha256:0{64}/);
+    assert.equal(existsSync(join(root, 'worlds/nope/.aos')), false);
+    const head = (JSON.parse(ok('journal', 'head', '--root', root, '--json')) as { head: string }).head;
+    const imported = ok('world', 'import', bundle, '--to', join(root, 'worlds/imp'), '--expect-head', head, '--json');
     assert.match(ok('audit', 'verify', '--root', join(root, 'worlds/imp')), /ok/i);
 
     // fork: a hosted fork of the root world.
@@ -66,7 +72,7 @@ test('world create, export, import, fork, ls and show through a node print what 
     const nodeShow = ok('world', 'show', '--root', join(root, 'worlds/fk'));
     assert.match(nodeLs, /worlds\/fk \(fork\)/);
     const log = readFileSync(join(root, '.aos/node.log'), 'utf8');
-    for (const request of ['"url":"/worlds/main/export"', '"method":"POST","url":"/worlds"', '"url":"/worlds/imp/import"', '"url":"/worlds/main/fork"', '"url":"/worlds/fk/facts"', '"url":"/worlds/fk/show"']) {
+    for (const request of ['"url":"/worlds/main/export"', '"method":"POST","url":"/worlds"', '"url":"/worlds/imp/import', '"url":"/worlds/main/fork"', '"url":"/worlds/fk/facts"', '"url":"/worlds/fk/show"']) {
       assert.ok(log.includes(request), `the node served ${request}`);
     }
     ok('node', 'down', '--root', root);

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -92,6 +92,45 @@ test('ls, show, export, import, audit verify and fork, as a user runs them; tamp
     assert.match(noSnapshot.stderr, /has no snapshot sha256:1{64}\nhint: it has no snapshots: fork at a height instead/);
     const again = aos('world', 'import', file, '--to', copy);
     assert.match(again.stderr, /already holds a world .*\nhint: pick an empty or new folder/);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('an import pinned to a head and to keys refuses a sound bundle that is not the pinned one, writing nothing', () => {
+  const base = mkdtempSync(join(tmpdir(), 'aos-lifecycle-pins-'));
+  try {
+    const source = join(base, 'counter');
+    cpSync(join(ROOT, 'worlds/ladder/00-counter'), source, { recursive: true, filter: (path) => !path.endsWith('.aos') });
+    assert.equal(aos('key', 'gen', '--root', source, '--name', 'blob.default', '--role', 'adapter').code, 0);
+    assert.equal(aos('world', 'create', '--root', source).code, 0);
+    assert.equal(aos('world', 'send', '--root', source, '--schema', 'demo/CounterEvent@1', '--value-json', '{"Start":{"target":3}}').code, 0);
+    const head = json<{ head: string }>(aos('journal', 'head', '--root', source, '--json')).head;
+    const keys = json<{ keys: Array<{ public_key: string; role: string }> }>(aos('key', 'ls', '--root', source, '--json')).keys.filter((key) => key.role === 'adapter').map((key) => key.public_key);
+    assert.equal(keys.length, 1);
+    const file = join(base, 'counter.aosb');
+    assert.equal(aos('world', 'export', source, '-o', file).code, 0);
+
+    const pinned = aos('world', 'import', file, '--to', join(base, 'pinned'), '--expect-head', head, '--trust-key', keys[0]!);
+    assert.equal(pinned.code, 0, pinned.stderr);
+    mkdirSync(join(base, 'elsewhere'));
+    const stranger = json<{ public_key: string }>(aos('key', 'gen', '--root', join(base, 'elsewhere'), '--name', 'blob.default', '--role', 'adapter', '--json')).public_key;
+    for (const [what, args, message] of [
+      ['another head', ['--expect-head', `sha256:${'0'.repeat(64)}`], /not at the pinned head sha256:0{64}: it is not the world whose head you were given/],
+      ['an unpinned key', ['--trust-key', stranger], new RegExp(`trusts key ${keys[0]!.replace(/[:+/]/g, '.')} for adapter blob.default, which is not among the keys you pinned`)],
+    ] as const) {
+      const target = join(base, `refused-${what.replace(/ /g, '-')}`);
+      const refused = aos('world', 'import', file, '--to', target, ...args, '--json');
+      assert.equal(refused.code, 1, what);
+      const error = (JSON.parse(refused.stderr) as { error: { code: string; message: string; hint: string } }).error;
+      assert.equal(error.code, 'BUNDLE_INVALID', what);
+      assert.match(error.message, /^import refused, nothing was written: the bundle is sound but not the one pinned: /, what);
+      assert.match(error.message, message, what);
+      assert.match(error.hint, /aos journal head/, what);
+      assert.equal(existsSync(join(target, '.aos')), false, `${what}: nothing was written`);
+    }
+    const malformed = aos('world', 'import', file, '--to', join(base, 'bad-pin'), '--expect-head', 'abc');
+    assert.match(malformed.stderr, /--expect-head "abc" is not a hash/);
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

@@ -2,9 +2,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isHash } from '../../cbor/index.ts';
+import { isPublicKeyId } from '../../kernel/index.ts';
 import type { Hash } from '../../cbor/index.ts';
 import { EMBEDDED_WORLD_ID, exportWorld, forkWorld, importBundle, NodeError } from '../../node/index.ts';
-import type { BundleReport, ExportSummary, ForkSummary } from '../../node/index.ts';
+import type { BundleReport, ExportSummary, ForkSummary, ImportPins } from '../../node/index.ts';
 import type { WorldRow, WorldShow } from '../../node/node-lifecycle-ops.ts';
 import { BUNDLE_CONTENT_TYPE, EXPORT_SUMMARY_HEADER, worldRow, worldShow } from '../../node/node-lifecycle-ops.ts';
 import { NODE_WORLDS_FOLDER } from '../../node/node-profile.ts';
@@ -102,14 +103,34 @@ export async function exportBundle(source: string, options: ExportOptions): Prom
     `next: \`aos world import ${done.file} --to <dir>\` on the other machine, or \`aos audit verify ${done.file}\``].join('\n'));
 }
 
+/** The pins of an import, checked for form here (the import checks them against the bundle). */
+function importPins(options: ImportOptions): ImportPins {
+  const head = options.expectHead;
+  if (head !== undefined && !isHash(head)) throw new CliError('BAD_OPTION', `--expect-head ${JSON.stringify(head)} is not a hash`, 'give the head as `aos journal head` prints it: sha256:<64 hex>');
+  for (const key of options.trustKey ?? []) {
+    if (!isPublicKeyId(key)) throw new CliError('BAD_OPTION', `--trust-key ${JSON.stringify(key)} is not a key id`, 'give key ids as `aos key ls` prints them');
+  }
+  return { ...(head === undefined ? {} : { head }), ...(options.trustKey === undefined ? {} : { trustedKeys: options.trustKey }) };
+}
+
+/** The pins as the node's import route takes them. */
+function pinQuery(pins: ImportPins): string {
+  const query = new URLSearchParams();
+  if (pins.head !== undefined) query.set('expect_head', pins.head);
+  for (const key of pins.trustedKeys ?? []) query.append('trust_key', key);
+  const text = query.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
 export async function importFile(file: string, options: ImportOptions): Promise<void> {
   let report: BundleReport;
   try {
     const target = await newWorldTarget({ ...options, dir: options.to });
+    const pins = importPins(options);
     // A node hosting --to verifies the uploaded bundle whole with the same code, then installs and hosts it.
     report = target !== null
-      ? { ...await nodeUpload<BundleReport>(target, worldPath(target, '/import'), resolve(file), BUNDLE_CONTENT_TYPE), file: resolve(file) }
-      : await withProgress(`importing ${file}`, options.json, (listener) => importBundle(resolve(file), resolve(options.to), listener));
+      ? { ...await nodeUpload<BundleReport>(target, `${worldPath(target, '/import')}${pinQuery(pins)}`, resolve(file), BUNDLE_CONTENT_TYPE), file: resolve(file) }
+      : await withProgress(`importing ${file}`, options.json, (listener) => importBundle(resolve(file), resolve(options.to), listener, pins));
   } catch (error) {
     if ((error instanceof NodeError || error instanceof CliError) && (error.code === 'BUNDLE_INVALID' || error.code === 'REPLAY_FAILED')) {
       throw new CliError(error.code, `import refused, nothing was written: ${error.message}`, error.hint ?? 'export the world again', 1);

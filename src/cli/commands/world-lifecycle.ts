@@ -10,7 +10,7 @@ export interface LsOptions extends OutputOptions, LifecycleNodeOptions { readonl
 export interface ShowOptions extends OutputOptions, LifecycleNodeOptions { readonly root: string }
 export interface ForkOptions extends OutputOptions, LifecycleNodeOptions { readonly to: string; readonly height?: string; readonly snapshot?: string }
 export interface ExportOptions extends OutputOptions, LifecycleNodeOptions { readonly out: string }
-export interface ImportOptions extends OutputOptions, LifecycleNodeOptions { readonly to: string }
+export interface ImportOptions extends OutputOptions, LifecycleNodeOptions { readonly to: string; readonly expectHead?: string; readonly trustKey?: readonly string[] }
 
 const actions = () => import('./world-lifecycle-actions.ts');
 
@@ -34,6 +34,8 @@ export function registerWorldLifecycle(world: Command): void {
     .action(async (source: string, options: ExportOptions) => (await actions()).exportBundle(source, options));
   nodeFlags(world.command('import <file>')).description('verify a bundle completely (structure, hashes, chain, signatures, replay) and only then install it in --to (a node hosting --to verifies, installs and hosts it)')
     .requiredOption('--to <dir>', 'the folder of the imported world (must hold no world); on a node, <root>/worlds/<name>')
+    .option('--expect-head <hash>', 'refuse unless the journal ends at this head (the sender\'s `aos journal head`): a bundle vouches only for itself')
+    .option('--trust-key <key id>', 'refuse unless every adapter key the journal trusts is one of these (repeatable; the sender\'s `aos key ls`)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--json', 'print JSON')
     .action(async (file: string, options: ImportOptions) => (await actions()).importFile(file, options));
 }

@@ -49,11 +49,20 @@ export function registerLifecycleRoutes(app: FastifyInstance, host: NodeHost): v
     bundle.stream.once('close', bundle.remove);
     return reply.type(BUNDLE_CONTENT_TYPE).header(EXPORT_SUMMARY_HEADER, JSON.stringify(bundle.summary)).send(bundle.stream);
   });
-  app.post<{ Params: WorldParams; Body: Readable }>('/worlds/:id/import', {
-    schema: { summary: `install a bundle (${BUNDLE_CONTENT_TYPE}) as the new world :id once it is verified whole (structure, hashes, chain, signatures, replay), and host it`, params: WORLD_PARAMS },
+  app.post<{ Params: WorldParams; Body: Readable; Querystring: { expect_head?: string; trust_key?: string | string[] } }>('/worlds/:id/import', {
+    schema: {
+      summary: `install a bundle (${BUNDLE_CONTENT_TYPE}) as the new world :id once it is verified whole (structure, hashes, chain, signatures, replay), and host it; expect_head and trust_key pin it (aos world import --expect-head, --trust-key)`,
+      params: WORLD_PARAMS,
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: { expect_head: { type: 'string', pattern: HASH_PATTERN }, trust_key: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } },
+      },
+    },
   }, async (request) => {
     if (request.headers['content-type'] !== BUNDLE_CONTENT_TYPE) throw new ApiError(415, 'BAD_REQUEST', `send the bundle as ${BUNDLE_CONTENT_TYPE}`, 'e.g. `aos world import <file> --to <root>/worlds/<name>` with the node running');
-    return importHostedWorld(host, request.params.id, request.body);
+    const { expect_head: head, trust_key: keys } = request.query;
+    const pins = { ...(head === undefined ? {} : { head: head as Hash }), ...(keys === undefined ? {} : { trustedKeys: Array.isArray(keys) ? keys : [keys] }) };
+    return importHostedWorld(host, request.params.id, request.body, pins);
   });
   app.post<{ Params: WorldParams; Body: { name: string; height?: number; snapshot?: string } }>('/worlds/:id/fork', {
     schema: {
