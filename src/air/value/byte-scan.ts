@@ -134,11 +134,9 @@ export function readText(scan: ByteScan): boolean {
 
 /**
  * True for well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
- * U+10FFFF) that does not start with a byte order mark: a TextDecoder drops a leading BOM, so
- * such text would decode to a different string and fail the strict decoder's re-encode check.
+ * U+10FFFF); a leading byte order mark is text like any other (the strict decoder keeps it).
  */
 function isRoundTripUtf8(bytes: Uint8Array, start: number, end: number): boolean {
-  if (end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) return false;
   let at = start;
   while (at < end) {
     const lead = bytes[at] ?? 0xff;

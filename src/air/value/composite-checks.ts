@@ -24,10 +24,10 @@ assert(CHECK_DEPTH_MAX + 1 < CBOR_DEPTH_MAX, 'the strict decoder accepts every n
 export const DECLINE: ItemCheck = () => false;
 
 const utf8Encoder = new TextEncoder();
-/** Decodes as the strict decoder's text decoding does (a leading BOM is dropped; bad input is replaced). */
-const utf8Decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+/** Decodes as the strict decoder's text decoding does (a leading BOM is kept; bad input is replaced). */
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
-/** The canonical bytes of a text item (head and UTF-8), or undefined when the text would not decode back to itself (a lone surrogate or a leading BOM). */
+/** The canonical bytes of a text item (head and UTF-8), or undefined when the text would not decode back to itself (a lone surrogate). */
 export function encodedText(text: string): Uint8Array | undefined {
   const utf8 = utf8Encoder.encode(text);
   if (utf8Decoder.decode(utf8) !== text) return undefined;

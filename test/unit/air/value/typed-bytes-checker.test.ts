@@ -156,7 +156,7 @@ const VECTORS: ReadonlyArray<readonly [string, TypeAst, string, boolean, string]
   ['text with invalid UTF-8', { text: {} }, '62c328', false, 'error'],
   ['text with an encoded surrogate', { text: {} }, '63eda080', false, 'error'],
   ['text with an overlong form', { text: {} }, '62c0af', false, 'error'],
-  ['text with a leading BOM: a decoder drops it', { text: {} }, '64efbbbf61', false, 'error'],
+  ['text with a leading BOM: it is kept', { text: {} }, '64efbbbf61', true, '='],
   ['text with an inner BOM', { text: {} }, '6461efbbbf', true, '='],
   ['bytes', { bytes: {} }, '43010203', true, '='],
   ['bool', { bool: {} }, 'f5', true, '='],
@@ -213,7 +213,7 @@ test('values nested past CHECK_DEPTH_MAX are declined, and left to the full path
 
 test('field and tag names that would not survive a UTF-8 round trip never match', () => {
   const schemas = schemasOf();
-  for (const name of ['lone\uD800', '\uFEFFbom']) {
+  for (const name of ['lone\uD800']) {
     const record: TypeAst = { record: Object.defineProperty({}, name, { value: { option: NAT }, enumerable: true }) };
     const filled = encodeCanonical({ [name]: null }, { selfDescribe: false });
     assert.equal(typedBytesChecker(record, schemas)(filled), false, name);
