@@ -14,11 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeCanonical, encodeCanonical } from '../../../src/cbor/index.ts';
 import type { CborValue } from '../../../src/cbor/index.ts';
-import { World } from '../../../src/kernel/index.ts';
 import type { RecordBody, SealedRecord } from '../../../src/kernel/index.ts';
 import { ROOT, worldFixture } from '../../support/kernel-fixture.ts';
 import { testSigner } from '../../support/receipt-keys.ts';
-import { startGuarded } from '../../support/guarded-world.ts';
+import { assertGuardedReplays, startGuarded } from '../../support/guarded-world.ts';
 
 const MODULE = 'test/Guarded@1';
 const ALLOWED = 'https://api.example.com/v1/items';
@@ -72,16 +71,7 @@ test('a denied effect of a workflow that takes rejections settles as a rejection
 
     journal.append(world.snapshot());
     send('c', fetch(EVIL));
-    const fromGenesis = World.replay(fixture.view, await fixture.modules(), content, journal.records);
-    assert.deepEqual(fromGenesis.head, world.head);
-    const snapshot = journal.records.find((record) => record.body.kind === 'snapshot');
-    assert.ok(snapshot !== undefined);
-    const fromSnapshot = World.replay(fixture.view, await fixture.modules(), content, journal.records.filter((record) => record.height > snapshot.height), snapshot);
-    assert.deepEqual(fromSnapshot.head, world.head);
-    for (const id of ['a', 'b', 'c']) {
-      assert.deepEqual(fromGenesis.state(MODULE, cbor(id)), world.state(MODULE, cbor(id)), id);
-      assert.deepEqual(fromSnapshot.state(MODULE, cbor(id)), world.state(MODULE, cbor(id)), id);
-    }
+    await assertGuardedReplays(fixture, content, journal, world, MODULE, ['a', 'b', 'c']);
   } finally {
     cleanup();
   }

@@ -15,7 +15,7 @@ import type { RecordBody, SealedRecord } from '../../../src/kernel/index.ts';
 import { intentHash } from '../../../src/kernel/intents.ts';
 import { ROOT, worldFixture } from '../../support/kernel-fixture.ts';
 import { signedReceipt, testSigner } from '../../support/receipt-keys.ts';
-import { startGuarded } from '../../support/guarded-world.ts';
+import { assertGuardedReplays, startGuarded } from '../../support/guarded-world.ts';
 
 const HTTP_SIGNER = testSigner('test.http');
 
@@ -135,16 +135,7 @@ test('replay from genesis and from a snapshot re-produces every decision record 
   journal.append(world.submitReceipt(receipt, clock.next()));
   send('f', fetch({ url: ALLOWED }, { url: ALLOWED, method: 'POST' }));
 
-  const fromGenesis = World.replay(fixture.view, await fixture.modules(), content, journal.records);
-  assert.deepEqual(fromGenesis.head, world.head);
-  const snapshot = journal.records.find((record) => record.body.kind === 'snapshot');
-  assert.ok(snapshot !== undefined);
-  const fromSnapshot = World.replay(fixture.view, await fixture.modules(), content, journal.records.filter((record) => record.height > snapshot.height), snapshot);
-  assert.deepEqual(fromSnapshot.head, world.head);
-  for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) {
-    assert.deepEqual(fromGenesis.state(MODULE, cbor(id)), world.state(MODULE, cbor(id)), id);
-    assert.deepEqual(fromSnapshot.state(MODULE, cbor(id)), world.state(MODULE, cbor(id)), id);
-  }
+  const { fromSnapshot } = await assertGuardedReplays(fixture, content, journal, world, MODULE, ['a', 'b', 'c', 'd', 'e', 'f']);
   assert.deepEqual([...fromSnapshot.openIntents().keys()].sort(), [...world.openIntents().keys()].sort());
 
   const denial = journal.records.find((record) => record.body.kind === 'cap_decision' && record.body.decision === 'deny');
