@@ -7,22 +7,17 @@
 // work dir fails the build, so a module cannot carry a file of the machine into the CAS; the
 // SDK and the package sources it imports are the exception), Node
 // built-ins are refused as in `aos build`, and the number of files read is bounded.
-import { existsSync, readFileSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
 import type { BuildFailure, BuildOptions, Plugin } from 'esbuild';
 import { hashBytes } from '../../cbor/index.ts';
 import type { Hash } from '../../cbor/index.ts';
-import { AdapterError } from '../errors.ts';
 import { HOST_BUILD_INPUTS_MAX } from '../limits.ts';
 import { moduleBundleOptions, SDK_SPECIFIER } from '../module-bundle-options.ts';
+import { packageRoot } from '../package-root.ts';
 import { isInside } from './confine.ts';
 
-const PACKAGE_NAME = 'agentos';
-/** How many folders up from this file (or from the bundle in dist/) the package root can be. */
-const PACKAGE_DEPTH_MAX = 6;
 const NODE_BUILTIN = new RegExp(`^(node:.*|${builtinModules.map((name) => name.replace(/[/]/g, '\\/')).join('|')})(/.*)?$`);
 
 /** The outcome of one bundle: the script and its hash, or esbuild's messages. */
@@ -32,19 +27,10 @@ export type BundleOutcome =
 
 let sourceDirectory: string | undefined;
 
-/** The installed package's src/ folder (found by walking up to its package.json): the SDK and what it imports. */
+/** The installed package's src/ folder: the SDK and what it imports. */
 function packageSources(): string {
-  if (sourceDirectory !== undefined) return sourceDirectory;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let hops = 0; hops <= PACKAGE_DEPTH_MAX; hops += 1) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) {
-      sourceDirectory = join(dir, 'src');
-      return sourceDirectory;
-    }
-    dir = dirname(dir);
-  }
-  throw new AdapterError('BAD_OPTION', `cannot find the ${PACKAGE_NAME} package root above ${fileURLToPath(import.meta.url)}, so host.build_module has no SDK to bundle; is the package installed whole?`);
+  sourceDirectory ??= join(packageRoot(), 'src');
+  return sourceDirectory;
 }
 
 /** esbuild plugin: Node built-ins refused, and no file read from outside `workdir` (the package's sources excepted). */

@@ -9,7 +9,7 @@ import type { Hash } from '../../cbor/index.ts';
 import { BuildError } from './errors.ts';
 import { lintModuleState } from './module-state-lint.ts';
 import { sandboxImportGuard } from './sandbox-import-guard.ts';
-import { packageRoot } from './package-root.ts';
+import { packageRoot } from '../../adapters/package-root.ts';
 
 /** The SDK's source folder (shipped with the package); its own files are not linted and `agentos/sdk` resolves here. */
 const SDK_DIRECTORY = join(packageRoot(), 'src', 'sdk');

@@ -7,7 +7,7 @@ import { AirError, loadWorldPath } from '../../air/index.ts';
 import type { FileCas } from '../../store/index.ts';
 import { writeSysModuleBuild } from '../../node/sys-modules.ts';
 import { bundleModule } from './bundle-module.ts';
-import { packageRoot } from './package-root.ts';
+import { packageRoot } from '../../adapters/package-root.ts';
 
 /** Each built-in workflow with shipped code, and its source relative to the package root. */
 const SYS_MODULE_SOURCES: ReadonlyMap<string, string> = new Map([

@@ -18,7 +18,7 @@ import type { SealedRecord } from '../../kernel/index.ts';
 import { EffectExecutor, EmbeddedWorld, generateKey, listKeys, NodeError, NodeSecrets } from '../../node/index.ts';
 import { HOST_WORK_DIR, nodeRoutes } from '../../node/node-effects.ts';
 import { buildWorld, writeModuleHashes } from '../build/index.ts';
-import { packageRoot } from '../build/package-root.ts';
+import { packageRoot } from '../../adapters/package-root.ts';
 import { CliError } from '../cli-error.ts';
 import { emit, paint, stringifyExact } from '../output.ts';
 import { withProgress } from '../progress.ts';
