@@ -168,7 +168,8 @@ export async function grepEffect(session: HostSession, params: CborObject, conte
 
 /** The files whose path, or whose name, matches the glob filter. */
 async function filtered(files: readonly WalkedFile[], filter: RegExp, patterns: PatternWorker, deadlineAt: number): Promise<WalkedFile[]> {
-  const byPath = await patterns.match(filter.source, filter.flags, files.map((file) => file.relative), 'whole', deadlineAt);
-  const byName = await patterns.match(filter.source, filter.flags, files.map((file) => file.relative.split('/').pop()!), 'whole', deadlineAt);
-  return files.filter((_, index) => byPath[index] === true || byName[index] === true);
+  // One request: the paths, then the names.
+  const texts = [...files.map((file) => file.relative), ...files.map((file) => file.relative.split('/').pop()!)];
+  const hits = await patterns.match(filter.source, filter.flags, texts, 'whole', deadlineAt);
+  return files.filter((_, index) => hits[index] === true || hits[files.length + index] === true);
 }
