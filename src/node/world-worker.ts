@@ -27,6 +27,9 @@ export interface WorldWorkerOptions {
   readonly onHead?: (height: number) => void;
 }
 
+/** A send waiting for the next group, with its caller's promise. */
+interface WaitingSend { readonly event: EventInput; readonly resolve: (sent: SentInput) => void; readonly reject: (error: unknown) => void }
+
 /** The delivery index a DeadlineOverrun carries when the thread never began the request (it was stuck between requests). */
 const STUCK_OUTSIDE_REQUEST = -2;
 
@@ -43,7 +46,7 @@ export class WorldWorker {
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
   /** Sends waiting for the next group, in arrival order. */
-  private readonly waitingSends: Array<{ readonly event: EventInput; readonly resolve: (sent: SentInput) => void; readonly reject: (error: unknown) => void }> = [];
+  private readonly waitingSends: WaitingSend[] = [];
   /** True while a group is queued and has not yet taken the waiting sends. */
   private groupQueued = false;
   /** How many times the watchdog terminated this world's thread. */
@@ -92,7 +95,7 @@ export class WorldWorker {
    * which the thread is fresh (reopened from the journal, where nothing of the group is) and
    * the caller sends each event alone.
    */
-  private async sendTogether(group: ReadonlyArray<{ readonly event: EventInput; readonly resolve: (sent: SentInput) => void; readonly reject: (error: unknown) => void }>): Promise<boolean> {
+  private async sendTogether(group: readonly WaitingSend[]): Promise<boolean> {
     let outcomes: SentOrRefused[];
     try {
       outcomes = (await this.request({ type: 'sendBatch', events: group.map((item) => item.event) })) as SentOrRefused[];
@@ -114,30 +117,28 @@ export class WorldWorker {
   }
 
   /** One event, with the watchdog's aborts: serviced again with each overrunning delivery marked aborted. */
-  private sendOne(event: EventInput): Promise<SentInput> {
-    return (async () => {
-      const aborts: number[] = [];
-      for (;;) {
-        try {
-          return (await this.request({ type: 'send', event, aborts })) as SentInput;
-        } catch (error) {
-          if (!(error instanceof DeadlineOverrun)) throw error;
-          if (error.deliveryIndex === STUCK_OUTSIDE_REQUEST) {
-            this.restarts += 1;
-            await this.start();
-            throw new NodeError('BAD_INPUT', `the world's thread was stuck for ${this.deadlineMs} ms in a step outside this input (an effect's receipt); it was restarted and the input was not taken`, 'send it again; if this repeats, look for a workflow that loops when it handles a receipt');
-          }
-          if (error.deliveryIndex < 0) {
-            await this.start();
-            throw new NodeError('BAD_INPUT', `the input overran its ${this.deadlineMs} ms deadline before any module step began`, 'the world may be too large to service within the deadline; raise it');
-          }
-          if (aborts.length >= INPUT_ABORTS_MAX) throw new NodeError('BAD_INPUT', `the input needed more than ${INPUT_ABORTS_MAX} aborted steps; it is refused`, 'look for a module that loops inside a native built-in');
-          aborts.push(error.deliveryIndex);
+  private async sendOne(event: EventInput): Promise<SentInput> {
+    const aborts: number[] = [];
+    for (;;) {
+      try {
+        return (await this.request({ type: 'send', event, aborts })) as SentInput;
+      } catch (error) {
+        if (!(error instanceof DeadlineOverrun)) throw error;
+        if (error.deliveryIndex === STUCK_OUTSIDE_REQUEST) {
           this.restarts += 1;
           await this.start();
+          throw new NodeError('BAD_INPUT', `the world's thread was stuck for ${this.deadlineMs} ms in a step outside this input (an effect's receipt); it was restarted and the input was not taken`, 'send it again; if this repeats, look for a workflow that loops when it handles a receipt');
         }
+        if (error.deliveryIndex < 0) {
+          await this.start();
+          throw new NodeError('BAD_INPUT', `the input overran its ${this.deadlineMs} ms deadline before any module step began`, 'the world may be too large to service within the deadline; raise it');
+        }
+        if (aborts.length >= INPUT_ABORTS_MAX) throw new NodeError('BAD_INPUT', `the input needed more than ${INPUT_ABORTS_MAX} aborted steps; it is refused`, 'look for a module that loops inside a native built-in');
+        aborts.push(error.deliveryIndex);
+        this.restarts += 1;
+        await this.start();
       }
-    })();
+    }
   }
 
   state(module: string, key: Uint8Array | null = null): Promise<Uint8Array | null> {
