@@ -85,7 +85,7 @@ test('the session default applies to every run; each run starts with no usage; r
   assert.deepEqual(usage(session), { llm_calls: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_cents: 0 }, 'run 2 starts with no usage');
   assert.deepEqual(session.get('run_limits'), { max_total_tokens: 50, max_cost_cents: null, context_tokens_max: null });
   session.serveBlobs();
-  assert.equal(session.only('llm.generate').kind, 'llm.generate', 'run 2\'s first turn goes out under the same default');
+  assert.equal(session.soleOpen('llm.generate').kind, 'llm.generate', 'run 2\'s first turn goes out under the same default');
   session.ingress({ $tag: 'RunFailed', $value: { code: 'operator_gave_up', detail: 'enough' } });
   assert.deepEqual([session.lifecycle(), failure(session)?.code, failure(session)?.detail], ['Failed', 'operator_gave_up', 'enough'], 'an external verdict keeps its own code');
 });

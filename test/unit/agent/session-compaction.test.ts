@@ -38,7 +38,7 @@ test('near the window, older turns are summarised by one llm.generate and the su
   const { session, input } = await twoTurns(1000, [{ prompt: 100, completion: 10 }, { prompt: 850, completion: 10 }]);
   const transcript = [...(session.get('conversation_message_refs') as string[])];
   assert.equal(transcript.length, 5, 'input, then calls and result twice');
-  const summarising = session.only('llm.generate').params as unknown as Generate;
+  const summarising = session.soleOpen('llm.generate').params as unknown as Generate;
   assert.equal(summarising.correlation_id, 'run-1-turn-3-compaction', 'turn 3 is preceded by a summarisation');
   const instruction = summarising.message_refs[summarising.message_refs.length - 1] ?? '';
   assert.deepEqual(JSON.parse(session.blobText(instruction)), COMPACTION_INSTRUCTION, 'the instruction comes last');
@@ -47,7 +47,7 @@ test('near the window, older turns are summarised by one llm.generate and the su
 
   session.reply({ text: 'The user asked to do the thing; no_such_tool failed once.' }, { prompt: 300, completion: 40 });
   session.serveBlobs();
-  const turn = session.only('llm.generate').params as unknown as Generate;
+  const turn = session.soleOpen('llm.generate').params as unknown as Generate;
   assert.equal(turn.correlation_id, 'run-1-turn-3');
   const state = context(session);
   const summary = state.summary_ref ?? '';
@@ -68,7 +68,7 @@ test('near the window, older turns are summarised by one llm.generate and the su
 
 test('without usage, the bytes written estimate the window; a second compaction folds the first summary in', async () => {
   const { session } = await twoTurns(60, [{ prompt: 0, completion: 0 }, { prompt: 0, completion: 0 }]);
-  const first = session.only('llm.generate').params as unknown as Generate;
+  const first = session.soleOpen('llm.generate').params as unknown as Generate;
   assert.equal(first.correlation_id, 'run-1-turn-3-compaction', 'bytes alone pass the high-water mark');
   session.reply({ text: 'S1' }, { prompt: 0, completion: 0 });
   session.serveBlobs();
@@ -76,7 +76,7 @@ test('without usage, the bytes written estimate the window; a second compaction 
   session.reply({ calls: [CALL('c3')] }, { prompt: 0, completion: 0 });
   session.serveBlobs();
   // 60 tokens hold little: turn 3's calls and result alone pass the mark again.
-  const second = session.only('llm.generate').params as unknown as Generate;
+  const second = session.soleOpen('llm.generate').params as unknown as Generate;
   assert.equal(second.correlation_id, 'run-1-turn-4-compaction');
   const transcript = session.get('conversation_message_refs') as string[];
   assert.deepEqual(second.message_refs.slice(0, -1), [summary, ...transcript.slice(3, 5)], 'the first summary, then what it did not cover, up to the newest group');
@@ -85,7 +85,7 @@ test('without usage, the bytes written estimate the window; a second compaction 
   const state = context(session);
   assert.deepEqual(state.compactions.map((record) => record.summarised_refs.length), [3, 3]);
   assert.equal(Number(state.summarised_count), 5);
-  assert.deepEqual((session.only('llm.generate').params as unknown as Generate).message_refs, [state.summary_ref, ...transcript.slice(5)]);
+  assert.deepEqual((session.soleOpen('llm.generate').params as unknown as Generate).message_refs, [state.summary_ref, ...transcript.slice(5)]);
   assert.equal(transcript.length, 7, 'the transcript still holds every message');
   assert.equal(session.lifecycle(), 'Running');
 });
@@ -93,7 +93,7 @@ test('without usage, the bytes written estimate the window; a second compaction 
 test('below the mark, or with too little history, no compaction; the window defaults per model', async () => {
   const { session } = await twoTurns(1000, [{ prompt: 100, completion: 10 }, { prompt: 600, completion: 10 }]);
   assert.ok(Number(context(session).tokens_estimate) * 100 < 1000 * CONTEXT_HIGH_WATER_PERCENT);
-  assert.equal((session.only('llm.generate').params as unknown as Generate).correlation_id, 'run-1-turn-3', `below ${CONTEXT_HIGH_WATER_PERCENT}% of the window: no compaction`);
+  assert.equal((session.soleOpen('llm.generate').params as unknown as Generate).correlation_id, 'run-1-turn-3', `below ${CONTEXT_HIGH_WATER_PERCENT}% of the window: no compaction`);
 
   const fresh = await SessionHarness.start();
   fresh.ingress(hostReady());
@@ -102,20 +102,20 @@ test('below the mark, or with too little history, no compaction; the window defa
   fresh.serveBlobs();
   fresh.reply({ calls: [CALL('c1')] }, { prompt: 900, completion: 10 });
   fresh.serveBlobs();
-  assert.equal((fresh.only('llm.generate').params as unknown as Generate).correlation_id, 'run-1-turn-2', 'one older message is not worth a summary');
+  assert.equal((fresh.soleOpen('llm.generate').params as unknown as Generate).correlation_id, 'run-1-turn-2', 'one older message is not worth a summary');
   assert.equal(CONTEXT_TOKENS_BY_MODEL['gpt-5.2'], 400_000);
   assert.ok(CONTEXT_TOKENS_DEFAULT > 0);
 });
 
 test('a summarisation that fails with a retryable code is retried after a backoff (not while paused); a terminal one fails the run', async () => {
   const { session } = await twoTurns(1000, [{ prompt: 100, completion: 10 }, { prompt: 900, completion: 10 }]);
-  const summarising = session.only('llm.generate');
+  const summarising = session.soleOpen('llm.generate');
   session.failGenerate('RATE_LIMITED');
   session.ingress(command({ $tag: 'Pause' }));
   session.fireTimer();
   assert.equal(session.open.length, 0, 'paused: the summarisation waits');
   session.ingress(command({ $tag: 'Resume' }));
-  assert.deepEqual(session.only('llm.generate').params, summarising.params, 'the same summarisation goes out again');
+  assert.deepEqual(session.soleOpen('llm.generate').params, summarising.params, 'the same summarisation goes out again');
   session.failGenerate('BAD_REQUEST');
   assert.equal(session.lifecycle(), 'Failed');
   assert.equal((session.get('run_failure') as { code: string }).code, 'provider_terminal');

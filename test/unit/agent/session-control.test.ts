@@ -42,10 +42,10 @@ test('cancel settles the run, interrupts the running host command and ignores it
   const session = await runningSession();
   session.reply({ calls: [{ id: 'c1', name: 'shell', args: '{"argv":["sleep","100"]}' }] });
   session.serveBlobs();
-  const exec = session.only('host.exec');
+  const exec = session.soleOpen('host.exec');
   session.ingress(command({ $tag: 'Cancel', $value: { reason: 'stop' } }));
   assert.deepEqual([session.lifecycle(), session.get('active_run_id'), session.get('in_flight_effects')], ['Cancelled', null, 0]);
-  const signal = session.only('host.session.signal');
+  const signal = session.soleOpen('host.session.signal');
   assert.deepEqual(signal.params, { session_id: 'hs-1', signal: 'interrupt', grace_timeout_ns: null });
   const batch = session.get('active_tool_batch') as { call_status: Record<string, { $tag: string }> };
   assert.equal(batch.call_status['c1']?.$tag, 'Cancelled');
@@ -60,9 +60,9 @@ test('steer text is injected into the next turn', async () => {
   session.ingress(command({ $tag: 'Steer', $value: { text: 'prefer short answers' } }));
   session.reply({ calls: [{ id: 'c1', name: 'exists', args: '{"path":"x"}' }] });
   session.serveBlobs();
-  session.answer(session.only('host.fs.exists'), { status: 'ok', exists: false, error_code: null });
+  session.answer(session.soleOpen('host.fs.exists'), { status: 'ok', exists: false, error_code: null });
   session.serveBlobs();
-  const turn2 = session.only('llm.generate').params as { message_refs: string[] };
+  const turn2 = session.soleOpen('llm.generate').params as { message_refs: string[] };
   const last = JSON.parse(session.blobText(turn2.message_refs.at(-1) ?? '')) as unknown;
   assert.deepEqual(last, { role: 'user', content: 'prefer short answers' }, 'after the tool results, the steer text');
   assert.deepEqual(session.get('pending_steer'), []);
@@ -81,7 +81,7 @@ test('follow-up text starts a turn once the run has answered, and resumes a wait
   session.ingress(command({ $tag: 'FollowUp', $value: { text: 'one more' } }));
   assert.equal(session.lifecycle(), 'Running');
   session.serveBlobs();
-  const turn = session.only('llm.generate').params as { correlation_id: string; message_refs: string[] };
+  const turn = session.soleOpen('llm.generate').params as { correlation_id: string; message_refs: string[] };
   assert.equal(turn.message_refs.length, 5, 'start, first answer, and then?, second answer, one more');
   assert.equal(turn.correlation_id, 'run-1-turn-1', 'no tool batch in this run yet: still batch 0');
   assert.throws(() => session.ingress({ $tag: 'RunCompleted' }) && session.ingress({ $tag: 'RunCompleted' }), (error: unknown) => error instanceof ModuleStepError && error.failure.kind === 'failed' && error.failure.code === 'run_not_active');
@@ -89,6 +89,6 @@ test('follow-up text starts a turn once the run has answered, and resumes a wait
 
 test('an llm.generate error fails the run', async () => {
   const session = await runningSession();
-  session.answer(session.only('llm.generate'), { output_ref: session.putBlob('"rate limited"'), raw_output_ref: null, provider_response_id: null, finish_reason: { reason: 'error', raw: null }, token_usage: { prompt: 0, completion: 0, total: null }, usage_details: null, warnings_ref: null, rate_limit_ref: null, cost_cents: null, provider_id: 'test' }, 'error');
+  session.answer(session.soleOpen('llm.generate'), { output_ref: session.putBlob('"rate limited"'), raw_output_ref: null, provider_response_id: null, finish_reason: { reason: 'error', raw: null }, token_usage: { prompt: 0, completion: 0, total: null }, usage_details: null, warnings_ref: null, rate_limit_ref: null, cost_cents: null, provider_id: 'test' }, 'error');
   assert.deepEqual([session.lifecycle(), session.get('active_run_id')], ['Failed', null]);
 });

@@ -120,7 +120,7 @@ export class SessionHarness {
 
   /** Answers the open llm.generate with a reply written as the LLM adapter writes it. */
   reply(reply: ScriptedReply, usage = { prompt: 10, completion: 5 }): TestStepOutput {
-    const generate = this.only('llm.generate');
+    const generate = this.soleOpen('llm.generate');
     let toolCallsRef: string | undefined;
     if (reply.calls !== undefined) {
       const list = reply.calls.map((call) => ({ call_id: call.id, tool_name: call.name, arguments_ref: this.putBlob(call.args) }));
@@ -134,7 +134,7 @@ export class SessionHarness {
   }
 
   /** The one open effect of `kind`; fails when there is none or several. */
-  only(kind: string): Effect {
+  soleOpen(kind: string): Effect {
     const found = this.open.filter((effect) => effect.kind === kind);
     if (found.length !== 1) throw new Error(`expected one open ${kind}, found ${found.length} (open: ${this.open.map((effect) => effect.kind).join(', ') || 'none'})`);
     return found[0] as Effect;
@@ -155,7 +155,7 @@ export class SessionHarness {
   /** Answers the open llm.generate with a reply, its usage and the envelope's cost. */
   replyCosting(reply: ScriptedReply, usage: { prompt: number; completion: number }, costCents: number | null): TestStepOutput {
     const outputRef = this.putBlob(JSON.stringify(reply.text === undefined ? {} : { assistant_text: reply.text }));
-    return this.answerCosting(this.only('llm.generate'), {
+    return this.answerCosting(this.soleOpen('llm.generate'), {
       output_ref: outputRef, raw_output_ref: null, provider_response_id: null, finish_reason: { reason: 'stop', raw: null },
       token_usage: { prompt: usage.prompt, completion: usage.completion, total: null }, usage_details: null, warnings_ref: null, rate_limit_ref: null, cost_cents: costCents, provider_id: 'test',
     }, costCents);
@@ -164,7 +164,7 @@ export class SessionHarness {
   /** Fails the open llm.generate as the LLM adapter does: status error or timeout, the code in finish_reason.raw. */
   failGenerate(code: string, status: 'error' | 'timeout' = 'error'): TestStepOutput {
     const outputRef = this.putBlob(JSON.stringify({ error: { code, message: `scripted ${code}`, retryable: false } }));
-    return this.answer(this.only('llm.generate'), {
+    return this.answer(this.soleOpen('llm.generate'), {
       output_ref: outputRef, raw_output_ref: null, provider_response_id: null, finish_reason: { reason: status, raw: code },
       token_usage: { prompt: 0, completion: 0, total: 0 }, usage_details: null, warnings_ref: null, rate_limit_ref: null, cost_cents: null, provider_id: 'test',
     }, status);
@@ -172,7 +172,7 @@ export class SessionHarness {
 
   /** Fires the open timer.set (status ok): the receipt the timer adapter writes. */
   fireTimer(): TestStepOutput {
-    const timer = this.only('timer.set');
+    const timer = this.soleOpen('timer.set');
     const params = timer.params as { deliver_at_ns: number | bigint; key: string | null };
     return this.answer(timer, { delivered_at_ns: params.deliver_at_ns, key: params.key });
   }

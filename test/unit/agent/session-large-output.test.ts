@@ -35,13 +35,13 @@ test('a blob output is read before the follow-up turn and shown inline, cut at t
   // 'a' then two-byte characters: byte TOOL_RESULT_TEXT_BYTES_MAX falls inside one, so the cut backs off a byte.
   const big = `a${'é'.repeat(20_000)}`;
   const small = 'x'.repeat(100);
-  session.answer(session.only('host.exec'), { exit_code: 0, status: 'ok', stdout: blobOutput(session, big), stderr: { $tag: 'inline_text', $value: { text: 'warn\n' } }, started_at_ns: 1, ended_at_ns: 2, error_code: null, error_message: null });
+  session.answer(session.soleOpen('host.exec'), { exit_code: 0, status: 'ok', stdout: blobOutput(session, big), stderr: { $tag: 'inline_text', $value: { text: 'warn\n' } }, started_at_ns: 1, ended_at_ns: 2, error_code: null, error_message: null });
   const exec = session.emitted.filter((effect) => effect.kind === 'blob.get').at(-1)?.params as { blob_ref: string } | undefined;
   assert.deepEqual(session.open.map((effect) => effect.kind), ['blob.get'], 'the session reads the stdout blob (shell runs alone; read_file waits for the next group)');
   assert.equal(exec?.blob_ref, session.putBlob(big));
   session.serveBlobs();
   // A blob the host stored on request (output_mode "blob") below the cap is shown whole.
-  session.answer(session.only('host.fs.read_file'), { status: 'ok', content: blobOutput(session, small), truncated: false, size_bytes: 100, mtime_ns: 1, error_code: null, error_message: null });
+  session.answer(session.soleOpen('host.fs.read_file'), { status: 'ok', content: blobOutput(session, small), truncated: false, size_bytes: 100, mtime_ns: 1, error_code: null, error_message: null });
   assert.deepEqual(session.open.map((effect) => effect.kind), ['blob.get'], 'no follow-up turn while a result blob is unread');
   session.serveBlobs();
   assert.equal(session.open.filter((effect) => effect.kind === 'llm.generate').length, 1, 'then the follow-up turn');
@@ -70,12 +70,12 @@ test('a blob output that is not UTF-8 is named with its size and the reason, and
   const bytes = new Uint8Array(20_000).fill(0xff);
   const ref = (await import('../../../src/cbor/index.ts')).hashBytes(bytes);
   session.cas.set(ref, bytes);
-  session.answer(session.only('host.exec'), { exit_code: 0, status: 'ok', stdout: { $tag: 'blob', $value: { blob_ref: ref, size_bytes: 20_000, preview_bytes: bytes.slice(0, 512) } }, stderr: null, started_at_ns: 1, ended_at_ns: 2, error_code: null, error_message: null });
+  session.answer(session.soleOpen('host.exec'), { exit_code: 0, status: 'ok', stdout: { $tag: 'blob', $value: { blob_ref: ref, size_bytes: 20_000, preview_bytes: bytes.slice(0, 512) } }, stderr: null, started_at_ns: 1, ended_at_ns: 2, error_code: null, error_message: null });
   session.serveBlobs();
   const stdout = (shownResults(session).get('c1')?.output.result as { stdout: { $value: ShownOutput } }).stdout.$value;
   assert.deepEqual([stdout.blob_ref, stdout.size_bytes, stdout.inline_text], [ref, 20_000, null]);
   assert.match(stdout.inline_error ?? '', /not UTF-8/);
-  assert.equal(session.only('llm.generate').kind, 'llm.generate');
+  assert.equal(session.soleOpen('llm.generate').kind, 'llm.generate');
 });
 
 test('a result blob that arrives after the run was cancelled changes nothing', async () => {
@@ -85,8 +85,8 @@ test('a result blob that arrives after the run was cancelled changes nothing', a
   session.serveBlobs();
   session.reply({ calls: [{ id: 'c1', name: 'shell', args: '{"argv":["cat","big.txt"]}' }] });
   session.serveBlobs();
-  session.answer(session.only('host.exec'), { exit_code: 0, status: 'ok', stdout: blobOutput(session, 'y'.repeat(30_000)), stderr: null, started_at_ns: 1, ended_at_ns: 2, error_code: null, error_message: null });
-  const get = session.only('blob.get');
+  session.answer(session.soleOpen('host.exec'), { exit_code: 0, status: 'ok', stdout: blobOutput(session, 'y'.repeat(30_000)), stderr: null, started_at_ns: 1, ended_at_ns: 2, error_code: null, error_message: null });
+  const get = session.soleOpen('blob.get');
   session.ingress({ $tag: 'HostCommandReceived', $value: { command_id: 'cmd', issued_at: 1, command: { $tag: 'Cancel', $value: { reason: 'stop' } } } });
   const before = JSON.stringify(session.get('conversation_message_refs'));
   session.serveBlobs();

@@ -17,7 +17,7 @@ test('a run: tool definitions, one llm.generate, a final answer in the transcrip
   assert.equal(session.lifecycle(), 'Running');
   assert.deepEqual([...new Set(session.open.map((effect) => effect.kind))], ['blob.put'], 'tool definitions are written first');
   session.serveBlobs();
-  const generate = session.only('llm.generate');
+  const generate = session.soleOpen('llm.generate');
   const params = generate.params as { correlation_id: string; message_refs: string[]; runtime: { tool_refs: string[]; tool_choice: unknown; max_tokens: number } };
   assert.equal(params.correlation_id, 'run-1-turn-1');
   assert.deepEqual(params.message_refs, [input]);
@@ -35,7 +35,7 @@ test('a run: tool definitions, one llm.generate, a final answer in the transcrip
   const second = session.putBlob(JSON.stringify({ role: 'user', content: 'again' }));
   session.ingress(runRequested(second));
   session.serveBlobs();
-  const next = session.only('llm.generate').params as { correlation_id: string; message_refs: string[] };
+  const next = session.soleOpen('llm.generate').params as { correlation_id: string; message_refs: string[] };
   assert.equal(next.correlation_id, 'run-2-turn-1');
   assert.equal(next.message_refs.length, 3, 'the transcript carries over: hello, the answer, again');
 });
@@ -65,9 +65,9 @@ test('tool calls: grouped by parallel_safe and resource_key, unknown and invalid
   assert.equal((session.open[0]?.params as { session_id: string }).session_id, 'hs-seed', 'the host session id is injected');
   for (const effect of [...session.open]) session.answer(effect, effect.kind === 'host.fs.read_file' ? { status: 'ok', content: { $tag: 'inline_text', $value: { text: 'A' } }, truncated: false, size_bytes: 1, mtime_ns: 1, error_code: null, error_message: null } : { status: 'ok', exists: true, error_code: null });
   assert.deepEqual(session.open.map((effect) => effect.issuer_ref), ['c4'], 'the second group');
-  session.answer(session.only('host.fs.apply_patch'), { status: 'error', files_changed: null, changed_paths: null, ops: null, summary_text: null, errors: ['no hunk'], error_code: 'invalid_patch' });
+  session.answer(session.soleOpen('host.fs.apply_patch'), { status: 'error', files_changed: null, changed_paths: null, ops: null, summary_text: null, errors: ['no hunk'], error_code: 'invalid_patch' });
   assert.deepEqual(session.open.map((effect) => effect.issuer_ref), ['c5'], 'the third group');
-  session.answer(session.only('host.exec'), { exit_code: 0, status: 'ok', stdout: { $tag: 'inline_text', $value: { text: 'hi\n' } }, stderr: null, started_at_ns: 1, ended_at_ns: 2, error_code: null, error_message: null });
+  session.answer(session.soleOpen('host.exec'), { exit_code: 0, status: 'ok', stdout: { $tag: 'inline_text', $value: { text: 'hi\n' } }, stderr: null, started_at_ns: 1, ended_at_ns: 2, error_code: null, error_message: null });
   session.serveBlobs();
   const settled = session.get('active_tool_batch') as typeof batch;
   assert.deepEqual(Object.fromEntries(Object.entries(settled.call_status).map(([id, status]) => [id, status.$value?.code ?? status.$tag])),
@@ -77,7 +77,7 @@ test('tool calls: grouped by parallel_safe and resource_key, unknown and invalid
   assert.equal(transcript[1]?.tool_calls?.length, 8, 'the assistant message lists every call, unknown ones too');
   assert.deepEqual(transcript.slice(2).map((message) => [message.call_id, message.is_error]), [['c1', false], ['c2', false], ['c3', false], ['c4', true], ['c5', false], ['c6', true], ['c7', true], ['c8', true]]);
   assert.match(transcript[7]?.output ?? '', /no tool named \\"no_such_tool\\"/);
-  const turn2 = session.only('llm.generate').params as { correlation_id: string; message_refs: string[] };
+  const turn2 = session.soleOpen('llm.generate').params as { correlation_id: string; message_refs: string[] };
   assert.deepEqual([turn2.correlation_id, turn2.message_refs.length], ['run-1-turn-2', 10]);
 });
 
@@ -118,7 +118,7 @@ test('a repeated call id runs once and gets one result', async () => {
   session.reply({ calls: [{ id: 'c1', name: 'exists', args: '{"path":"a"}' }, { id: 'c1', name: 'stat', args: '{"path":"b"}' }] });
   session.serveBlobs();
   assert.deepEqual(session.open.map((effect) => [effect.kind, effect.issuer_ref]), [['host.fs.exists', 'c1']]);
-  session.answer(session.only('host.fs.exists'), { status: 'ok', exists: true, error_code: null });
+  session.answer(session.soleOpen('host.fs.exists'), { status: 'ok', exists: true, error_code: null });
   session.serveBlobs();
   const results = (session.transcript() as Array<{ call_id?: string }>).filter((message) => message.call_id !== undefined);
   assert.deepEqual(results.map((message) => message.call_id), ['c1']);
@@ -128,13 +128,13 @@ test('a repeated call id runs once and gets one result', async () => {
 test('auto-open: a profile with host tools and no ready host session opens one before the first turn', async () => {
   const session = await SessionHarness.start();
   session.ingress(runRequested(session.putBlob('"go"')));
-  const open = session.only('host.session.open');
+  const open = session.soleOpen('host.session.open');
   assert.deepEqual([open.params, open.cap_slot], [{ target: { $tag: 'local', $value: { mounts: null, workdir: null, env: null, network_mode: 'none' } }, session_ttl_ns: null, labels: null }, 'host']);
   assert.deepEqual(session.open.map((effect) => effect.kind), ['host.session.open'], 'nothing else until the session is open');
   session.answer(open, { session_id: 'sess-1', status: 'ready', started_at_ns: 1, expires_at_ns: null, error_code: null, error_message: null });
   assert.deepEqual(session.get('tool_runtime_context'), { host_session_id: 'sess-1', host_session_status: { $tag: 'Ready' } });
   session.serveBlobs();
-  assert.equal((session.only('llm.generate').params as { runtime: { tool_refs: string[] } }).runtime.tool_refs.length, 17);
+  assert.equal((session.soleOpen('llm.generate').params as { runtime: { tool_refs: string[] } }).runtime.tool_refs.length, 17);
 });
 
 test('a tool receipt rejected at admission is an error result; a rejected llm.generate fails the run', async () => {
@@ -144,10 +144,10 @@ test('a tool receipt rejected at admission is an error result; a rejected llm.ge
   session.serveBlobs();
   session.reply({ calls: [{ id: 'c1', name: 'exists', args: '{"path":"a"}' }] });
   session.serveBlobs();
-  session.reject(session.only('host.fs.exists'), 'bad_signature', 'the receipt signature does not verify');
+  session.reject(session.soleOpen('host.fs.exists'), 'bad_signature', 'the receipt signature does not verify');
   const batch = session.get('active_tool_batch') as { call_status: Record<string, unknown> };
   assert.deepEqual(batch.call_status['c1'], { $tag: 'Failed', $value: { code: 'bad_signature', detail: 'the receipt signature does not verify' } });
   session.serveBlobs();
-  session.reject(session.only('llm.generate'), 'bad_signature', 'no');
+  session.reject(session.soleOpen('llm.generate'), 'bad_signature', 'no');
   assert.deepEqual([session.lifecycle(), session.get('active_run_id')], ['Failed', null]);
 });

@@ -21,7 +21,7 @@ async function runningSession(): Promise<SessionHarness> {
   session.ingress(hostReady());
   session.ingress(runRequested(session.putBlob(JSON.stringify({ role: 'user', content: 'hello' }))));
   session.serveBlobs();
-  session.only('llm.generate');
+  session.soleOpen('llm.generate');
   return session;
 }
 
@@ -37,12 +37,12 @@ function failure(session: SessionHarness): { code: string; detail: string } | nu
 
 test('a retryable failure sets a backoff timer and the same turn goes out again when it fires', async () => {
   const session = await runningSession();
-  const first = session.only('llm.generate');
+  const first = session.soleOpen('llm.generate');
   const updatedAt = BigInt(session.get('updated_at') as number);
   session.failGenerate('RATE_LIMITED');
   assert.equal(session.lifecycle(), 'Running', 'the run does not fail');
   assert.deepEqual(session.open.map((effect) => effect.kind), ['timer.set'], 'only the timer is open: no llm.generate during the backoff');
-  const timer = session.only('timer.set');
+  const timer = session.soleOpen('timer.set');
   const params = timer.params as { deliver_at_ns: number | bigint; key: string };
   assert.equal(BigInt(params.deliver_at_ns), updatedAt + BigInt(LLM_RETRY_DELAY_BASE_MS) * MS, 'the first backoff is the base delay after the session\'s time');
   assert.equal(params.key, 'llm-retry:run-1-turn-1-attempt-2');
@@ -50,10 +50,10 @@ test('a retryable failure sets a backoff timer and the same turn goes out again 
   assert.deepEqual(retry(session), { attempt: 1, code: 'provider_retryable', turn: 1 });
 
   session.fireTimer();
-  const second = session.only('llm.generate');
+  const second = session.soleOpen('llm.generate');
   assert.deepEqual(second.params, first.params, 'the same turn, with the same params, goes out again');
   session.failGenerate('TIMEOUT', 'timeout');
-  const backoff = BigInt((session.only('timer.set').params as { deliver_at_ns: number | bigint }).deliver_at_ns);
+  const backoff = BigInt((session.soleOpen('timer.set').params as { deliver_at_ns: number | bigint }).deliver_at_ns);
   assert.equal(backoff, updatedAt + 2n * BigInt(LLM_RETRY_DELAY_BASE_MS) * MS, 'the second backoff doubles');
   assert.deepEqual(retry(session), { attempt: 2, code: 'adapter_timeout', turn: 1 });
 
@@ -86,7 +86,7 @@ test('after the last attempt the run fails with the last code; backoffs double u
   const delays: bigint[] = [];
   for (let attempt = 1; attempt < LLM_ATTEMPTS_MAX; attempt += 1) {
     session.failGenerate(attempt % 2 === 0 ? 'NETWORK_FAILED' : 'PROVIDER_ERROR');
-    delays.push(BigInt((session.only('timer.set').params as { deliver_at_ns: number | bigint }).deliver_at_ns) - updatedAt);
+    delays.push(BigInt((session.soleOpen('timer.set').params as { deliver_at_ns: number | bigint }).deliver_at_ns) - updatedAt);
     session.fireTimer();
   }
   assert.deepEqual(delays, Array.from({ length: LLM_ATTEMPTS_MAX - 1 }, (_, index) => BigInt(retryDelayMs(index + 1)) * MS));
@@ -103,10 +103,10 @@ test('after the last attempt the run fails with the last code; backoffs double u
 
 test('an executor-written failure (a message as the payload) is retried by its status', async () => {
   const session = await runningSession();
-  session.answer(session.only('llm.generate'), 'llm.default did not settle llm.generate within its deadline', 'timeout');
+  session.answer(session.soleOpen('llm.generate'), 'llm.default did not settle llm.generate within its deadline', 'timeout');
   assert.deepEqual(retry(session), { attempt: 1, code: 'adapter_timeout', turn: 1 });
   session.fireTimer();
-  session.answer(session.only('llm.generate'), 'the adapter crashed', 'error');
+  session.answer(session.soleOpen('llm.generate'), 'the adapter crashed', 'error');
   assert.deepEqual(retry(session), { attempt: 2, code: 'adapter_error', turn: 1 });
   assert.deepEqual(llmFailureOf('error', { output_ref: 'x', finish_reason: { reason: 'error', raw: 'SOMETHING_NEW' } })?.code, 'unknown_failure', 'an unknown adapter code is terminal');
   assert.equal(llmFailureOf('ok', { output_ref: 'sha256:00' }), null);
@@ -115,7 +115,7 @@ test('an executor-written failure (a message as the payload) is retried by its s
 test('a cancel during the backoff drops the timer; a late timer receipt changes nothing', async () => {
   const session = await runningSession();
   session.failGenerate('RATE_LIMITED');
-  const timer = session.only('timer.set');
+  const timer = session.soleOpen('timer.set');
   session.ingress(command({ $tag: 'Cancel', $value: { reason: 'stop' } }));
   assert.equal(session.lifecycle(), 'Cancelled');
   assert.equal(retry(session), null);
