@@ -1,4 +1,5 @@
 // Bundles a benchmark script with esbuild into dist/bench/, to run under plain Node (run.ts).
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { REPO_ROOT } from './paths.ts';
@@ -9,13 +10,23 @@ const OUT_DIR = join(REPO_ROOT, 'dist/bench');
 const EXTERNAL = ['esbuild', 'better-sqlite3', 'quickjs-emscripten', '@jitl/*', 'tsx', 'wabt'];
 const REQUIRE_BANNER = "import { createRequire as __aosCreateRequire } from 'node:module'; const require = __aosCreateRequire(import.meta.url);";
 
-/** Bundles a script of bench/ (or stdin code resolved there) into dist/bench/<out>.mjs. */
-export async function bundleBench(out: string, entry: { file: string } | { code: string }): Promise<string> {
+/**
+ * Bundles a script of bench/ (or stdin code resolved there) into dist/bench/<out>.mjs. With
+ * `split`, it is bundled as the shipped `aos` is (code splitting, chunks in dist/bench/<out>/):
+ * what the script imports dynamically stays in chunks loaded when the import runs, so a probe
+ * that times from its first line counts loading our code too.
+ */
+export async function bundleBench(out: string, entry: { file: string } | { code: string }, options: { split?: boolean } = {}): Promise<string> {
+  const input = 'file' in entry ? { entryPoints: { [out]: join(HERE, entry.file) } } : { stdin: { contents: entry.code, resolveDir: HERE, loader: 'ts' as const, sourcefile: `${out}.entry.ts` } };
+  const common = { bundle: true, platform: 'node' as const, format: 'esm' as const, target: 'node20', external: EXTERNAL, logLevel: 'warning' as const, banner: { js: REQUIRE_BANNER } };
+  if (options.split === true) {
+    if (!('file' in entry)) throw new Error('a split bundle needs an entry file');
+    const outdir = join(OUT_DIR, out);
+    rmSync(outdir, { recursive: true, force: true });
+    await build({ ...input, ...common, outdir, splitting: true, chunkNames: 'chunk-[hash]', outExtension: { '.js': '.mjs' } });
+    return join(outdir, `${out}.mjs`);
+  }
   const outfile = join(OUT_DIR, `${out}.mjs`);
-  await build({
-    ...('file' in entry ? { entryPoints: [join(HERE, entry.file)] } : { stdin: { contents: entry.code, resolveDir: HERE, loader: 'ts', sourcefile: `${out}.entry.ts` } }),
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, external: EXTERNAL, logLevel: 'warning', banner: { js: REQUIRE_BANNER },
-  });
+  await build({ ...('file' in entry ? { entryPoints: [join(HERE, entry.file)] } : input), ...common, outfile });
   return outfile;
 }
-

@@ -4,8 +4,7 @@ import { isHash, ZERO_HASH } from '../cbor/index.ts';
 import type { DefModule } from '../air/index.ts';
 import type { ModuleProvider } from '../kernel/index.ts';
 import type { ManifestView } from '../kernel/index.ts';
-import { ModuleLoader } from '../sandbox/index.ts';
-import type { LoadModuleOptions, ModuleRuntime } from '../sandbox/index.ts';
+import type { LoadModuleOptions, ModuleLoader, ModuleRuntime } from '../sandbox/index.ts';
 import type { CasStore } from '../store/index.ts';
 import { NodeError } from './errors.ts';
 import { needsShippedCode } from './sys-modules.ts';
@@ -32,7 +31,9 @@ export class CasModules implements ModuleProvider {
    * (~30 ms), for an open that only reads state and has no journal tail to replay.
    */
   static async load(view: ManifestView, cas: CasStore, onStep?: (deliveryIndex: number) => void, steps = true, sysModules: SysModuleArtifacts = new Map()): Promise<CasModules> {
-    const modules = new CasModules(steps ? await ModuleLoader.ready() : null, cas, onStep, sysModules);
+    // The sandbox is imported only when a module may step, so a read-only open never loads its code.
+    const loader = steps ? await (await import('../sandbox/index.ts')).ModuleLoader.ready() : null;
+    const modules = new CasModules(loader, cas, onStep, sysModules);
     for (const module of view.modules.values()) {
       if (module.module_kind === 'workflow' && (!module.name.startsWith('sys/') || needsShippedCode(module))) modules.artifactOf(module);
     }
