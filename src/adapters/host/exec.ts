@@ -1,18 +1,20 @@
 // host.exec: run argv (no shell) in a confined cwd with an allowlisted environment.
 //
 // - The child leads its own process group (detached), so a timeout, an abort of the intent or
-//   a session signal kills the whole group (process.kill(-pid)), grandchildren included.
+//   a session signal reaches the whole group, grandchildren included (signalGroup).
 // - Its environment holds only: the node's variables named in the adapter's envPassthrough
 //   (e.g. PATH), then the session target's env, then the params' env_patch. The kernel's
 //   sys/CapEnforceHost@1 checked those keys against the grant's env_allow.
 // - stdout and stderr are kept up to HOST_EXEC_OUTPUT_BYTES_MAX each (the rest is drained and
 //   dropped, and the receipt says so); an output over 16 KiB goes to the CAS.
-// - A session of network_mode "none" runs it in a network namespace without network
-//   (network-isolation.ts); the process group and its kill work as without.
+// - It runs in the exec sandbox (exec-sandbox.ts): read-only system, writable work dir, private
+//   /tmp, the node's secrets hidden, no network for a "none" session. The sandbox dies with its
+//   process group, so the kill reaches everything the command started.
 // - A run that finishes is an ok receipt whatever its exit code (the code is the answer); one
 //   that runs out of time is a timeout receipt with exit_code -1.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { assert, isHash } from '../../cbor/index.ts';
 import type { CborObject, Hash } from '../../cbor/index.ts';
@@ -22,8 +24,7 @@ import { HOST_EXEC_OUTPUT_BYTES_MAX, HOST_EXEC_TIMEOUT_NS_DEFAULT, HOST_EXEC_TIM
 import { confinePath } from './confine.ts';
 import { hostOutput, outputMode } from './host-output.ts';
 import { optionalNat, optionalText, textMap } from './host-params.ts';
-import { ISOLATED_EXEC_FAILED_CODES, ISOLATED_EXEC_FAILED_PREFIX } from './network-isolation.ts';
-import type { NetworkIsolation } from './network-isolation.ts';
+import type { ExecSandbox } from './exec-sandbox.ts';
 import type { HostSession } from './sessions.ts';
 
 /** An exec's result before it becomes a receipt. */
@@ -53,14 +54,39 @@ class CappedBuffer {
   }
 }
 
-/** Kills a child's whole process group (it leads one: spawned detached). */
-export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/**
+ * Sends `signal` to a command's process group (it leads one: spawned detached). SIGKILL goes to
+ * the whole group, sandbox included, whose PID namespace dies with it. Any other signal skips
+ * the group's leader, the sandbox's outer process: it would die of it and take the command down
+ * before the command could act on the signal (the namespace's init ignores it: it has no handler).
+ */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // ESRCH: the group is already gone
+  const members = signal === 'SIGKILL' ? [-child.pid] : groupMembers(child.pid).filter((pid) => pid !== child.pid);
+  for (const pid of members) {
+    try {
+      process.kill(pid, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // ESRCH: already gone
+    }
   }
+}
+
+/** The pids of process group `group`, from /proc (field 5 of /proc/<pid>/stat, after the command name). */
+function groupMembers(group: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // it ended while we looked
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === group) members.push(Number(entry));
+  }
+  return members;
 }
 
 function stdinBytes(ref: Hash | null, context: AdapterContext): Uint8Array | null {
@@ -88,7 +114,7 @@ function run(argv: readonly string[], cwd: string, env: Record<string, string>, 
     const stdout = new CappedBuffer();
     const stderr = new CappedBuffer();
     let timedOut = false;
-    const stop = (): void => { timedOut = true; killGroup(child, 'SIGKILL'); };
+    const stop = (): void => { timedOut = true; signalGroup(child, 'SIGKILL'); };
     const timer = setTimeout(stop, timeoutMs);
     signal.addEventListener('abort', stop, { once: true });
     session.running.add(child);
@@ -110,7 +136,7 @@ function run(argv: readonly string[], cwd: string, env: Record<string, string>, 
     child.on('close', (code) => {
       finish();
       // The leader is gone; make sure nothing it left behind in its group outlives a timeout.
-      if (timedOut) killGroup(child, 'SIGKILL');
+      if (timedOut) signalGroup(child, 'SIGKILL');
       // A child killed by a signal has no exit code; -1 says so (the schema's exit_code is an int).
       const exitCode = code ?? -1;
       resolve({ exitCode: timedOut ? -1 : exitCode, timedOut, stdout: stdout.bytes(), stderr: stderr.bytes(), dropped: { stdout: stdout.dropped, stderr: stderr.dropped } });
@@ -119,16 +145,15 @@ function run(argv: readonly string[], cwd: string, env: Record<string, string>, 
   });
 }
 
-/** An isolated command that never started (unshare could not execute it) is refused as an unisolated one is. */
-function refuseUnstarted(program: string, result: ExecRun): void {
-  if (result.timedOut || !ISOLATED_EXEC_FAILED_CODES.has(result.exitCode)) return;
-  const said = new TextDecoder().decode(result.stderr).trim();
-  if (!said.startsWith(ISOLATED_EXEC_FAILED_PREFIX)) return;
-  throw new AdapterError('HOST_SPAWN_FAILED', `could not start ${JSON.stringify(program)}: ${said.slice(said.lastIndexOf(':') + 1).trim()}`);
+/** A command that never started (the sandbox could not be set up, or could not execute it) is refused, not reported as its exit. */
+function refuseUnstarted(program: string, result: ExecRun, sandbox: ExecSandbox): void {
+  if (result.timedOut) return;
+  const failure = sandbox.failure(program, result.exitCode, new TextDecoder().decode(result.stderr));
+  if (failure !== null) throw failure;
 }
 
 /** host.exec; returns the receipt payload and whether the run timed out. */
-export async function execEffect(session: HostSession, params: CborObject, context: AdapterContext, passthrough: readonly string[], isolation: NetworkIsolation): Promise<{ payload: CborObject; timedOut: boolean }> {
+export async function execEffect(session: HostSession, params: CborObject, context: AdapterContext, passthrough: readonly string[], sandbox: ExecSandbox): Promise<{ payload: CborObject; timedOut: boolean }> {
   const argv = params['argv'];
   assert(Array.isArray(argv) && argv.every((arg) => typeof arg === 'string'), 'checked argv is a list of text');
   if (argv.length === 0 || argv[0] === '') throw new AdapterError('HOST_INVALID_PARAMS', 'argv is empty; give the program and its arguments, e.g. ["ls", "-la"]');
@@ -140,10 +165,10 @@ export async function execEffect(session: HostSession, params: CborObject, conte
   const stdinRef = params['stdin_ref'];
   const stdin = stdinBytes(stdinRef === null || stdinRef === undefined ? null : (assert(isHash(stdinRef), 'a checked stdin_ref is a hash'), stdinRef), context);
   const env = childEnv(passthrough, session, textMap(params, 'env_patch'));
+  const confined = sandbox.command(argv as string[], { workdir: session.workdir, cwd: cwd.absolute, network: session.network });
   const startedAtNs = context.now();
-  const isolated = session.network === 'none';
-  const result = await run(isolated ? isolation.isolate(argv as string[]) : (argv as string[]), cwd.absolute, env, stdin, Math.max(1, Math.ceil(Number(asked) / 1_000_000)), session, context.signal);
-  if (isolated) refuseUnstarted(argv[0]!, result);
+  const result = await run(confined, cwd.absolute, env, stdin, Math.max(1, Math.ceil(Number(asked) / 1_000_000)), session, context.signal);
+  refuseUnstarted(argv[0]!, result, sandbox);
   const notes: string[] = [];
   if (result.timedOut) notes.push(`the command ran past its ${asked} ns deadline (or was cancelled); its process group was killed`);
   if (result.dropped.stdout > 0) notes.push(`stdout passed ${HOST_EXEC_OUTPUT_BYTES_MAX} bytes; ${result.dropped.stdout} bytes were dropped`);

@@ -23,10 +23,10 @@ import { readParams } from '../typed-params.ts';
 import { applyPatchEffect } from './apply-patch.ts';
 import { isInside, isMissing } from './confine.ts';
 import { editFileEffect } from './edit-file.ts';
-import { execEffect, killGroup } from './exec.ts';
-import { networkModeOf, UnshareIsolation } from './network-isolation.ts';
+import { execEffect, signalGroup } from './exec.ts';
+import { BubblewrapSandbox, networkModeOf } from './exec-sandbox.ts';
+import type { ExecSandbox } from './exec-sandbox.ts';
 import { PatternWorker } from './pattern-worker.ts';
-import type { NetworkIsolation } from './network-isolation.ts';
 import { existsEffect, listDirEffect, readFileEffect, statEffect, writeFileEffect } from './fs-basic.ts';
 import { optionalNat, optionalText, requiredText, textMap, variantOf } from './host-params.ts';
 import { globEffect, grepEffect } from './search.ts';
@@ -71,8 +71,8 @@ export interface HostAdapterOptions {
   readonly id?: string;
   /** Names of the node's environment variables every exec inherits (e.g. ["PATH"]); default none. */
   readonly envPassthrough?: readonly string[];
-  /** How commands of network_mode "none" sessions lose the network; default UnshareIsolation. */
-  readonly networkIsolation?: NetworkIsolation;
+  /** What confines host.exec commands (exec-sandbox.ts); default a BubblewrapSandbox that hides no node folders (a node passes one hiding its own). */
+  readonly execSandbox?: ExecSandbox;
   /** Wall-clock time a grep or glob may spend matching; default HOST_PATTERN_DEADLINE_MS. */
   readonly patternDeadlineMs?: number;
   /** Where sessions are kept across restarts (session-file.ts); default: in memory only. */
@@ -87,7 +87,7 @@ export class HostAdapter implements Adapter {
   readonly kinds: readonly string[] = HOST_EFFECTS;
   private readonly roots: readonly string[];
   private readonly envPassthrough: readonly string[];
-  private readonly isolation: NetworkIsolation;
+  private readonly sandbox: ExecSandbox;
   private readonly patterns: PatternWorker;
   private readonly sessions: HostSessions;
   private realRoots: Promise<string[]> | null = null;
@@ -98,7 +98,7 @@ export class HostAdapter implements Adapter {
     if (options.roots.length === 0) throw new AdapterError('BAD_OPTION', 'a host adapter needs at least one root directory for session work dirs (options.roots)');
     this.roots = options.roots.map((root) => resolve(root));
     this.envPassthrough = [...(options.envPassthrough ?? [])];
-    this.isolation = options.networkIsolation ?? new UnshareIsolation();
+    this.sandbox = options.execSandbox ?? new BubblewrapSandbox();
     this.sessions = new HostSessions(HOST_SESSIONS_MAX, options.sessionStore ?? null, (options.now ?? (() => BigInt(Date.now()) * 1_000_000n))());
     this.patterns = new PatternWorker(options.patternDeadlineMs ?? HOST_PATTERN_DEADLINE_MS);
   }
@@ -135,10 +135,13 @@ export class HostAdapter implements Adapter {
   }
 
   private async run(effect: Exclude<HostEffect, 'sys/host.session.open@1'>, session: HostSession, params: CborObject, context: AdapterContext): Promise<AdapterOutcome> {
+    // Checked for every effect, not only at open: a world created later may put its state
+    // folder inside the work dir, and the fs tools must not read it any more than commands.
+    this.sandbox.checkWorkdir(session.workdir);
     switch (effect) {
       case 'sys/host.session.signal@1': return { status: 'ok', payload: await this.signal(session, params, context) };
       case 'sys/host.exec@1': {
-        const { payload, timedOut } = await execEffect(session, params, context, this.envPassthrough, this.isolation);
+        const { payload, timedOut } = await execEffect(session, params, context, this.envPassthrough, this.sandbox);
         return { status: timedOut ? 'timeout' : 'ok', payload };
       }
       case 'sys/host.fs.read_file@1': return { status: 'ok', payload: await readFileEffect(session, params, context) };
@@ -172,8 +175,11 @@ export class HostAdapter implements Adapter {
     const ttl = optionalNat(params, 'session_ttl_ns') ?? HOST_SESSION_TTL_NS_MAX;
     if (ttl === 0n || ttl > HOST_SESSION_TTL_NS_MAX) throw new AdapterError('HOST_INVALID_PARAMS', `session_ttl_ns ${ttl} is not between 1 and ${HOST_SESSION_TTL_NS_MAX} (HOST_SESSION_TTL_NS_MAX)`);
     const network = networkModeOf(optionalText(target.value, 'network_mode'));
-    if (network === 'none') this.isolation.check();
+    // A "none" session is refused here if the sandbox (its only isolation) cannot be built; a
+    // "host" one opens, and its host.exec is refused (its fs tools need no sandbox).
+    if (network === 'none') this.sandbox.check();
     const workdir = await this.workdir(optionalText(target.value, 'workdir'));
+    this.sandbox.checkWorkdir(workdir);
     const session: HostSession = { id, workdir, env: textMap(target.value, 'env'), network, startedAtNs: nowNs, expiresAtNs: nowNs + ttl, closed: false, running: new Set() };
     this.sessions.add(session, nowNs);
     return openReceipt(session);
@@ -185,6 +191,7 @@ export class HostAdapter implements Adapter {
     if (!roots.some((root) => isInside(root, session.workdir))) {
       throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `host session ${JSON.stringify(session.id)} was opened on ${session.workdir}, which is outside this node's host roots now (${roots.join(', ')}); open a new session`);
     }
+    this.sandbox.checkWorkdir(session.workdir);
     this.sessions.restored.delete(session.id);
   }
 
@@ -211,7 +218,7 @@ export class HostAdapter implements Adapter {
     const name = requiredText(params, 'signal');
     const chosen = SIGNALS.get(name);
     if (chosen === undefined) throw new AdapterError('HOST_INVALID_PARAMS', `signal ${JSON.stringify(name)} is not one of ${[...SIGNALS.keys()].join(', ')}`);
-    for (const child of session.running) killGroup(child, chosen.send);
+    for (const child of session.running) signalGroup(child, chosen.send);
     if (chosen.closes) {
       this.sessions.close(session);
       const grace = optionalNat(params, 'grace_timeout_ns');
@@ -219,7 +226,7 @@ export class HostAdapter implements Adapter {
         // After the grace period whatever still runs is killed: a closed session leaves nothing behind.
         const delayMs = grace === null ? 0 : Math.min(Number(grace / 1_000_000n), 60_000);
         const leftovers = [...session.running];
-        setTimeout(() => { for (const child of leftovers) killGroup(child, 'SIGKILL'); }, delayMs).unref();
+        setTimeout(() => { for (const child of leftovers) signalGroup(child, 'SIGKILL'); }, delayMs).unref();
       }
     }
     return { status: chosen.closes ? 'closed' : 'signalled', exit_code: null, ended_at_ns: chosen.closes ? context.now() : null };

@@ -6,8 +6,8 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AdapterError } from '../errors.ts';
-import { NETWORK_MODES } from './network-isolation.ts';
-import type { NetworkMode } from './network-isolation.ts';
+import { NETWORK_MODES } from './exec-sandbox.ts';
+import type { NetworkMode } from './exec-sandbox.ts';
 import type { HostSession, HostSessionStore } from './sessions.ts';
 
 /** A session as the file holds it. */

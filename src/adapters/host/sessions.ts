@@ -4,7 +4,7 @@
 // table survives a restart: it is loaded when the adapter is built and saved on each open and close.
 import type { ChildProcess } from 'node:child_process';
 import { AdapterError } from '../errors.ts';
-import type { NetworkMode } from './network-isolation.ts';
+import type { NetworkMode } from './exec-sandbox.ts';
 
 /** One open (or closed, until forgotten) host session. */
 export interface HostSession {

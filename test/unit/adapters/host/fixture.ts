@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { HostAdapter } from '../../../../src/adapters/index.ts';
 import type { AdapterOutcome } from '../../../../src/adapters/index.ts';
-import type { NetworkIsolation } from '../../../../src/adapters/host/network-isolation.ts';
+import { BubblewrapSandbox } from '../../../../src/adapters/host/exec-sandbox.ts';
+import type { ExecSandbox, NetworkMode } from '../../../../src/adapters/host/exec-sandbox.ts';
 import { builtinCatalog } from '../../../../src/air/index.ts';
 import type { CborObject, CborValue } from '../../../../src/cbor/index.ts';
 import { checkedPayload, MemoryBlobs, testContext, testIntent } from '../../../support/adapter-fixture.ts';
@@ -41,7 +43,15 @@ export function receiptSchemaOf(kind: string): string {
   return entry.def.receipt_schema;
 }
 
-export async function hostTree(options: { envPassthrough?: string[]; networkIsolation?: NetworkIsolation; patternDeadlineMs?: number } = {}): Promise<HostTree> {
+/** How a test tree is built; its session's network_mode is "none" unless `network` says otherwise. */
+export interface HostTreeOptions {
+  readonly envPassthrough?: string[];
+  readonly execSandbox?: ExecSandbox;
+  readonly patternDeadlineMs?: number;
+  readonly network?: NetworkMode;
+}
+
+export async function hostTree(options: HostTreeOptions = {}): Promise<HostTree> {
   const root = await realpath(await mkdtemp(join(tmpdir(), 'aos-host-')));
   const sessions = join(root, 'sessions');
   const workdir = join(sessions, 'work');
@@ -50,7 +60,7 @@ export async function hostTree(options: { envPassthrough?: string[]; networkIsol
   await mkdir(outside);
   await writeFile(join(outside, 'sentinel.txt'), SENTINEL_TEXT);
   const sentinelMtime = (await stat(join(outside, 'sentinel.txt'))).mtimeMs;
-  const adapter = new HostAdapter({ roots: [sessions], envPassthrough: options.envPassthrough ?? ['PATH'], ...(options.networkIsolation === undefined ? {} : { networkIsolation: options.networkIsolation }), ...(options.patternDeadlineMs === undefined ? {} : { patternDeadlineMs: options.patternDeadlineMs }) });
+  const adapter = new HostAdapter({ roots: [sessions], envPassthrough: options.envPassthrough ?? ['PATH'], ...(options.execSandbox === undefined ? {} : { execSandbox: options.execSandbox }), ...(options.patternDeadlineMs === undefined ? {} : { patternDeadlineMs: options.patternDeadlineMs }) });
   const blobs = new MemoryBlobs();
   // One clock for the whole tree (1 µs per reading), so session TTLs see time pass between effects.
   let nowNs = 1_700_000_000_000_000_000n;
@@ -62,7 +72,7 @@ export async function hostTree(options: { envPassthrough?: string[]; networkIsol
     return { status: outcome.status, receipt: checkedPayload(outcome, receiptSchemaOf(kind)) };
   };
   let sessionId = '';
-  const opened = await run('host.session.open', { target: { $tag: 'local', $value: { workdir, network_mode: 'none' } }, session_ttl_ns: 3_600_000_000_000n });
+  const opened = await run('host.session.open', { target: { $tag: 'local', $value: { workdir, network_mode: options.network ?? 'none' } }, session_ttl_ns: 3_600_000_000_000n });
   assert.equal(opened.status, 'ok', errorMessage(opened.receipt));
   sessionId = opened.receipt['session_id'] as string;
   return {
@@ -89,4 +99,24 @@ export function errorMessage(receipt: CborObject): string {
   const errors = receipt['errors'];
   const parts = [receipt['error_code'], receipt['error_message'], receipt['summary_text'], Array.isArray(errors) ? errors.join('; ') : null];
   return parts.filter((part) => typeof part === 'string').join(' | ');
+}
+
+let sandboxProbe: string | null | undefined;
+
+/**
+ * Skips the test, saying why, when this machine cannot build host.exec's sandbox (bubblewrap):
+ * every host.exec is refused there, so an exec test could show nothing. True when skipped.
+ */
+export function skipWithoutSandbox(t: TestContext): boolean {
+  if (sandboxProbe === undefined) {
+    try {
+      new BubblewrapSandbox().check();
+      sandboxProbe = null;
+    } catch (error) {
+      sandboxProbe = (error as Error).message;
+    }
+  }
+  if (sandboxProbe === null) return false;
+  t.skip(`bwrap not installed or unusable here (apt-get install bubblewrap): ${sandboxProbe}`);
+  return true;
 }

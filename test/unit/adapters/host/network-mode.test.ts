@@ -3,13 +3,13 @@
 // server on loopback; a "host" session's can; a node that cannot isolate refuses to open a
 // "none" session rather than run it with the network; an unknown mode is refused.
 // Method: a loopback TCP server started here, and host.exec of a Node one-liner that connects
-// to it, in sessions of each mode (Linux network namespaces through util-linux unshare).
+// to it, in sessions of each mode (Linux network namespaces, made by the bubblewrap exec sandbox).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { UnshareIsolation } from '../../../../src/adapters/host/network-isolation.ts';
-import { errorMessage, hostTree, inlineText } from './fixture.ts';
+import { BubblewrapSandbox } from '../../../../src/adapters/host/exec-sandbox.ts';
+import { errorMessage, hostTree, inlineText, skipWithoutSandbox } from './fixture.ts';
 
 const CONNECT = `const s = require('net').connect(Number(process.argv[1]), '127.0.0.1');
 s.on('connect', () => { console.log('connected'); s.end(); });
@@ -26,13 +26,7 @@ async function withServer(work: (port: number) => Promise<void>): Promise<void> 
 }
 
 test('commands of a network_mode "none" session reach no network, those of a "host" session do', async (t) => {
-  const probe = new UnshareIsolation();
-  try {
-    probe.check();
-  } catch (error) {
-    t.skip(`this machine cannot create network namespaces, so isolation cannot be shown here: ${(error as Error).message}`);
-    return;
-  }
+  if (skipWithoutSandbox(t)) return;
   const tree = await hostTree();
   try {
     await withServer(async (port) => {
@@ -54,11 +48,12 @@ test('commands of a network_mode "none" session reach no network, those of a "ho
   }
 });
 
-test('a node that cannot isolate refuses "none" sessions, saying what to do; unknown modes are refused', async () => {
-  const tree = await hostTree({ networkIsolation: new UnshareIsolation('/nonexistent/unshare') }).catch((error: unknown) => error as Error);
+test('a node that cannot isolate refuses "none" sessions, saying what to do; unknown modes are refused', async (t) => {
+  const tree = await hostTree({ execSandbox: new BubblewrapSandbox({ program: '/nonexistent/bwrap' }) }).catch((error: unknown) => error as Error);
   assert.ok(tree instanceof Error, 'the fixture opens a "none" session, which this node must refuse');
-  assert.match(tree.message, /network_mode "none" needs a network namespace, which this node cannot create/);
-  assert.match(tree.message, /unprivileged_userns_clone|network_mode "host"/);
+  assert.match(tree.message, /bubblewrap sandbox, which this node cannot create \(\/nonexistent\/bwrap: .*ENOENT/);
+  assert.match(tree.message, /apt-get install bubblewrap/);
+  if (skipWithoutSandbox(t)) return;
   const host = await hostTree().catch((error: unknown) => error as Error);
   assert.ok(!(host instanceof Error), 'a node that can isolate opens the session');
   try {

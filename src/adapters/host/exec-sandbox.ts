@@ -1,0 +1,188 @@
+// Where a host.exec command may act. Every command runs under bubblewrap (bwrap), as the node's
+// own user, in a mount namespace where:
+// - the whole filesystem is read-only, except the session's work dir (bound read-write);
+// - /tmp is a private tmpfs, so scratch files neither reach nor read the node's /tmp;
+// - /dev and /proc are fresh, and the command has a PID namespace of its own: it sees no other
+//   process of the machine (not the node's /proc/<pid>/environ, which holds its API keys);
+// - the node's secret directories (each world's .aos: private keys, vault, journal database,
+//   CAS) are covered by empty tmpfs mounts, since a command of the node's user could read them;
+// - a session of network_mode "none" (also what "" means, and what the agent asks for) has a
+//   network namespace of its own, without any network, not even loopback; "host" shares the
+//   node's network.
+// bwrap dies with the node (--die-with-parent), and its PID namespace with it, so killing the
+// process group the node spawned ends every process of the command.
+//
+// The sandbox is probed once, on first use. A node that cannot build it (bwrap missing, or no
+// user namespaces for a non-root node) refuses host.exec: a command never runs unconfined. The
+// fs tools do not run commands and need no sandbox.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, realpathSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { AdapterError } from '../errors.ts';
+import { isInside, isMissing } from './confine.ts';
+
+/** The network modes a local host session may ask for. */
+export const NETWORK_MODES = Object.freeze(['none', 'host'] as const);
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+/** The mode of a session whose network_mode is empty: no network unless asked for. */
+export const NETWORK_MODE_DEFAULT: NetworkMode = 'none';
+
+/** The exit code bwrap gives when it cannot set the sandbox up or execute the command. */
+const SANDBOX_FAILED_CODE = 1;
+/** What bwrap prints before its reason when it fails itself (not the command). */
+const SANDBOX_FAILED_PREFIX = 'bwrap: ';
+/** What bwrap prints before the program and the reason when it cannot execute the command. */
+const SANDBOX_EXEC_FAILED_PREFIX = 'bwrap: execvp ';
+
+const BWRAP = 'bwrap';
+const PROBE_TIMEOUT_MS = 5_000;
+/** The namespaces every command gets; the probe asks for them and for a network namespace. */
+const NAMESPACE_FLAGS: readonly string[] = Object.freeze(['--unshare-pid', '--die-with-parent']);
+const NO_NETWORK_FLAG = '--unshare-net';
+
+/** What one command is confined to. */
+export interface ExecConfinement {
+  /** The session's work dir (a real path): the only place the command may write. */
+  readonly workdir: string;
+  /** Where it starts: a real path inside the work dir. */
+  readonly cwd: string;
+  readonly network: NetworkMode;
+}
+
+/** Confines the commands of host.exec. */
+export interface ExecSandbox {
+  /** The argv that runs `argv` confined; an AdapterError when this node cannot confine it. */
+  command(argv: readonly string[], confinement: ExecConfinement): string[];
+  /** Throws the AdapterError `command` would for want of a sandbox, before a session is opened on its promise. */
+  check(): void;
+  /** Refuses a work dir inside a directory the sandbox hides, or holding one (a configuration error). */
+  checkWorkdir(workdir: string): void;
+  /** The error for a run that failed in the sandbox itself (its command never started), else null. */
+  failure(program: string, exitCode: number, stderr: string): AdapterError | null;
+}
+
+/** The mode a session's target asks for; refuses one this node does not know. */
+export function networkModeOf(asked: string | null): NetworkMode {
+  if (asked === null || asked === '') return NETWORK_MODE_DEFAULT;
+  const known = NETWORK_MODES.find((mode) => mode === asked);
+  if (known === undefined) throw new AdapterError('HOST_UNSUPPORTED', `network_mode ${JSON.stringify(asked)} is not supported by this node; use ${NETWORK_MODES.map((mode) => JSON.stringify(mode)).join(' or ')}`);
+  return known;
+}
+
+/** How a bubblewrap sandbox is built. */
+export interface BubblewrapOptions {
+  /** The bwrap program, found on the node's PATH unless a path; default "bwrap". */
+  readonly program?: string;
+  /** The node's secret directories, hidden from every command; asked anew for each command, so ones created later are hidden too. */
+  readonly hiddenDirs?: () => readonly string[];
+}
+
+/** The sandbox built with bubblewrap, probed once on first use. */
+export class BubblewrapSandbox implements ExecSandbox {
+  private probed: { readonly program: string } | { readonly refusal: string } | null = null;
+  private readonly program: string;
+  private readonly hiddenDirs: () => readonly string[];
+
+  constructor(options: BubblewrapOptions = {}) {
+    this.program = options.program ?? BWRAP;
+    this.hiddenDirs = options.hiddenDirs ?? (() => []);
+  }
+
+  command(argv: readonly string[], confinement: ExecConfinement): string[] {
+    const program = this.usable();
+    const hidden = this.hidden();
+    refuseHiddenWorkdir(confinement.workdir, hidden);
+    return [
+      program,
+      '--ro-bind', '/', '/',
+      '--dev', '/dev',
+      '--proc', '/proc',
+      // Before the work dir: a work dir under /tmp is bound onto the private tmpfs, not hidden by it.
+      '--tmpfs', '/tmp',
+      '--bind', confinement.workdir, confinement.workdir,
+      // After the work dir: were a secret directory inside it (checkWorkdir refuses that), it stays hidden.
+      ...hidden.flatMap((dir) => ['--tmpfs', dir]),
+      ...NAMESPACE_FLAGS,
+      ...(confinement.network === 'none' ? [NO_NETWORK_FLAG] : []),
+      '--chdir', confinement.cwd,
+      '--',
+      ...argv,
+    ];
+  }
+
+  check(): void {
+    this.usable();
+  }
+
+  checkWorkdir(workdir: string): void {
+    refuseHiddenWorkdir(workdir, this.hidden());
+  }
+
+  failure(program: string, exitCode: number, stderr: string): AdapterError | null {
+    const said = stderr.trim();
+    if (exitCode !== SANDBOX_FAILED_CODE || !said.startsWith(SANDBOX_FAILED_PREFIX)) return null;
+    if (said.startsWith(SANDBOX_EXEC_FAILED_PREFIX)) return new AdapterError('HOST_SPAWN_FAILED', `could not start ${JSON.stringify(program)}: ${said.slice(said.lastIndexOf(':') + 1).trim()}`);
+    return new AdapterError('HOST_UNSUPPORTED', `the exec sandbox could not be set up for ${JSON.stringify(program)} (${said}); the command did not run`);
+  }
+
+  /** The real paths of the secret directories that exist now (one that does not exist holds nothing to hide). */
+  private hidden(): string[] {
+    const found: string[] = [];
+    for (const dir of this.hiddenDirs()) {
+      try {
+        found.push(realpathSync(dir));
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    }
+    return found;
+  }
+
+  private usable(): string {
+    this.probed ??= this.probe();
+    if ('refusal' in this.probed) throw new AdapterError('HOST_UNSUPPORTED', this.probed.refusal);
+    return this.probed.program;
+  }
+
+  // The program is found on the node's PATH now: a session's commands get only the variables
+  // its grant passes through, which need not include PATH.
+  private probe(): { readonly program: string } | { readonly refusal: string } {
+    const program = onPath(this.program) ?? this.program;
+    const flags = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', ...NAMESPACE_FLAGS, NO_NETWORK_FLAG];
+    const tried = spawnSync(program, [...flags, '--', 'true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' });
+    if (tried.status === 0) return { program };
+    const why = tried.error !== undefined ? tried.error.message : (tried.stderr.trim() || `exit ${tried.status ?? tried.signal}`);
+    const asRoot = process.getuid?.() === 0;
+    return {
+      refusal: `host.exec runs every command in a bubblewrap sandbox, which this node cannot create (${this.program}: ${why}), so no command runs; `
+        + (asRoot ? 'install bubblewrap (apt-get install bubblewrap)' : 'install bubblewrap (apt-get install bubblewrap) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu also kernel.apparmor_restrict_unprivileged_userns=0)')
+        + ', then restart the node',
+    };
+  }
+}
+
+function refuseHiddenWorkdir(workdir: string, hidden: readonly string[]): void {
+  const holder = hidden.find((dir) => isInside(dir, workdir));
+  if (holder !== undefined) {
+    throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} is inside ${holder}, which holds the node's secrets (keys, vault, journal) and is hidden from host commands; choose a work dir outside it`);
+  }
+  // A work dir holding a state folder would let the fs tools read it (commands see it hidden).
+  const held = hidden.find((dir) => isInside(workdir, dir));
+  if (held !== undefined) {
+    throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} contains ${held}, which holds the node's secrets (keys, vault, journal); choose a work dir that does not contain a world's .aos folder (a world root's work/ folder, or a folder beside the world)`);
+  }
+}
+
+/** The executable `name` on the node's PATH (or `name` itself when it is a path), if any. */
+function onPath(name: string): string | null {
+  const candidates = isAbsolute(name) ? [name] : (process.env['PATH'] ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, name));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
