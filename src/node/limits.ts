@@ -104,8 +104,10 @@ export const LIFECYCLE_PAGE_RECORDS = 4_096;
 
 /** Records after its root one `aos trace`/`aos diagnose` reads, on a folder or through a node (the same walk); past it the graph is marked truncated. */
 export const TRACE_WALK_RECORDS_MAX = 200_000;
-/** Audits (with their replay) one node runs at once: each reads a whole journal on the node's main thread. */
+/** Audits (with their replay) one node runs at once: each reads a whole journal and replays it, on a thread of its own (read-job.ts). */
 export const NODE_AUDITS_AT_ONCE_MAX = 1;
+/** Exports one node runs at once: each holds its world's journal in memory (up to BUNDLE_BYTES_MAX of bundle) on a thread of its own (read-job.ts). */
+export const NODE_EXPORTS_AT_ONCE_MAX = 2;
 /** Largest body of a workspace push through a node: the list of files (path, blob hash, mode) of one folder, up to WORKSPACE_WALK_ENTRIES_MAX of them. */
 export const NODE_WS_PUSH_BODY_BYTES_MAX = 32 * 1024 * 1024;
 /** Records read per page when a walk covers a world's whole journal (audits, approvals). */

@@ -12,7 +12,6 @@ import type { Readable } from 'node:stream';
 import { toJsonValue } from '../cbor/index.ts';
 import type { Hash } from '../cbor/index.ts';
 import { publicKeyId } from '../kernel/index.ts';
-import { exportWorld } from './bundle-export.ts';
 import type { ExportSummary } from './bundle-export.ts';
 import { importBundle } from './bundle-import.ts';
 import type { ImportPins } from './bundle-import.ts';
@@ -24,6 +23,7 @@ import { forkWorld } from './fork-world.ts';
 import type { ForkPoint, ForkSummary } from './fork-world.ts';
 import { BUNDLE_BYTES_MAX } from './limits.ts';
 import type { NodeHost } from './node-host.ts';
+import type { ReadJobPool } from './read-job.ts';
 
 /** The content type of a bundle upload; its body reaches the route as a stream (bounded there, not buffered). */
 export const BUNDLE_CONTENT_TYPE = 'application/vnd.aos.bundle';
@@ -140,13 +140,19 @@ export interface ExportedBundle {
   readonly remove: () => void;
 }
 
-/** Exports hosted world `id` as `aos world export` does (the same bytes), into a temporary file. */
-export function exportHostedWorld(id: string, dir: string): ExportedBundle {
+/**
+ * Exports hosted world `id` as `aos world export` does (the same bytes), on a read-job thread of
+ * `jobs`. The thread writes the bundle to a temporary file which the caller streams: the main
+ * thread never holds the bundle (posting its bytes back would copy up to BUNDLE_BYTES_MAX into the
+ * API's heap), and the response is read from disk a chunk at a time.
+ */
+export async function exportHostedWorld(jobs: ReadJobPool, id: string, dir: string): Promise<ExportedBundle> {
   const folder = mkdtempSync(join(tmpdir(), 'aos-node-export-'));
   const remove = () => rmSync(folder, { recursive: true, force: true });
+  const file = join(folder, `${id}.aosbundle`);
   try {
-    const { file: _file, ...summary } = exportWorld(dir, join(folder, `${id}.aosbundle`));
-    return { summary, stream: createReadStream(join(folder, `${id}.aosbundle`)), remove };
+    const { file: _file, ...summary } = await jobs.run({ kind: 'export', dir, file });
+    return { summary, stream: createReadStream(file), remove };
   } catch (error) {
     remove();
     throw error;

@@ -15,7 +15,7 @@ import { threadEntry } from './thread-entry.ts';
 import { OUTSIDE_REQUEST_SLOT, PROGRESS_SLOTS } from './world-thread-messages.ts';
 import type { OpResult, SentInput, SentOrRefused, ThreadNotice, ThreadReady, ThreadRequest, ThreadResponse } from './world-thread-messages.ts';
 
-const ENTRY = threadEntry(import.meta.url);
+const ENTRY = threadEntry(import.meta.url, 'world-thread');
 
 type WithoutId<Request> = Request extends unknown ? Omit<Request, 'id'> : never;
 

@@ -9,19 +9,15 @@
 //     the sys/WorkspaceCommit@1 through the world's input watchdog;
 //   - adapter key rotation, which journals a key_rotation (the node owns the world and the keys
 //     folder beside it);
-//   - the audit with its replay, which the node runs on a read-only view of the world.
+//   - the audit with its replay, which the node runs on a read-only view of the world, on a
+//     thread of its own (read-job.ts) so the API answers other requests meanwhile.
 import type { FastifyInstance } from 'fastify';
-import { KernelError } from '../../../kernel/index.ts';
 import type { EventInput } from '../../../kernel/index.ts';
-import { StoreError } from '../../../store/index.ts';
 import { WORKSPACE_WALK_ENTRIES_MAX } from '../../../adapters/limits.ts';
-import { auditApprovals } from '../../audit-approvals.ts';
-import { auditWorld } from '../../audit.ts';
-import { EmbeddedWorld } from '../../embedded-world.ts';
-import { NodeError } from '../../errors.ts';
 import { NODE_AUDITS_AT_ONCE_MAX, NODE_WS_PUSH_BODY_BYTES_MAX } from '../../limits.ts';
 import type { NodeHost } from '../../node-host.ts';
 import type { RecordJson } from '../../node-world-ops.ts';
+import { ReadJobPool } from '../../read-job.ts';
 import { WORKSPACE_WORKFLOW } from '../../workspace-registry.ts';
 import { ApiError } from '../api-errors.ts';
 import { HASH_PATTERN, WORLD_PARAMS } from './shared.ts';
@@ -81,19 +77,14 @@ export function registerCliCommandRoutes(app: FastifyInstance, host: NodeHost): 
   app.post<{ Params: WorldParams & { name: string } }>('/worlds/:id/keys/:name/rotate', {
     schema: { summary: 'rotate an adapter key: journal a key_rotation, move the key files, restart the world\'s executor', params: { ...WORLD_PARAMS, required: ['id', 'name'], properties: { ...WORLD_PARAMS.properties, name: { type: 'string', minLength: 1 } } } },
   }, async (request) => host.call(request.params.id, 'rotate_key', { name: request.params.name }));
-  let audits = 0;
+  const audits = new ReadJobPool(NODE_AUDITS_AT_ONCE_MAX);
   app.get<{ Params: WorldParams }>('/worlds/:id/audit', {
     schema: { summary: 'audit the world as `aos audit verify` does: hash chain, receipt and approval signatures, settlements, then replay', params: WORLD_PARAMS },
   }, async (request) => {
     const dir = host.dirOf(request.params.id);
     if (dir === null) await host.worker(request.params.id); // throws NO_WORLD naming the worlds there are
-    if (audits >= NODE_AUDITS_AT_ONCE_MAX) throw new ApiError(503, 'BUSY', 'the node is auditing a world already', 'try again when it is done');
-    audits += 1;
-    try {
-      return await auditOf(dir as string);
-    } finally {
-      audits -= 1;
-    }
+    if (audits.full) throw new ApiError(503, 'BUSY', 'the node is auditing a world already', 'try again when it is done');
+    return audits.run({ kind: 'audit', dir: dir as string });
   });
 }
 
@@ -113,27 +104,3 @@ async function pushWorkspace(host: NodeHost, id: string, workspace: string, body
 }
 
 
-/**
- * The audit of the world in `dir`, on a read-only view beside its thread (as `aos audit verify`
- * reads a folder while a node serves it). It runs on the node's main thread: the API waits
- * for it, which NODE_AUDITS_AT_ONCE_MAX bounds.
- */
-async function auditOf(dir: string) {
-  const world = await EmbeddedWorld.open(dir, { readOnly: true });
-  try {
-    const report = auditWorld(world);
-    const approvals = auditApprovals(world.records());
-    let replay: { ok: true; heights: number; snapshots: number; head: string | null } | { ok: false; message: string };
-    let replayCode: string | null = null;
-    try {
-      replay = { ok: true, ...(await world.verifyReplay()) };
-    } catch (error) {
-      if (!(error instanceof KernelError || error instanceof NodeError || error instanceof StoreError)) throw error;
-      replay = { ok: false, message: error.message };
-      replayCode = error.code;
-    }
-    return { report, approvals, replay, replay_code: replayCode };
-  } finally {
-    world.close();
-  }
-}

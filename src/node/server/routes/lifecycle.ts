@@ -3,7 +3,8 @@
 //   - GET  /worlds/:id/facts    the `aos world ls` row of a hosted world;
 //   - GET  /worlds/:id/show     what `aos world show` prints;
 //   - POST /worlds              create (genesis) and host the world whose folder the CLI built;
-//   - GET  /worlds/:id/export   the world's bundle, streamed (its summary in a header);
+//   - GET  /worlds/:id/export   the world's bundle, written on a thread of its own (read-job.ts)
+//                               and streamed (its summary in a header);
 //   - POST /worlds/:id/import   upload a bundle (application/vnd.aos.bundle), verified whole
 //                               before the world `id` is installed and hosted;
 //   - POST /worlds/:id/fork     fork into a new hosted world.
@@ -11,8 +12,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Hash } from '../../../cbor/index.ts';
+import { NODE_EXPORTS_AT_ONCE_MAX } from '../../limits.ts';
 import type { NodeHost } from '../../node-host.ts';
 import { BUNDLE_CONTENT_TYPE, createHostedWorld, EXPORT_SUMMARY_HEADER, exportHostedWorld, forkHostedWorld, importHostedWorld, worldRow, worldShow } from '../../node-lifecycle-ops.ts';
+import { ReadJobPool } from '../../read-job.ts';
 import { ApiError } from '../api-errors.ts';
 import { HASH_PATTERN, WORLD_PARAMS } from './shared.ts';
 import type { WorldParams } from './shared.ts';
@@ -29,6 +32,7 @@ async function hostedDir(host: NodeHost, id: string): Promise<string> {
 }
 
 export function registerLifecycleRoutes(app: FastifyInstance, host: NodeHost): void {
+  const exportJobs = new ReadJobPool(NODE_EXPORTS_AT_ONCE_MAX);
   app.addContentTypeParser(BUNDLE_CONTENT_TYPE, (_request, payload, done) => done(null, payload));
   app.get<{ Params: WorldParams }>('/worlds/:id/facts', {
     schema: { summary: 'a world\'s head, genesis manifest, snapshot count and whether it is a fork (a row of `aos world ls`)', params: WORLD_PARAMS },
@@ -45,7 +49,9 @@ export function registerLifecycleRoutes(app: FastifyInstance, host: NodeHost): v
   app.get<{ Params: WorldParams }>('/worlds/:id/export', {
     schema: { summary: `the world as one bundle (${BUNDLE_CONTENT_TYPE}), byte for byte what \`aos world export\` writes; its summary is in the ${EXPORT_SUMMARY_HEADER} header`, params: WORLD_PARAMS },
   }, async (request, reply) => {
-    const bundle = exportHostedWorld(request.params.id, await hostedDir(host, request.params.id));
+    const dir = await hostedDir(host, request.params.id);
+    if (exportJobs.full) throw new ApiError(503, 'BUSY', `the node is exporting ${NODE_EXPORTS_AT_ONCE_MAX} world(s) already`, 'try again when one is done');
+    const bundle = await exportHostedWorld(exportJobs, request.params.id, dir);
     bundle.stream.once('close', bundle.remove);
     return reply.type(BUNDLE_CONTENT_TYPE).header(EXPORT_SUMMARY_HEADER, JSON.stringify(bundle.summary)).send(bundle.stream);
   });
