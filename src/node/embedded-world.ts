@@ -148,25 +148,39 @@ export class EmbeddedWorld {
   }
 
   /**
-   * Replays the whole journal from genesis and from every snapshot, checking each against the
+   * Replays the whole journal from genesis, and from every snapshot, checking each against the
    * world as it is: the same records, state and chain head (replay or die). Returns what was checked.
+   *
+   * From a snapshot, the replay runs only up to the next snapshot it can re-produce (the last one
+   * runs to the head): its record there commits to the whole state by hash, and replay checks
+   * every record it re-produces byte for byte, so arriving at that record's bytes is arriving at
+   * that snapshot's state. Chained, these segments show what replaying each snapshot to the head
+   * would (restore and replay agree with the journal everywhere), in one pass over the journal
+   * instead of one per snapshot: a world of 100 snapshots replays twice its length, not ~50 times.
    */
-  async verifyReplay(): Promise<{ heights: number; snapshots: number; head: Hash | null }> {
-    // A snapshot an older kernel wrote in another format cannot be restored here; replay from
-    // genesis still passes through it (and checks everything after it).
+  async verifyReplay(options: { onReplay?: (stretch: ReplayStretch) => void } = {}): Promise<{ heights: number; snapshots: number; head: Hash | null }> {
+    // A snapshot an older kernel wrote in another format cannot be restored here, nor re-produced
+    // byte for byte (its record is kept as journaled): segments pass through it, and replay from
+    // genesis still checks everything after it.
     const readable = this.worldStore.snapshots.list().filter((ref) => isOwnSnapshotFormat(this.worldStore.cas, ref.hash));
-    const replays: Array<{ from: SealedRecord | undefined }> = [{ from: undefined }, ...readable.map((ref) => ({ from: recordAt(this.worldStore, ref.height) }))];
     const view = validatedViewOf(this.worldStore);
-    for (const { from } of replays) {
+    const replays: Array<{ from: SealedRecord | undefined; through: number | undefined }> = [
+      { from: undefined, through: undefined },
+      ...readable.map((ref, index) => ({ from: recordAt(this.worldStore, ref.height), through: readable[index + 1]?.height })),
+    ];
+    for (const { from, through } of replays) {
+      options.onReplay?.({ from: from?.height ?? null, through: through ?? null });
       const modules = await CasModules.load(view, this.worldStore.cas, undefined, true, loadSysModules(this.worldStore.meta));
       try {
-        const replayed = World.replay(view, modules, this.worldStore.cas, journalFrom(this.worldStore, from === undefined ? 0 : from.height + 1), from);
-        compareWorlds(replayed, this.world, this.view, from === undefined ? 'genesis' : `the snapshot at height ${from.height}`);
+        const replayed = World.replay(view, modules, this.worldStore.cas, journalFrom(this.worldStore, from === undefined ? 0 : from.height + 1, through), from);
+        const origin = from === undefined ? 'genesis' : `the snapshot at height ${from.height}`;
+        if (through === undefined) compareWorlds(replayed, this.world, this.view, origin);
+        else compareAt(replayed, recordAt(this.worldStore, through), origin);
       } finally {
         modules.dispose();
       }
     }
-    return { heights: this.world.head.height, snapshots: replays.length - 1, head: this.world.head.hash };
+    return { heights: this.world.head.height, snapshots: readable.length, head: this.world.head.hash };
   }
 
   get head() {
@@ -455,9 +469,16 @@ function recordAt(worldStore: WorldStore, height: number): SealedRecord {
   return openRecord(entry.bytes, height);
 }
 
-function* journalFrom(worldStore: WorldStore, from: number): Generator<SealedRecord> {
-  for (let height = from; ;) {
-    const page = worldStore.journal.read(height, REPLAY_PAGE_ENTRIES);
+/** One replay of verifyReplay: from genesis (null) or the snapshot record at `from`, through the snapshot record at `through` or (null) to the head. */
+export interface ReplayStretch {
+  readonly from: number | null;
+  readonly through: number | null;
+}
+
+/** The journal's records from height `from`, through height `through` when given (else to the end). */
+function* journalFrom(worldStore: WorldStore, from: number, through = Number.MAX_SAFE_INTEGER): Generator<SealedRecord> {
+  for (let height = from; height <= through;) {
+    const page = worldStore.journal.read(height, Math.min(REPLAY_PAGE_ENTRIES, through - height + 1));
     if (page.length === 0) return;
     for (const entry of page) yield openRecord(entry.bytes, entry.height, entry.hash);
     height = (page.at(-1)?.height ?? height) + 1;
@@ -478,6 +499,13 @@ function compareWorlds(replayed: World, live: World, view: ManifestView, from: s
         throw new KernelError('REPLAY_DIVERGED', `replay from ${from} disagrees with the world on the state of a ${module} cell`);
       }
     });
+  }
+}
+
+/** A replay that stopped at a snapshot record: it re-produced that record, so it ends right after it. */
+function compareAt(replayed: World, snapshot: SealedRecord, from: string): void {
+  if (replayed.head.height !== snapshot.height + 1 || replayed.head.hash !== snapshot.hash) {
+    throw new KernelError('REPLAY_DIVERGED', `replay from ${from} ends at height ${replayed.head.height} (${replayed.head.hash ?? 'none'}), not after the snapshot at height ${snapshot.height} (${snapshot.hash})`);
   }
 }
 
