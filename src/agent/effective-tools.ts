@@ -2,7 +2,7 @@
 // default → state → provider default), plus session and run enables and forces, minus session
 // and run disables (disable beats force); profile order first, then extras by name; filtered by
 // availability against the host session. Names in overrides are tool_ids.
-import { providerDefaultProfile } from './tool-catalog.ts';
+import { profilesOf, providerDefaultProfile, registryOf, ZERO_HASH } from './tool-catalog.ts';
 import { refuse } from './failure.ts';
 import { TOOL_NAME_LENGTH_MAX } from './limits.ts';
 import type { EffectiveTool, EffectiveToolSet, SessionState, ToolSpec } from './types.ts';
@@ -25,7 +25,11 @@ export function selectedProfile(state: SessionState): string {
 
 export function computeEffectiveTools(state: SessionState): EffectiveToolSet {
   const profileId = selectedProfile(state);
-  const profile = state.tool_profiles[profileId] ?? [];
+  const profile = profilesOf(state)[profileId] ?? [];
+  const registry = registryOf(state);
+  // A built-in spec is never written to: the ref its definition was materialised under lives in
+  // the effective set, and is carried over when the set is computed again.
+  const materialised = new Map(state.effective_tools.ordered_tools.map((tool) => [tool.tool_id, tool.tool_ref]));
   const run = state.active_run_config;
   const config = state.session_config;
   const extras = [...(config.default_tool_enable ?? []), ...(config.default_tool_force ?? []), ...(run?.tool_enable ?? []), ...(run?.tool_force ?? [])];
@@ -35,12 +39,12 @@ export function computeEffectiveTools(state: SessionState): EffectiveToolSet {
   const tools: EffectiveTool[] = [];
   let requiresHost = false;
   for (const id of ordered) {
-    const spec = state.tool_registry[id];
+    const spec = registry[id];
     if (spec === undefined || disabled.has(id)) continue;
     if (spec.availability_rules.some((rule) => rule.$tag === 'HostSessionReady')) requiresHost = true;
     if (!available(spec, ready)) continue;
     tools.push({
-      tool_id: spec.tool_id, tool_name: spec.tool_name, tool_ref: spec.tool_ref, description: spec.description, args_schema_json: spec.args_schema_json,
+      tool_id: spec.tool_id, tool_name: spec.tool_name, tool_ref: spec.tool_ref !== ZERO_HASH ? spec.tool_ref : (materialised.get(spec.tool_id) ?? ZERO_HASH), description: spec.description, args_schema_json: spec.args_schema_json,
       mapper: spec.mapper, executor: spec.executor, parallel_safe: spec.parallelism_hint.parallel_safe, resource_key: spec.parallelism_hint.resource_key,
     });
   }
@@ -72,5 +76,6 @@ export function checkRegistry(registry: Readonly<Record<string, ToolSpec>>, prof
 
 /** Refuses override names that are not registered tool_ids. */
 export function checkOverrideIds(state: SessionState, ids: readonly string[]): void {
-  for (const id of ids) if (state.tool_registry[id] === undefined) refuse('unknown_tool_override', `no tool with tool_id ${id} is registered; overrides name tool_ids (effect kinds), not the names the model sees`);
+  const registry = registryOf(state);
+  for (const id of ids) if (registry[id] === undefined) refuse('unknown_tool_override', `no tool with tool_id ${id} is registered; overrides name tool_ids (effect kinds), not the names the model sees`);
 }

@@ -5,6 +5,7 @@
 // run at once and interrupts the host commands still running for it.
 import { effect } from 'agentos/sdk';
 import { checkOverrideIds, checkRegistry, refreshTools } from './effective-tools.ts';
+import { profilesOf, registryOf } from './tool-catalog.ts';
 import { refuse } from './failure.ts';
 import { checkTransition, hasActiveRun, isTerminal } from './lifecycle.ts';
 import { PENDING_TEXTS_MAX } from './limits.ts';
@@ -119,10 +120,11 @@ export function applyIngress(reduction: Reduction, ingress: SessionIngressKind):
       hostCommand(reduction, ingress.$value.command);
       return;
     case 'ToolRegistrySet': {
+      // An empty registry (or profiles) is the built-in one: the state holds it as {}.
       const { registry, profiles, default_profile: defaultProfile } = ingress.$value;
       const nextProfiles = profiles ?? state.tool_profiles;
-      checkRegistry(registry, nextProfiles);
-      if (defaultProfile !== null && nextProfiles[defaultProfile] === undefined) refuse('tool_profile_unknown', `default profile ${defaultProfile} is not among the profiles`);
+      checkRegistry(registryOf({ tool_registry: registry }), profilesOf({ tool_profiles: nextProfiles }));
+      if (defaultProfile !== null && profilesOf({ tool_profiles: nextProfiles })[defaultProfile] === undefined) refuse('tool_profile_unknown', `default profile ${defaultProfile} is not among the profiles`);
       state.tool_registry = registry;
       state.tool_profiles = nextProfiles;
       if (defaultProfile !== null) state.tool_profile = defaultProfile;
@@ -131,7 +133,7 @@ export function applyIngress(reduction: Reduction, ingress: SessionIngressKind):
       return;
     }
     case 'ToolProfileSelected':
-      if (state.tool_profiles[ingress.$value.profile_id] === undefined) refuse('tool_profile_unknown', `no tool profile ${ingress.$value.profile_id}; known: ${Object.keys(state.tool_profiles).join(', ')}`);
+      if (profilesOf(state)[ingress.$value.profile_id] === undefined) refuse('tool_profile_unknown', `no tool profile ${ingress.$value.profile_id}; known: ${Object.keys(profilesOf(state)).join(', ')}`);
       state.tool_profile = ingress.$value.profile_id;
       if (state.active_run_config !== null) state.active_run_config.tool_profile = null;
       refreshTools(state);

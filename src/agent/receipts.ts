@@ -110,6 +110,8 @@ function blobGot(reduction: Reduction, waiter: PendingBlobGetKind, bytes: Uint8A
 function blobPut(reduction: Reduction, waiter: PendingBlobPutKind, ref: Hash): void {
   const state = reduction.state;
   if (waiter.$tag === 'ToolDefinition') {
+    // A registry of the session's own keeps the ref; the built-in one (held as {}) is shared and
+    // never written: its refs live in the effective set (computeEffectiveTools carries them over).
     const spec = state.tool_registry[waiter.$value.tool_id];
     if (spec !== undefined) spec.tool_ref = ref;
     for (const tool of state.effective_tools.ordered_tools) if (tool.tool_id === waiter.$value.tool_id) tool.tool_ref = ref;

@@ -1,6 +1,5 @@
 // The state of a new session (its first event creates it): the built-in tools and profiles, no run,
 // no limits (aos.agent/SessionState@2: upstream's @1 plus budgets, retries, failures and context).
-import { builtinProfiles, builtinRegistry } from './tool-catalog.ts';
 import { computeEffectiveTools } from './effective-tools.ts';
 import { noLimits, startRunBudget, zeroUsage } from './budget.ts';
 import { emptyContext, startRunContext } from './compaction.ts';
@@ -25,8 +24,9 @@ export function initialState(): SessionState {
     last_output_ref: null,
     tool_refs_materialized: false,
     in_flight_effects: 0,
-    tool_registry: builtinRegistry(),
-    tool_profiles: builtinProfiles(),
+    // The built-in registry and profiles, held by reference (tool-catalog.ts registryOf).
+    tool_registry: {},
+    tool_profiles: {},
     tool_profile: '',
     tool_runtime_context: { host_session_id: null, host_session_status: null },
     effective_tools: { profile_id: '', profile_requires_host_session: false, ordered_tools: [] },

@@ -1,6 +1,9 @@
 // The built-in tools (upstream-agent.md §2): tool_id is the effect kind, used in profiles and
 // overrides; tool_name is what the model sees. Their tool_ref is the zero hash until the session
 // materialises each definition as a blob (blob.put) before the first turn that offers it.
+// A session keeps them by reference, not by value: its state holds an empty registry and empty
+// profiles for "the built-in ones" (registryOf, profilesOf), since the ~15 KB they take would
+// otherwise cross the sandbox boundary in and out at every step of every session.
 import type { AvailabilityRule, MapperTag, ToolSpec } from './types.ts';
 
 export const ZERO_HASH = `sha256:${'0'.repeat(64)}`;
@@ -53,9 +56,37 @@ function specOf(row: Row): ToolSpec {
   };
 }
 
-/** The built-in registry, tool_id → spec. */
+/** The built-in registry, tool_id → spec (a fresh copy: a session may hold and change it). */
 export function builtinRegistry(): Record<string, ToolSpec> {
   return Object.fromEntries(ROWS.map((row) => [row.id, specOf(row)]));
+}
+
+/** Freezes `value` and everything in it: the shared built-ins must never be written through. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+// Built once per module context and frozen, so no session's step can change what another sees
+// (sessions are cells of one module, and share its context between snapshots).
+let shared: { readonly registry: Readonly<Record<string, ToolSpec>>; readonly profiles: Readonly<Record<string, readonly string[]>> } | null = null;
+
+function sharedBuiltins(): NonNullable<typeof shared> {
+  shared ??= deepFreeze({ registry: builtinRegistry(), profiles: builtinProfiles() });
+  return shared;
+}
+
+/** The session's registry: its own, or (held as an empty map) the built-in one. Read-only. */
+export function registryOf(state: { readonly tool_registry: Readonly<Record<string, ToolSpec>> }): Readonly<Record<string, ToolSpec>> {
+  return Object.keys(state.tool_registry).length > 0 ? state.tool_registry : sharedBuiltins().registry;
+}
+
+/** The session's profiles: its own, or (held as an empty map) the built-in ones. Read-only. */
+export function profilesOf(state: { readonly tool_profiles: Readonly<Record<string, readonly string[]>> }): Readonly<Record<string, readonly string[]>> {
+  return Object.keys(state.tool_profiles).length > 0 ? state.tool_profiles : sharedBuiltins().profiles;
 }
 
 const COMMON: readonly string[] = Object.freeze([

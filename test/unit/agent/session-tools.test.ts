@@ -1,0 +1,77 @@
+// Goal: a session holds the built-in tools by reference. Its state carries no copy of the
+// registry or the profiles (they crossed the sandbox boundary at every step), yet its turns
+// offer the built-in tools, each definition is written as a blob once and keeps its ref when the
+// offered set is recomputed, a registry of its own is kept in state, and an empty one brings
+// back the built-ins. The shared built-ins cannot be written through.
+// Method: the bundled session under the receipt harness (session-harness.ts).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CborValue } from '../../../src/cbor/index.ts';
+import { builtinRegistry, registryOf, ZERO_HASH } from '../../../src/agent/tool-catalog.ts';
+import { command, hostReady, runRequested, SessionHarness } from './session-harness.ts';
+
+interface ToolRef { readonly tool_id: string; readonly tool_name: string; readonly tool_ref: string }
+
+function offered(session: SessionHarness): ToolRef[] {
+  return (session.get('effective_tools') as unknown as { ordered_tools: ToolRef[] }).ordered_tools;
+}
+
+/** The tool definitions the session has written as blobs so far, by tool name. */
+function definitionPuts(session: SessionHarness): string[] {
+  return session.emitted.filter((effect) => effect.kind === 'blob.put').map((effect) => new TextDecoder().decode((effect.params as { bytes: Uint8Array }).bytes))
+    .filter((text) => text.includes('"parameters"')).map((text) => (JSON.parse(text) as { name: string }).name);
+}
+
+test('a session offers the built-in tools without a copy in its state, and writes each definition once', async () => {
+  const session = await SessionHarness.start();
+  session.ingress(hostReady('hs-1'));
+  session.ingress(runRequested(session.putBlob(JSON.stringify({ role: 'user', content: 'start' }))));
+  session.serveBlobs();
+  assert.deepEqual([session.get('tool_registry'), session.get('tool_profiles')], [{}, {}], 'the state holds the built-ins by reference');
+  const tools = offered(session);
+  assert.deepEqual(tools.map((tool) => tool.tool_name).sort(), ['apply_patch', 'exists', 'glob', 'grep', 'inspect_workflow', 'inspect_world', 'list_dir', 'read_file', 'shell', 'stat',
+    'workspace_apply', 'workspace_commit', 'workspace_diff', 'workspace_inspect', 'workspace_list', 'workspace_read', 'write_file'], 'the openai profile of the built-ins');
+  const generate = session.soleOpen('llm.generate');
+  const refs = (generate.params as { runtime: { tool_refs: string[] } }).runtime.tool_refs;
+  assert.deepEqual(refs, tools.map((tool) => tool.tool_ref));
+  for (const [index, ref] of refs.entries()) {
+    assert.notEqual(ref, ZERO_HASH);
+    assert.equal((JSON.parse(session.blobText(ref)) as { name: string }).name, tools[index]?.tool_name, 'each ref names its tool\'s definition');
+  }
+  assert.deepEqual(definitionPuts(session).sort(), tools.map((tool) => tool.tool_name).sort(), 'one definition per tool');
+
+  // The set is recomputed (shell disabled, a follow-up turn): the others keep their refs, and
+  // no definition is written again.
+  session.reply({ text: 'done' });
+  session.serveBlobs();
+  session.ingress({ $tag: 'ToolOverridesSet', $value: { scope: { $tag: 'Session' }, enable: null, disable: ['host.exec'], force: null } });
+  session.ingress(command({ $tag: 'FollowUp', $value: { text: 'and now?' } }));
+  session.serveBlobs();
+  const next = offered(session);
+  assert.deepEqual(next.map((tool) => tool.tool_name), tools.filter((tool) => tool.tool_name !== 'shell').map((tool) => tool.tool_name));
+  assert.deepEqual(next.map((tool) => tool.tool_ref), tools.filter((tool) => tool.tool_name !== 'shell').map((tool) => tool.tool_ref));
+  assert.equal(definitionPuts(session).length, tools.length, 'no definition was written twice');
+  assert.deepEqual((session.soleOpen('llm.generate').params as { runtime: { tool_refs: string[] } }).runtime.tool_refs, next.map((tool) => tool.tool_ref));
+});
+
+test('a registry of the session\'s own is kept in its state; an empty one brings the built-ins back', async () => {
+  const session = await SessionHarness.start();
+  const readFile = builtinRegistry()['host.fs.read_file'] as unknown as CborValue;
+  session.ingress({ $tag: 'ToolRegistrySet', $value: { registry: { 'host.fs.read_file': readFile }, profiles: { mine: ['host.fs.read_file'] }, default_profile: 'mine' } });
+  assert.deepEqual(Object.keys(session.get('tool_registry') as Record<string, unknown>), ['host.fs.read_file']);
+  session.ingress(hostReady('hs-1'));
+  assert.deepEqual(offered(session).map((tool) => tool.tool_name), ['read_file']);
+  session.ingress({ $tag: 'ToolRegistrySet', $value: { registry: {}, profiles: {}, default_profile: 'anthropic' } });
+  assert.deepEqual([session.get('tool_registry'), session.get('tool_profiles'), session.get('tool_profile')], [{}, {}, 'anthropic']);
+  assert.ok(offered(session).some((tool) => tool.tool_name === 'edit_file'), 'the built-in anthropic profile is offered again');
+});
+
+test('the shared built-in registry is frozen; builtinRegistry() hands out a copy of its own', () => {
+  const shared = registryOf({ tool_registry: {} });
+  const spec = shared['host.exec'];
+  assert.ok(spec !== undefined && Object.isFrozen(spec) && Object.isFrozen(spec.parallelism_hint));
+  assert.throws(() => { (spec as { tool_ref: string }).tool_ref = 'sha256:changed'; }, TypeError);
+  const copy = builtinRegistry();
+  (copy['host.exec'] as { tool_ref: string }).tool_ref = 'sha256:changed';
+  assert.equal(registryOf({ tool_registry: {} })['host.exec']?.tool_ref, ZERO_HASH);
+});
