@@ -5,7 +5,7 @@
 import { profilesOf, providerDefaultProfile, registryOf, ZERO_HASH } from './tool-catalog.ts';
 import { refuse } from './failure.ts';
 import { TOOL_NAME_LENGTH_MAX } from './limits.ts';
-import type { EffectiveTool, EffectiveToolSet, SessionState, ToolSpec } from './types.ts';
+import type { EffectiveTool, EffectiveToolRef, EffectiveToolSet, SessionState, ToolSpec } from './types.ts';
 
 const TOOL_NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -36,19 +36,32 @@ export function computeEffectiveTools(state: SessionState): EffectiveToolSet {
   const disabled = new Set([...(config.default_tool_disable ?? []), ...(run?.tool_disable ?? [])]);
   const ordered = [...profile, ...[...new Set(extras)].filter((id) => !profile.includes(id)).sort()];
   const ready = hostReady(state);
-  const tools: EffectiveTool[] = [];
+  const tools: EffectiveToolRef[] = [];
   let requiresHost = false;
   for (const id of ordered) {
     const spec = registry[id];
     if (spec === undefined || disabled.has(id)) continue;
     if (spec.availability_rules.some((rule) => rule.$tag === 'HostSessionReady')) requiresHost = true;
     if (!available(spec, ready)) continue;
-    tools.push({
-      tool_id: spec.tool_id, tool_name: spec.tool_name, tool_ref: spec.tool_ref !== ZERO_HASH ? spec.tool_ref : (materialised.get(spec.tool_id) ?? ZERO_HASH), description: spec.description, args_schema_json: spec.args_schema_json,
-      mapper: spec.mapper, executor: spec.executor, parallel_safe: spec.parallelism_hint.parallel_safe, resource_key: spec.parallelism_hint.resource_key,
-    });
+    tools.push({ tool_id: spec.tool_id, tool_ref: spec.tool_ref !== ZERO_HASH ? spec.tool_ref : (materialised.get(spec.tool_id) ?? ZERO_HASH) });
   }
   return { profile_id: profileId, profile_requires_host_session: requiresHost, ordered_tools: tools };
+}
+
+/**
+ * The tools a turn offers, whole: the effective set (ids and refs, what the state keeps) joined
+ * with the registry's specs. The set is recomputed whenever the registry changes, so each id is there.
+ */
+export function offeredTools(state: SessionState): EffectiveTool[] {
+  const registry = registryOf(state);
+  return state.effective_tools.ordered_tools.map(({ tool_id: id, tool_ref: ref }) => {
+    const spec = registry[id];
+    if (spec === undefined) refuse('invalid_tool_registry', `the effective set names ${id}, which the registry lacks; the set is recomputed whenever the registry changes`);
+    return {
+      tool_id: spec.tool_id, tool_name: spec.tool_name, tool_ref: ref, description: spec.description, args_schema_json: spec.args_schema_json,
+      mapper: spec.mapper, executor: spec.executor, parallel_safe: spec.parallelism_hint.parallel_safe, resource_key: spec.parallelism_hint.resource_key,
+    };
+  });
 }
 
 /** Recomputes the effective set; a changed set must be materialised again before the next turn. */

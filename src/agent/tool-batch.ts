@@ -8,6 +8,7 @@ import { jsonBytes } from './json-text.ts';
 import { sha256Hash } from 'agentos/sdk';
 import { natOf, nowOf } from './reduction.ts';
 import type { Reduction } from './reduction.ts';
+import { offeredTools } from './effective-tools.ts';
 import { planCalls } from './tool-plan.ts';
 import { mapCall, ToolArgsError } from './tool-mappers.ts';
 import { isComposite, nextStep, slotOf } from './workspace-tools.ts';
@@ -49,7 +50,7 @@ export function openBatch(reduction: Reduction, observed: ToolCallObserved[], ou
   const state = reduction.state;
   const runId = state.active_run_id;
   if (runId === null) return;
-  const plan = planCalls(observed, state.effective_tools.ordered_tools);
+  const plan = planCalls(observed, offeredTools(state));
   // A repeated call id cannot get a result of its own (results are matched by id): the first call
   // with an id is the one the batch runs and answers.
   const unique = observed.filter((call, index) => observed.findIndex((other) => other.call_id === call.call_id) === index);

@@ -17,6 +17,7 @@ import { natOf } from './reduction.ts';
 import type { Reduction } from './reduction.ts';
 import { batchSettled, dispatchBatch } from './tool-batch.ts';
 import { RUN_TURNS_MAX } from './limits.ts';
+import { offeredTools } from './effective-tools.ts';
 import { ZERO_HASH } from './tool-catalog.ts';
 import { endRun } from './run-end.ts';
 import { budgetSpent } from './budget.ts';
@@ -88,7 +89,7 @@ function emitGenerate(reduction: Reduction, turn: number): void {
 }
 
 function materializeTools(reduction: Reduction): void {
-  for (const tool of reduction.state.effective_tools.ordered_tools) {
+  for (const tool of offeredTools(reduction.state)) {
     if (tool.tool_ref !== ZERO_HASH) continue;
     let parameters: unknown;
     try {

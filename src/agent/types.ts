@@ -47,7 +47,10 @@ export interface EffectiveTool {
   tool_id: string; tool_name: string; tool_ref: Hash; description: string; args_schema_json: string;
   mapper: ToolMapper; executor: ToolExecutor; parallel_safe: boolean; resource_key: string | null;
 }
-export interface EffectiveToolSet { profile_id: string; profile_requires_host_session: boolean; ordered_tools: EffectiveTool[] }
+/** aos.agent/EffectiveToolRef@1: an offered tool as the session keeps it; the rest of it is in the registry (offeredTools). */
+export interface EffectiveToolRef { tool_id: string; tool_ref: Hash }
+/** aos.agent/EffectiveToolSet@2: upstream's @1 with each tool kept as its id and materialised ref. */
+export interface EffectiveToolSet { profile_id: string; profile_requires_host_session: boolean; ordered_tools: EffectiveToolRef[] }
 
 export type HostSessionStatusTag = 'Ready' | 'Closed' | 'Expired' | 'Error';
 export interface ToolRuntimeContext { host_session_id: string | null; host_session_status: Unit<HostSessionStatusTag> | null }

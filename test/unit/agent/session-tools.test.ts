@@ -1,8 +1,8 @@
 // Goal: a session holds the built-in tools by reference. Its state carries no copy of the
 // registry or the profiles (they crossed the sandbox boundary at every step), yet its turns
 // offer the built-in tools, each definition is written as a blob once and keeps its ref when the
-// offered set is recomputed, a registry of its own is kept in state, and an empty one brings
-// back the built-ins. The shared built-ins cannot be written through.
+// offered set (kept as tool ids and refs only) is recomputed, a registry of its own is kept in
+// state, and an empty one brings back the built-ins. The shared built-ins cannot be written through.
 // Method: the bundled session under the receipt harness (session-harness.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,8 +12,10 @@ import { command, hostReady, runRequested, SessionHarness } from './session-harn
 
 interface ToolRef { readonly tool_id: string; readonly tool_name: string; readonly tool_ref: string }
 
-function offered(session: SessionHarness): ToolRef[] {
-  return (session.get('effective_tools') as unknown as { ordered_tools: ToolRef[] }).ordered_tools;
+/** The offered tools as the state keeps them (id and ref), with the names the model sees. */
+function offered(session: SessionHarness, registry = builtinRegistry()): ToolRef[] {
+  const kept = (session.get('effective_tools') as unknown as { ordered_tools: Array<{ tool_id: string; tool_ref: string }> }).ordered_tools;
+  return kept.map((tool) => ({ ...tool, tool_name: registry[tool.tool_id]?.tool_name ?? `unknown ${tool.tool_id}` }));
 }
 
 /** The tool definitions the session has written as blobs so far, by tool name. */
@@ -29,6 +31,7 @@ test('a session offers the built-in tools without a copy in its state, and write
   session.serveBlobs();
   assert.deepEqual([session.get('tool_registry'), session.get('tool_profiles')], [{}, {}], 'the state holds the built-ins by reference');
   const tools = offered(session);
+  assert.deepEqual(Object.keys((session.get('effective_tools') as unknown as { ordered_tools: object[] }).ordered_tools[0] ?? {}).sort(), ['tool_id', 'tool_ref'], 'the state keeps each offered tool as its id and ref');
   assert.deepEqual(tools.map((tool) => tool.tool_name).sort(), ['apply_patch', 'exists', 'glob', 'grep', 'inspect_workflow', 'inspect_world', 'list_dir', 'read_file', 'shell', 'stat',
     'workspace_apply', 'workspace_commit', 'workspace_diff', 'workspace_inspect', 'workspace_list', 'workspace_read', 'write_file'], 'the openai profile of the built-ins');
   const generate = session.soleOpen('llm.generate');
