@@ -12,8 +12,10 @@
 //   signal aborts and the intent settles as a `timeout` receipt. An adapter that throws settles as
 //   an `error` receipt. Both carry a failure message (canonical CBOR text) as their payload.
 // - At most `inFlightMax` intents run at once; the rest wait in emission order.
-// - After each receipt it submits, the executor dispatches again: the step it triggered may
-//   have opened new intents.
+// - Receipts of intents that settle together (within one turn of the event loop's microtasks:
+//   blob puts started by one step, say) are admitted in one durable transaction (group commit);
+//   each is admitted as receipt() would, and a refusal touches only its own. After each group
+//   the executor dispatches again: the steps it triggered may have opened new intents.
 import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome, AdapterSecrets, ReceiptSigner } from '../adapters/index.ts';
 import { AirError, valueFromCbor } from '../air/index.ts';
 import { assert, CborError, decodeVerified, encodeCanonical, hashBytes } from '../cbor/index.ts';
@@ -22,7 +24,7 @@ import { KernelError, RECEIPT_FAILURE_MESSAGE_BYTES_MAX } from '../kernel/index.
 import type { OpenIntent, ReceiptInput } from '../kernel/index.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
 import { NodeError } from './errors.ts';
-import { EFFECT_DEADLINE_MS_DEFAULT, EXECUTOR_INTENTS_IN_FLIGHT_MAX } from './limits.ts';
+import { EFFECT_DEADLINE_MS_DEFAULT, EXECUTOR_INTENTS_IN_FLIGHT_MAX, EXECUTOR_RECEIPT_GROUP_MAX } from './limits.ts';
 
 /** An adapter, the key that signs its receipts, and its deadline (null: none, as for timers). */
 export interface ExecutorRoute {
@@ -78,6 +80,9 @@ export class EffectExecutor {
   private readonly waitingSet = new Set<Hash>();
   private readonly reported = new Set<Hash>();
   private idleWaiters: Array<() => void> = [];
+  /** Signed receipts waiting for the next group commit, in the order their intents settled. */
+  private readonly settled: Array<{ readonly intent: OpenIntent; readonly route: ExecutorRoute; readonly receipt: ReceiptInput }> = [];
+  private flushQueued = false;
   private closed = false;
   private readonly deadlineMs: number;
   private readonly inFlightMax: number;
@@ -117,7 +122,7 @@ export class EffectExecutor {
 
   /** Resolves when no intent is running or waiting (timers waiting for their time are running). */
   idle(): Promise<void> {
-    if (this.running.size === 0 && this.waiting.length === 0) return Promise.resolve();
+    if (this.running.size === 0 && this.waiting.length === 0 && this.settled.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -136,6 +141,7 @@ export class EffectExecutor {
     this.running.clear();
     this.waiting.length = 0;
     this.waitingSet.clear();
+    this.settled.length = 0;
     this.notifyIfIdle();
   }
 
@@ -158,7 +164,39 @@ export class EffectExecutor {
     const outcome = await this.execute(intent, route, controller);
     if (this.running.get(intent.hash) !== controller) return; // closed meanwhile: the outcome is dropped
     this.running.delete(intent.hash);
-    this.submit(intent, route, outcome);
+    this.settled.push({ intent, route, receipt: this.signed(intent, route, outcome) });
+    if (this.flushQueued) return;
+    // After the microtasks already queued: the continuations of other adapters that settled in
+    // the same turn join this group.
+    this.flushQueued = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  /** Admits the settled receipts in one transaction, then dispatches what their steps opened. */
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.closed) return;
+    const group = this.settled.splice(0, EXECUTOR_RECEIPT_GROUP_MAX);
+    let results: ReturnType<EmbeddedWorld['receipts']>;
+    try {
+      // Signed here, by signers whose keys the world checks it trusts: no need to verify again.
+      results = this.world.receipts(group.map(({ route, receipt }) => ({ receipt, signedWith: route.signer.publicKey })));
+    } catch (error) {
+      // The world refuses the whole group (opened read-only, say): each intent stays open.
+      if (!(error instanceof NodeError || error instanceof KernelError)) throw error;
+      results = group.map(() => ({ error }));
+    }
+    results.forEach((result, index) => {
+      const intent = group[index]?.intent;
+      if (!('error' in result) || intent === undefined) return;
+      const error = result.error;
+      if (error instanceof KernelError && (error.code === 'DUPLICATE_RECEIPT' || error.code === 'UNKNOWN_INTENT')) return;
+      this.report(intent.hash, error.message);
+    });
+    if (this.settled.length > 0) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
     this.dispatch();
   }
 
@@ -205,22 +243,6 @@ export class EffectExecutor {
     };
   }
 
-  /** Canonicalises, signs and submits the receipt; fenced duplicates are dropped, refusals reported. */
-  private submit(intent: OpenIntent, route: ExecutorRoute, outcome: AdapterOutcome): void {
-    const receipt = this.signed(intent, route, outcome);
-    try {
-      // Signed here, by a signer whose key the world checks it trusts: no need to verify again.
-      this.world.receipt(receipt, { signedWith: route.signer.publicKey });
-    } catch (error) {
-      if (error instanceof KernelError && (error.code === 'DUPLICATE_RECEIPT' || error.code === 'UNKNOWN_INTENT')) return;
-      if (error instanceof NodeError || error instanceof KernelError) {
-        this.report(intent.hash, error.message);
-        return;
-      }
-      throw error;
-    }
-  }
-
   private signed(intent: OpenIntent, route: ExecutorRoute, outcome: AdapterOutcome): ReceiptInput {
     const payload = this.payloadBytes(intent, route, outcome);
     const status = payload.ok ? outcome.status : 'error';
@@ -253,7 +275,7 @@ export class EffectExecutor {
   }
 
   private notifyIfIdle(): void {
-    if (this.running.size !== 0 || this.waiting.length !== 0) return;
+    if (this.running.size !== 0 || this.waiting.length !== 0 || this.settled.length !== 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();

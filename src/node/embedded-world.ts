@@ -3,6 +3,7 @@
 // entropy, makes each input's records durable before acknowledging it, and reopens a world
 // from its latest snapshot plus the journal tail.
 import { randomBytes } from 'node:crypto';
+import { InvariantError } from '../cbor/index.ts';
 import type { Hash } from '../cbor/index.ts';
 import { loadWorldPath } from '../air/index.ts';
 import { compileManifest, ENTROPY_BYTES, isOwnSnapshotFormat, KernelError, openRecord, parsePublicKeyId, SNAPSHOT_INTERVAL_HEIGHTS, trustedKeysOf, World } from '../kernel/index.ts';
@@ -285,13 +286,38 @@ export class EmbeddedWorld {
    * one for an intent that is not open is refused (DUPLICATE_RECEIPT, UNKNOWN_INTENT) unjournaled.
    */
   receipt(receipt: ReceiptInput, options: { readonly signedWith?: Uint8Array } = {}): SealedRecord[] {
+    const result = this.receipts([{ receipt, ...options }])[0];
+    if (result === undefined) throw new InvariantError('receipts() answers each receipt');
+    if ('error' in result) throw result.error;
+    return result.records;
+  }
+
+  /**
+   * Admits receipts in one durable transaction (group commit: the executor hands over those that
+   * settled together), each as receipt() would; each is acknowledged when the batch returns. A
+   * refused or rejected receipt is reported in its slot (as receipt() would throw it) and takes
+   * nothing with it; the others still commit.
+   */
+  receipts(items: ReadonlyArray<{ readonly receipt: ReceiptInput; readonly signedWith?: Uint8Array }>): Array<{ records: SealedRecord[] } | { error: KernelError | NodeError }> {
     this.checkWritable();
-    const records = this.commit(this.world.submitReceipt(receipt, this.clock.next(), options.signedWith === undefined ? {} : { signedWith: options.signedWith }));
-    const rejected = records[0]?.body;
-    if (rejected?.kind === 'receipt_rejected') {
-      throw new NodeError('RECEIPT_REJECTED', `receipt refused (${rejected.reason}): ${rejected.message}`, `the refusal is journaled at height ${records[0]?.height ?? '?'}; intent ${rejected.intent_hash} stays open`);
+    const results: Array<{ records: SealedRecord[] } | { error: KernelError | NodeError }> = [];
+    const all: SealedRecord[] = [];
+    for (const { receipt, signedWith } of items) {
+      try {
+        const records = this.world.submitReceipt(receipt, this.clock.next(), signedWith === undefined ? {} : { signedWith });
+        all.push(...records);
+        results.push({ records });
+      } catch (error) {
+        if (!(error instanceof KernelError) || error.code === 'RUNAWAY') throw error;
+        results.push({ error });
+      }
     }
-    return records;
+    if (all.length > 0) this.commit(all);
+    return results.map((result) => {
+      const rejected = 'records' in result ? result.records[0] : undefined;
+      if (rejected?.body.kind !== 'receipt_rejected') return result;
+      return { error: new NodeError('RECEIPT_REJECTED', `receipt refused (${rejected.body.reason}): ${rejected.body.message}`, `the refusal is journaled at height ${rejected.height}; intent ${rejected.body.intent_hash} stays open`) };
+    });
   }
 
   /**

@@ -23,6 +23,8 @@ export const KEY_FILE_BYTES_MAX = 16 * 1024;
 export const EFFECT_DEADLINE_MS_DEFAULT = 120_000;
 /** Intents the executor runs at once; the rest wait in order of emission. */
 export const EXECUTOR_INTENTS_IN_FLIGHT_MAX = 64;
+/** Receipts an executor admits in one transaction (group commit); more wait for the next group. */
+export const EXECUTOR_RECEIPT_GROUP_MAX = 64;
 /** Longest wait one timer setTimeout may take (node's limit is 2^31-1 ms); longer waits are chained. */
 export const TIMER_WAIT_MS_MAX = 2_147_483_647;
 

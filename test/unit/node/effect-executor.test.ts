@@ -1,9 +1,9 @@
 // Goal: effects run end to end on the embedded default: an intent starts only once durable, its
 // adapter's outcome comes back as a signed receipt the world admits and delivers to the workflow,
 // which continues; deadlines settle as timeout receipts, throws as error receipts; timers fire
-// from a virtual clock; a restart re-attaches open work and settles it exactly once; forged
-// receipts are refused and journaled with their reason, duplicates fenced. Every world ends with
-// replay-or-die.
+// from a virtual clock; receipts that settle together commit together; a restart re-attaches
+// open work and settles it exactly once; forged receipts are refused and journaled with their
+// reason, duplicates fenced. Every world ends with replay-or-die.
 // Method: copies of test/fixtures/worlds/runner (blob.put, then a timer) built into temp folders,
 // driven with a fake stamp clock, test keys from fixed seeds, and adapters that hang or throw.
 import { test } from 'node:test';
@@ -120,6 +120,27 @@ test('end to end: blob.put runs after its intent is durable, its signed receipt 
     assert.deepEqual(decodeCanonical(receipts[1]?.payload ?? new Uint8Array()), { delivered_at_ns: 5_000, key: null });
     assert.deepEqual(world.openIntents().size, 0);
     assert.deepEqual(executor.problems, []);
+    await world.verifyReplay();
+  });
+});
+
+test('receipts of intents that settle together are admitted in one transaction (group commit), each as it would be alone', async () => {
+  await withWorld(async (world) => {
+    const executor = new EffectExecutor(world, [{ adapter: new BlobAdapter(), signer: BLOB_SIGNER }]);
+    const groups: number[] = [];
+    const admit = world.receipts.bind(world);
+    world.receipts = (items) => {
+      groups.push(items.length);
+      return admit(items);
+    };
+    const blobs = ['one', 'two', 'three'].map((text) => new TextEncoder().encode(text));
+    world.sendBatch(blobs.map((bytes) => store(bytes)));
+    executor.dispatch();
+    await executor.idle();
+    assert.deepEqual(groups, [3], 'the three blob.put receipts, settled in one turn, were admitted together');
+    assert.deepEqual(settledOf(world), ['blob.put:ok', 'blob.put:ok', 'blob.put:ok']);
+    for (const bytes of blobs) assert.equal(world.cas.get(hashBytes(bytes)).length, bytes.length, 'each blob is in the CAS');
+    assert.deepEqual([world.openIntents().size, executor.problems], [0, []]);
     await world.verifyReplay();
   });
 });
