@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import { HostAdapter } from '../../../../src/adapters/index.ts';
 import type { AdapterOutcome } from '../../../../src/adapters/index.ts';
-import { BubblewrapSandbox } from '../../../../src/adapters/host/exec-sandbox.ts';
 import type { ExecSandbox, NetworkMode } from '../../../../src/adapters/host/exec-sandbox.ts';
 import { builtinCatalog } from '../../../../src/air/index.ts';
 import type { CborObject, CborValue } from '../../../../src/cbor/index.ts';
@@ -101,22 +99,4 @@ export function errorMessage(receipt: CborObject): string {
   return parts.filter((part) => typeof part === 'string').join(' | ');
 }
 
-let sandboxProbe: string | null | undefined;
-
-/**
- * Skips the test, saying why, when this machine cannot build host.exec's sandbox (bubblewrap):
- * every host.exec is refused there, so an exec test could show nothing. True when skipped.
- */
-export function skipWithoutSandbox(t: TestContext): boolean {
-  if (sandboxProbe === undefined) {
-    try {
-      new BubblewrapSandbox().check();
-      sandboxProbe = null;
-    } catch (error) {
-      sandboxProbe = (error as Error).message;
-    }
-  }
-  if (sandboxProbe === null) return false;
-  t.skip(`bwrap not installed or unusable here (apt-get install bubblewrap): ${sandboxProbe}`);
-  return true;
-}
+export { skipWithoutSandbox } from '../../../support/exec-sandbox-probe.ts';
