@@ -3,20 +3,22 @@
 // entropy, makes each input's records durable before acknowledging it, and reopens a world
 // from its latest snapshot plus the journal tail.
 import { randomBytes } from 'node:crypto';
-import { InvariantError } from '../cbor/index.ts';
+import { hashBytes, InvariantError } from '../cbor/index.ts';
 import type { Hash } from '../cbor/index.ts';
 import { loadWorldPath } from '../air/index.ts';
 import { compileManifest, ENTROPY_BYTES, isOwnSnapshotFormat, KernelError, openRecord, parsePublicKeyId, SNAPSHOT_INTERVAL_HEIGHTS, trustedKeysOf, World } from '../kernel/index.ts';
-import type { ApprovalDecision, ApprovalInput, ApprovalSigningFields, EventInput, InputOptions, KeyRotationInput, StreamFrameInput, ManifestView, OpenIntent, ReceiptInput, SealedRecord, Stamp, TrustedReceiptKeys } from '../kernel/index.ts';
-import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore } from '../store/index.ts';
-import type { CasStore, NodeStore, WorldStore } from '../store/index.ts';
+import type { ApprovalDecision, ApprovalInput, ApprovalSigningFields, EventInput, InputOptions, KernelErrorCode, KeyRotationInput, StreamFrameInput, ManifestView, OpenIntent, ReceiptInput, SealedRecord, Stamp, TrustedReceiptKeys } from '../kernel/index.ts';
+import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore, StoreError } from '../store/index.ts';
+import type { CasStore, NodeStore, StoreErrorCode, WorldStore } from '../store/index.ts';
 import type { ApprovalSigner } from './approval-signer.ts';
 import type { ApplyBlockers, ApplyInput, ContentStore, GovernanceDecision, GovernanceDecisionInput, Proposal, ProposalInput } from '../kernel/index.ts';
 import { listKeys } from './keys.ts';
 import { loadAir, readAir, storeAir } from './air-in-cas.ts';
 import { NodeError } from './errors.ts';
-import { JOURNAL_WALK_PAGE_RECORDS } from './limits.ts';
+import type { NodeErrorCode } from './errors.ts';
+import { JOURNAL_WALK_PAGE_RECORDS, VERIFY_THREAD_MIN_RECORDS } from './limits.ts';
 import { CasModules } from './module-runtimes.ts';
+import { threadAvailable } from './thread-entry.ts';
 import { loadSysModules, storeSysModules, sysModulesForCreate } from './sys-modules.ts';
 
 /** The one world of an embedded folder. */
@@ -159,29 +161,44 @@ export class EmbeddedWorld {
    * would (restore and replay agree with the journal everywhere), in one pass over the journal
    * instead of one per snapshot: a world of 100 snapshots replays twice its length, not ~50 times.
    */
-  async verifyReplay(options: { onReplay?: (stretch: ReplayStretch) => void } = {}): Promise<{ heights: number; snapshots: number; head: Hash | null }> {
+  async verifyReplay(options: VerifyReplayOptions = {}): Promise<{ heights: number; snapshots: number; head: Hash | null }> {
     // A snapshot an older kernel wrote in another format cannot be restored here, nor re-produced
     // byte for byte (its record is kept as journaled): segments pass through it, and replay from
     // genesis still checks everything after it.
     const readable = this.worldStore.snapshots.list().filter((ref) => isOwnSnapshotFormat(this.worldStore.cas, ref.hash));
-    const view = validatedViewOf(this.worldStore);
-    const replays: Array<{ from: SealedRecord | undefined; through: number | undefined }> = [
-      { from: undefined, through: undefined },
-      ...readable.map((ref, index) => ({ from: recordAt(this.worldStore, ref.height), through: readable[index + 1]?.height })),
-    ];
-    for (const { from, through } of replays) {
-      options.onReplay?.({ from: from?.height ?? null, through: through ?? null });
-      const modules = await CasModules.load(view, this.worldStore.cas, undefined, true, loadSysModules(this.worldStore.meta));
-      try {
-        const replayed = World.replay(view, modules, this.worldStore.cas, journalFrom(this.worldStore, from === undefined ? 0 : from.height + 1, through), from);
-        const origin = from === undefined ? 'genesis' : `the snapshot at height ${from.height}`;
-        if (through === undefined) compareWorlds(replayed, this.world, this.view, origin);
-        else compareAt(replayed, recordAt(this.worldStore, through), origin);
-      } finally {
-        modules.dispose();
-      }
+    const fromSnapshots: ReplayStretch[] = readable.map((ref, index) => ({ from: ref.height, through: readable[index + 1]?.height ?? null }));
+    const head = this.world.head;
+    for (const stretch of [{ from: null, through: null }, ...fromSnapshots]) options.onReplay?.(stretch);
+    // The stretches from snapshots share nothing with the replay from genesis but the journal: a
+    // thread of their own runs them meanwhile, once they are worth a thread's start-up.
+    const stretchRecords = readable.length === 0 ? 0 : head.height - (readable[0]?.height ?? 0);
+    const threaded = stretchRecords > 0 && stretchRecords >= (options.threadMinRecords ?? VERIFY_THREAD_MIN_RECORDS) && threadAvailable(import.meta.url, 'read-job-thread');
+    // Started (the Worker made) before the replay below holds this thread for its whole length.
+    const elsewhere = threaded ? (await startReplayStretchesThread(this.dir, fromSnapshots, head.height)).digest : null;
+    try {
+      const genesis = await replayStretches(this.worldStore, [{ from: null, through: null }], head.height);
+      if (genesis === null) throw new InvariantError('a replay from genesis runs to the head');
+      compareDigests(genesis, digestOf(this.world, this.view), 'genesis');
+      const last = elsewhere !== null ? await elsewhere : await replayStretches(this.worldStore, fromSnapshots, head.height);
+      if (last !== null) compareDigests(last, digestOf(this.world, this.view), `the snapshot at height ${readable.at(-1)?.height ?? '?'}`);
+    } finally {
+      await elsewhere?.catch(() => undefined);
     }
-    return { heights: this.world.head.height, snapshots: readable.length, head: this.world.head.hash };
+    return { heights: head.height, snapshots: readable.length, head: head.hash };
+  }
+
+  /**
+   * Replays `stretches` of the world in `dir` (verifyReplay's, on another thread) up to height
+   * `headHeight`: each one that ends at a snapshot is checked there; the digest of the last one,
+   * if it runs to the head, is returned for the caller to compare with the world it has.
+   */
+  static async replayStretches(dir: string, stretches: readonly ReplayStretch[], headHeight: number): Promise<ReplayDigest | null> {
+    const store = openSqliteNodeStore(dir);
+    try {
+      return await replayStretches(store.open(EMBEDDED_WORLD_ID), stretches, headHeight);
+    } finally {
+      store.close();
+    }
   }
 
   get head() {
@@ -495,6 +512,14 @@ function recordAt(worldStore: WorldStore, height: number): SealedRecord {
   return openRecord(entry.bytes, height);
 }
 
+/** How verifyReplay runs. */
+export interface VerifyReplayOptions {
+  /** Hears each stretch it will replay. */
+  readonly onReplay?: (stretch: ReplayStretch) => void;
+  /** Records the stretches from snapshots must cover to get a thread of their own; VERIFY_THREAD_MIN_RECORDS by default. */
+  readonly threadMinRecords?: number;
+}
+
 /** One replay of verifyReplay: from genesis (null) or the snapshot record at `from`, through the snapshot record at `through` or (null) to the head. */
 export interface ReplayStretch {
   readonly from: number | null;
@@ -511,21 +536,94 @@ function* journalFrom(worldStore: WorldStore, from: number, through = Number.MAX
   }
 }
 
-function compareWorlds(replayed: World, live: World, view: ManifestView, from: string): void {
-  if (replayed.head.hash !== live.head.hash || replayed.head.height !== live.head.height) {
-    throw new KernelError('REPLAY_DIVERGED', `replay from ${from} ends at height ${replayed.head.height} (${replayed.head.hash ?? 'none'}), the world at ${live.head.height} (${live.head.hash ?? 'none'})`);
+/** Where a replay ended: the head and, per module, each cell's state hash and status (in cell order). */
+export interface ReplayDigest {
+  readonly height: number;
+  readonly hash: Hash | null;
+  readonly cells: ReadonlyArray<{ readonly module: string; readonly states: ReadonlyArray<{ readonly state: Hash | null; readonly status: string }> }>;
+}
+
+function digestOf(world: World, view: ManifestView): ReplayDigest {
+  return {
+    height: world.head.height, hash: world.head.hash,
+    cells: [...view.modules.keys()].map((module) => ({ module, states: world.cells(module).map((cell) => ({ state: cell.state === null ? null : hashBytes(cell.state), status: cell.status })) })),
+  };
+}
+
+function compareDigests(replayed: ReplayDigest, live: ReplayDigest, from: string): void {
+  if (replayed.hash !== live.hash || replayed.height !== live.height) {
+    throw new KernelError('REPLAY_DIVERGED', `replay from ${from} ends at height ${replayed.height} (${replayed.hash ?? 'none'}), the world at ${live.height} (${live.hash ?? 'none'})`);
   }
-  for (const module of view.modules.keys()) {
-    const liveCells = live.cells(module);
-    const replayedCells = replayed.cells(module);
-    if (liveCells.length !== replayedCells.length) throw new KernelError('REPLAY_DIVERGED', `replay from ${from} has ${replayedCells.length} cells of ${module}, the world ${liveCells.length}`);
-    liveCells.forEach((cell, index) => {
-      const other = replayedCells[index];
-      if (other === undefined || !sameBytes(other.state, cell.state) || other.status !== cell.status) {
+  for (const { module, states } of live.cells) {
+    const other = replayed.cells.find((entry) => entry.module === module)?.states ?? [];
+    if (other.length !== states.length) throw new KernelError('REPLAY_DIVERGED', `replay from ${from} has ${other.length} cells of ${module}, the world ${states.length}`);
+    states.forEach((cell, index) => {
+      if (other[index]?.state !== cell.state || other[index]?.status !== cell.status) {
         throw new KernelError('REPLAY_DIVERGED', `replay from ${from} disagrees with the world on the state of a ${module} cell`);
       }
     });
   }
+}
+
+/**
+ * Replays each stretch in turn, up to height `headHeight` at most; a stretch that ends at a
+ * snapshot must end right after it; the digest of the last stretch, if it runs to the head.
+ */
+async function replayStretches(worldStore: WorldStore, stretches: readonly ReplayStretch[], headHeight: number): Promise<ReplayDigest | null> {
+  if (stretches.length === 0) return null;
+  const view = validatedViewOf(worldStore);
+  let digest: ReplayDigest | null = null;
+  for (const { from, through } of stretches) {
+    const start = from === null ? undefined : recordAt(worldStore, from);
+    const modules = await CasModules.load(view, worldStore.cas, undefined, true, loadSysModules(worldStore.meta));
+    try {
+      const replayed = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, start === undefined ? 0 : start.height + 1, through ?? headHeight - 1), start);
+      const origin = start === undefined ? 'genesis' : `the snapshot at height ${start.height}`;
+      if (through !== null) compareAt(replayed, recordAt(worldStore, through), origin);
+      digest = through === null ? digestOf(replayed, view) : null;
+    } finally {
+      modules.dispose();
+    }
+  }
+  return digest;
+}
+
+/** How a replay on another thread failed, as data: the error is rebuilt as the class it was. */
+export type ReplayFailure = { readonly kind: 'kernel' | 'node' | 'store'; readonly code: string; readonly message: string; readonly hint?: string };
+
+/** The failure a replay's error is, or null for an error that is not a replay's outcome (a bug: it propagates). */
+export function replayFailureOf(error: unknown): ReplayFailure | null {
+  if (error instanceof KernelError) return { kind: 'kernel', code: error.code, message: error.message };
+  if (error instanceof NodeError) return { kind: 'node', code: error.code, message: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}) };
+  if (error instanceof StoreError) return { kind: 'store', code: error.code, message: error.message };
+  return null;
+}
+
+function replayError(failure: ReplayFailure): Error {
+  switch (failure.kind) {
+    case 'kernel': return new KernelError(failure.code as KernelErrorCode, failure.message);
+    case 'node': return new NodeError(failure.code as NodeErrorCode, failure.message, failure.hint);
+    case 'store': return new StoreError(failure.code as StoreErrorCode, failure.message);
+  }
+}
+
+/**
+ * Starts replayStretches on a read-job thread; `digest` settles with the last stretch's digest,
+ * or with what the replay found there, rebuilt as the error it was.
+ */
+async function startReplayStretchesThread(dir: string, stretches: readonly ReplayStretch[], headHeight: number): Promise<{ readonly digest: Promise<ReplayDigest | null> }> {
+  // Imported here: the read-job thread runs jobs that open worlds with this module.
+  const { runReadJob } = await import('./read-job.ts');
+  const running = runReadJob({ kind: 'replay-stretches', dir, stretches, headHeight });
+  const digest = running.then((outcome) => {
+    if ('failure' in outcome) throw replayError(outcome.failure);
+    return outcome.digest;
+  });
+  // The caller awaits it only after its own replay: until then a failure here must not count
+  // as an unhandled rejection (which ends the process).
+  digest.catch(() => undefined);
+  // Wrapped: an async function's result promise would be awaited, not handed over.
+  return { digest };
 }
 
 /** A replay that stopped at a snapshot record: it re-produced that record, so it ends right after it. */
@@ -535,9 +633,5 @@ function compareAt(replayed: World, snapshot: SealedRecord, from: string): void 
   }
 }
 
-function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.length === b.length && a.every((byte, index) => byte === b[index]);
-}
 
 

@@ -25,6 +25,8 @@ export const EFFECT_DEADLINE_MS_DEFAULT = 120_000;
 export const EXECUTOR_INTENTS_IN_FLIGHT_MAX = 64;
 /** Receipts an executor admits in one transaction (group commit); more wait for the next group. */
 export const EXECUTOR_RECEIPT_GROUP_MAX = 64;
+/** Records replay --verify's stretches from snapshots must cover to run on a thread of their own beside the replay from genesis (a thread starts in ~0.1 s). */
+export const VERIFY_THREAD_MIN_RECORDS = 10_000;
 /** Longest wait one timer setTimeout may take (node's limit is 2^31-1 ms); longer waits are chained. */
 export const TIMER_WAIT_MS_MAX = 2_147_483_647;
 

@@ -9,7 +9,8 @@ import { auditWorld } from './audit.ts';
 import type { AuditReport } from './audit.ts';
 import { exportWorld } from './bundle-export.ts';
 import type { ExportSummary } from './bundle-export.ts';
-import { EmbeddedWorld } from './embedded-world.ts';
+import { EmbeddedWorld, replayFailureOf } from './embedded-world.ts';
+import type { ReplayDigest, ReplayFailure, ReplayStretch } from './embedded-world.ts';
 import { NodeError } from './errors.ts';
 
 /** A job and what it needs: plain data, since it crosses to the job's thread. */
@@ -17,7 +18,9 @@ export type ReadJob =
   /** `aos audit verify` (and `aos replay --verify`) of the world in `dir`. */
   | { readonly kind: 'audit'; readonly dir: string }
   /** `aos world export` of the world in `dir`, written to `file` (which the caller streams and removes). */
-  | { readonly kind: 'export'; readonly dir: string; readonly file: string };
+  | { readonly kind: 'export'; readonly dir: string; readonly file: string }
+  /** The stretches of replay --verify that start at snapshots (EmbeddedWorld.verifyReplay), up to `headHeight`. */
+  | { readonly kind: 'replay-stretches'; readonly dir: string; readonly stretches: readonly ReplayStretch[]; readonly headHeight: number };
 
 export type ReplayOutcome = { readonly ok: true; readonly heights: number; readonly snapshots: number; readonly head: string | null } | { readonly ok: false; readonly message: string };
 
@@ -33,6 +36,8 @@ export interface WorldAudit {
 export interface ReadJobValues {
   readonly audit: WorldAudit;
   readonly export: ExportSummary;
+  /** The last stretch's digest, or how the replay failed (as data, so it comes back as the error it was). */
+  readonly 'replay-stretches': { readonly digest: ReplayDigest | null } | { readonly failure: ReplayFailure };
 }
 
 /** Runs `job` on the calling thread. */
@@ -42,6 +47,18 @@ export function runJob(job: ReadJob): Promise<ReadJobValues[ReadJob['kind']]> {
       return auditOf(job.dir);
     case 'export':
       return Promise.resolve(exportWorld(job.dir, job.file));
+    case 'replay-stretches':
+      return replayStretchesOf(job.dir, job.stretches, job.headHeight);
+  }
+}
+
+async function replayStretchesOf(dir: string, stretches: readonly ReplayStretch[], headHeight: number): Promise<ReadJobValues['replay-stretches']> {
+  try {
+    return { digest: await EmbeddedWorld.replayStretches(dir, stretches, headHeight) };
+  } catch (error) {
+    const failure = replayFailureOf(error);
+    if (failure === null) throw error;
+    return { failure };
   }
 }
 

@@ -2,6 +2,7 @@
 // entry bundled beside it (dist/world-thread.js, dist/read-job-thread.js: package.json's build);
 // from sources (tests, `node --import tsx`) the thread is the TypeScript file beside this one,
 // and registers tsx itself, since Node 20 does not carry `--import tsx` into worker threads.
+import { existsSync } from 'node:fs';
 
 /** The node's thread entries: each is a file beside this one, and an entry of the bundle. */
 export type ThreadName = 'world-thread' | 'read-job-thread';
@@ -13,4 +14,14 @@ export function threadEntry(hostUrl: string, name: ThreadName): ThreadEntry {
   if (!new URL(hostUrl).pathname.endsWith('.ts')) return { kind: 'bundle', url: new URL(`./${name}.js`, hostUrl) };
   const url = new URL(`./${name}.ts`, hostUrl);
   return { kind: 'source', boot: `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });` };
+}
+
+/**
+ * Whether thread `name` can start for a module at `hostUrl`: always from sources; in a bundle
+ * only when its entry was bundled beside it (the CLI's is; a program that bundles our code
+ * another way may not have it, and then runs the work on its own thread).
+ */
+export function threadAvailable(hostUrl: string, name: ThreadName): boolean {
+  const entry = threadEntry(hostUrl, name);
+  return entry.kind === 'source' || existsSync(entry.url);
 }

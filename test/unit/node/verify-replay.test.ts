@@ -2,7 +2,8 @@
 // snapshots in one pass over its journal, not one pass per snapshot, and still checks what the
 // per-snapshot replays did: restore from each snapshot agrees with the journal, and the last
 // stretch ends at the world as it is. A divergence is still named.
-// Method: the 12-performance world with five snapshots; watch the stretches verifyReplay runs;
+// Method: the 12-performance world with five snapshots; watch the stretches verifyReplay runs,
+// in process and with the snapshot stretches on a thread (a failure there comes back as data);
 // then alter one event of the journal after the first snapshot, re-sealing the chain so only
 // re-execution can notice, and check replay names the snapshot height where state parts ways.
 import { test } from 'node:test';
@@ -18,6 +19,7 @@ import { openRecord, sealRecord } from '../../../src/kernel/index.ts';
 import { eventHashOf } from '../../../src/kernel/event-hash.ts';
 import { EmbeddedWorld } from '../../../src/node/index.ts';
 import type { ReplayStretch } from '../../../src/node/embedded-world.ts';
+import { runReadJob } from '../../../src/node/read-job.ts';
 
 const WORLD = join(import.meta.dirname, '../../../worlds/ladder/12-performance');
 const ROUNDS = 5;
@@ -50,6 +52,13 @@ test('replay --verify runs each stretch between snapshots once, and still names 
     ]);
     const replayed = stretches.reduce((sum, { from, through }) => sum + (through ?? world.head.height - 1) - (from ?? -1), 0);
     assert.ok(replayed <= 2 * world.head.height, `${replayed} records replayed for a journal of ${world.head.height}: at most twice its length`);
+    // The stretches from snapshots on a thread of their own (big worlds do so by default) check the same.
+    assert.deepEqual(await world.verifyReplay({ threadMinRecords: 0 }), checked);
+    const job = await runReadJob({ kind: 'replay-stretches', dir, stretches: [{ from: snapshots[0]! + 1, through: null }], headHeight: world.head.height });
+    assert.ok('failure' in job, 'a stretch that does not start at a snapshot fails on the thread');
+    assert.equal(job.failure.kind, 'kernel');
+    assert.equal(job.failure.code, 'SNAPSHOT_INVALID');
+    assert.match(job.failure.message, new RegExp(`height ${snapshots[0]! + 1} is a domain_event record, not a snapshot`));
     world.close();
 
     // The first event after the first snapshot now says inc 2, with its event hash recomputed and
