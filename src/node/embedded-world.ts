@@ -178,9 +178,9 @@ export class EmbeddedWorld {
     try {
       const genesis = await replayStretches(this.worldStore, [{ from: null, through: null }], head.height);
       if (genesis === null) throw new InvariantError('a replay from genesis runs to the head');
-      compareDigests(genesis, digestOf(this.world, this.view), 'genesis');
+      compareDigests(genesis, digestOf(this.world), 'genesis');
       const last = elsewhere !== null ? await elsewhere : await replayStretches(this.worldStore, fromSnapshots, head.height);
-      if (last !== null) compareDigests(last, digestOf(this.world, this.view), `the snapshot at height ${readable.at(-1)?.height ?? '?'}`);
+      if (last !== null) compareDigests(last, digestOf(this.world), `the snapshot at height ${readable.at(-1)?.height ?? '?'}`);
     } finally {
       await elsewhere?.catch(() => undefined);
     }
@@ -543,10 +543,11 @@ export interface ReplayDigest {
   readonly cells: ReadonlyArray<{ readonly module: string; readonly states: ReadonlyArray<{ readonly state: Hash | null; readonly status: string }> }>;
 }
 
-function digestOf(world: World, view: ManifestView): ReplayDigest {
+/** The digest of `world` over the modules of its manifest in force (an applied upgrade adds some). */
+function digestOf(world: World): ReplayDigest {
   return {
     height: world.head.height, hash: world.head.hash,
-    cells: [...view.modules.keys()].map((module) => ({ module, states: world.cells(module).map((cell) => ({ state: cell.state === null ? null : hashBytes(cell.state), status: cell.status })) })),
+    cells: [...world.view.modules.keys()].map((module) => ({ module, states: world.cells(module).map((cell) => ({ state: cell.state === null ? null : hashBytes(cell.state), status: cell.status })) })),
   };
 }
 
@@ -580,7 +581,7 @@ async function replayStretches(worldStore: WorldStore, stretches: readonly Repla
       const replayed = World.replay(view, modules, worldStore.cas, journalFrom(worldStore, start === undefined ? 0 : start.height + 1, through ?? headHeight - 1), start);
       const origin = start === undefined ? 'genesis' : `the snapshot at height ${start.height}`;
       if (through !== null) compareAt(replayed, recordAt(worldStore, through), origin);
-      digest = through === null ? digestOf(replayed, view) : null;
+      digest = through === null ? digestOf(replayed) : null;
     } finally {
       modules.dispose();
     }
