@@ -27,7 +27,9 @@ import type { Hash, SessionState, ToolBatchId } from './types.ts';
 /** Starts assembling `messages` onto the transcript; the next turn is queued once all are written. */
 export function appendMessages(reduction: Reduction, messages: readonly unknown[], batchId: ToolBatchId): void {
   const state = reduction.state;
-  state.pending_follow_up_turn = { tool_batch_id: batchId, base_message_refs: [...state.conversation_message_refs], expected_messages: messages.length, blob_refs_by_index: new Map() };
+  // The transcript's length, not a copy of it: nothing joins it until these messages are written
+  // (advance does nothing else while a follow-up turn is pending).
+  state.pending_follow_up_turn = { tool_batch_id: batchId, base_message_count: state.conversation_message_refs.length, expected_messages: messages.length, blob_refs_by_index: new Map() };
   let bytes = 0;
   messages.forEach((message, index) => {
     const blob = jsonBytes(message);
@@ -183,7 +185,7 @@ export function messagesAppended(reduction: Reduction, refs: readonly Hash[]): v
   const state = reduction.state;
   const pending = state.pending_follow_up_turn;
   if (pending === null) return;
-  state.conversation_message_refs = [...pending.base_message_refs, ...refs];
+  state.conversation_message_refs = [...state.conversation_message_refs.slice(0, natOf(pending.base_message_count)), ...refs];
   state.pending_follow_up_turn = null;
   const batch = state.active_tool_batch;
   if (batch !== null && batch.results_ref === null) {

@@ -86,8 +86,9 @@ export type PendingBlobPutKind =
   | Arm<'ToolDefinition', { tool_id: string }> | Arm<'FollowUpMessage', { index: Nat }> | Unit<'CompactionPrompt'> | Unit<'CompactionSummary'>;
 export interface SharedPendingBlobGet { pending: PendingEffect; waiters: Array<{ kind: PendingBlobGetKind; emitted_at_ns: Nat }> }
 export interface SharedPendingBlobPut { pending: PendingEffect; waiters: Array<{ kind: PendingBlobPutKind; emitted_at_ns: Nat }> }
+/** aos.agent/PendingFollowUpTurn@2: upstream's @1 with the transcript's length where @1 copies its refs. */
 export interface PendingFollowUpTurn {
-  tool_batch_id: ToolBatchId; base_message_refs: Hash[]; expected_messages: Nat;
+  tool_batch_id: ToolBatchId; base_message_count: Nat; expected_messages: Nat;
   /** nat-keyed: a Map once written; an empty one decodes as a record. */
   blob_refs_by_index: Map<Nat, Hash> | Record<string, never>;
 }

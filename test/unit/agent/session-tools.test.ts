@@ -3,6 +3,7 @@
 // offer the built-in tools, each definition is written as a blob once and keeps its ref when the
 // offered set (kept as tool ids and refs only) is recomputed, a registry of its own is kept in
 // state, and an empty one brings back the built-ins. The shared built-ins cannot be written through.
+// While a turn's messages are written, the session keeps the transcript's length, not a copy.
 // Method: the bundled session under the receipt harness (session-harness.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -77,4 +78,23 @@ test('the shared built-in registry is frozen; builtinRegistry() hands out a copy
   const copy = builtinRegistry();
   (copy['host.exec'] as { tool_ref: string }).tool_ref = 'sha256:changed';
   assert.equal(registryOf({ tool_registry: {} })['host.exec']?.tool_ref, ZERO_HASH);
+});
+
+test('while a turn\'s messages are written, the session keeps the transcript\'s length, not a copy of it', async () => {
+  const session = await SessionHarness.start();
+  session.ingress(hostReady('hs-1'));
+  session.ingress(runRequested(session.putBlob(JSON.stringify({ role: 'user', content: 'start' }))));
+  session.serveBlobs();
+  session.reply({ calls: [{ id: 'c1', name: 'exists', args: '{"path":"a"}' }] });
+  session.serveBlobs();
+  const before = session.get('conversation_message_refs') as string[];
+  session.answer(session.soleOpen('host.fs.exists'), { status: 'ok', exists: true, error_code: null });
+  const pending = session.get('pending_follow_up_turn') as Record<string, CborValue>;
+  assert.deepEqual(Object.keys(pending).sort(), ['base_message_count', 'blob_refs_by_index', 'expected_messages', 'tool_batch_id']);
+  assert.equal(pending['base_message_count'], before.length);
+  session.serveBlobs();
+  const after = session.get('conversation_message_refs') as string[];
+  assert.deepEqual(after.slice(0, before.length), before, 'the transcript so far is kept as it was');
+  assert.deepEqual((session.transcript().slice(before.length) as Array<{ role?: string; call_id?: string }>).map((message) => message.role ?? message.call_id), ['assistant', 'c1'], 'then the assistant\'s call and its result');
+  assert.equal(session.get('pending_follow_up_turn'), null);
 });
