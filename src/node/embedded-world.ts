@@ -280,21 +280,7 @@ export class EmbeddedWorld {
    * its slot and takes nothing with it; the others still commit.
    */
   sendBatch(events: readonly EventInput[]): Array<{ records: SealedRecord[] } | { error: Error }> {
-    this.checkWritable();
-    const results: Array<{ records: SealedRecord[] } | { error: Error }> = [];
-    const all: SealedRecord[] = [];
-    for (const event of events) {
-      try {
-        const records = this.world.submitEvent(event, this.clock.next());
-        all.push(...records);
-        results.push({ records });
-      } catch (error) {
-        if (!(error instanceof KernelError) || error.code === 'RUNAWAY') throw error;
-        results.push({ error });
-      }
-    }
-    if (all.length > 0) this.commit(all);
-    return results;
+    return this.admitGroup(events, (event) => this.world.submitEvent(event, this.clock.next()));
   }
 
   /**
@@ -316,12 +302,26 @@ export class EmbeddedWorld {
    * nothing with it; the others still commit.
    */
   receipts(items: ReadonlyArray<{ readonly receipt: ReceiptInput; readonly signedWith?: Uint8Array }>): Array<{ records: SealedRecord[] } | { error: KernelError | NodeError }> {
+    const results = this.admitGroup(items, ({ receipt, signedWith }) => this.world.submitReceipt(receipt, this.clock.next(), signedWith === undefined ? {} : { signedWith }));
+    return results.map((result) => {
+      const rejected = 'records' in result ? result.records[0] : undefined;
+      if (rejected?.body.kind !== 'receipt_rejected') return result;
+      return { error: new NodeError('RECEIPT_REJECTED', `receipt refused (${rejected.body.reason}): ${rejected.body.message}`, `the refusal is journaled at height ${rejected.height}; intent ${rejected.body.intent_hash} stays open`) };
+    });
+  }
+
+  /**
+   * Admits each input of a group as `admit` does, then makes all their records durable in one
+   * transaction (group commit). An input the kernel refuses is reported in its slot and takes
+   * nothing with it; a runaway (the world stopped mid-input) ends the group.
+   */
+  private admitGroup<T>(inputs: readonly T[], admit: (input: T) => SealedRecord[]): Array<{ records: SealedRecord[] } | { error: KernelError }> {
     this.checkWritable();
-    const results: Array<{ records: SealedRecord[] } | { error: KernelError | NodeError }> = [];
+    const results: Array<{ records: SealedRecord[] } | { error: KernelError }> = [];
     const all: SealedRecord[] = [];
-    for (const { receipt, signedWith } of items) {
+    for (const input of inputs) {
       try {
-        const records = this.world.submitReceipt(receipt, this.clock.next(), signedWith === undefined ? {} : { signedWith });
+        const records = admit(input);
         all.push(...records);
         results.push({ records });
       } catch (error) {
@@ -330,11 +330,7 @@ export class EmbeddedWorld {
       }
     }
     if (all.length > 0) this.commit(all);
-    return results.map((result) => {
-      const rejected = 'records' in result ? result.records[0] : undefined;
-      if (rejected?.body.kind !== 'receipt_rejected') return result;
-      return { error: new NodeError('RECEIPT_REJECTED', `receipt refused (${rejected.body.reason}): ${rejected.body.message}`, `the refusal is journaled at height ${rejected.height}; intent ${rejected.body.intent_hash} stays open`) };
-    });
+    return results;
   }
 
   /**

@@ -10,14 +10,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { BlobAdapter } from '../../src/adapters/index.ts';
 import { encodeCanonical, hashBytes } from '../../src/cbor/index.ts';
-import type { Hash } from '../../src/cbor/index.ts';
 import { buildWorld, writeModuleHashes } from '../../src/cli/build/index.ts';
-import { openRecord, sealRecord } from '../../src/kernel/index.ts';
 import { EffectExecutor, EmbeddedWorld } from '../../src/node/index.ts';
 import { FakeClock } from '../support/kernel-fixture.ts';
+import { rewriteFirstRecord } from '../support/journal-rewrite.ts';
 import { signedReceipt, testSigner, trustedFor } from '../support/receipt-keys.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -47,30 +45,11 @@ async function ranWorld(dir: string): Promise<void> {
 
 /** Re-signs the first receipt with another key and re-chains every record after it, in place. */
 function resignFirstReceipt(dir: string): number {
-  const database = new Database(join(dir, '.aos/node.sqlite3'));
-  try {
-    const rows = database.prepare('SELECT height, bytes FROM journal ORDER BY height').all() as Array<{ height: number; bytes: Uint8Array }>;
-    let prev: Hash | null = null;
-    let changedAt = -1;
-    const update = database.prepare('UPDATE journal SET bytes = ?, hash = ? WHERE height = ?');
-    return database.transaction(() => {
-      for (const row of rows) {
-        const record = openRecord(row.bytes, row.height);
-        let body = record.body;
-        if (changedAt < 0 && body.kind === 'effect_receipt') {
-          const forged = signedReceipt(testSigner('blob.default', 5), { intent_hash: body.intent_hash, status: body.status, payload: body.payload });
-          body = { ...body, signature: forged.signature };
-          changedAt = row.height;
-        }
-        const sealed = sealRecord(row.height, prev, body);
-        if (changedAt >= 0) update.run(sealed.bytes, sealed.hash, row.height);
-        prev = sealed.hash;
-      }
-      return changedAt;
-    })();
-  } finally {
-    database.close();
-  }
+  return rewriteFirstRecord(dir, (body) => {
+    if (body.kind !== 'effect_receipt') return undefined;
+    const forged = signedReceipt(testSigner('blob.default', 5), { intent_hash: body.intent_hash, status: body.status, payload: body.payload });
+    return { ...body, signature: forged.signature };
+  });
 }
 
 test('audit verify, replay --verify and receipts ls/show on a world that ran the executor; a re-signed receipt fails the audit', async () => {

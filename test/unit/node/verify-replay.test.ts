@@ -11,13 +11,11 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { encodeCanonical } from '../../../src/cbor/index.ts';
-import type { Hash } from '../../../src/cbor/index.ts';
 import { buildWorld, writeModuleHashes } from '../../../src/cli/build/index.ts';
-import { openRecord, sealRecord } from '../../../src/kernel/index.ts';
 import { eventHashOf } from '../../../src/kernel/event-hash.ts';
 import { EmbeddedWorld } from '../../../src/node/index.ts';
+import { rewriteFirstRecord } from '../../support/journal-rewrite.ts';
 import type { ReplayStretch } from '../../../src/node/embedded-world.ts';
 import { runReadJob } from '../../../src/node/read-job.ts';
 
@@ -74,30 +72,11 @@ test('replay --verify runs each stretch between snapshots once, and still names 
   }
 });
 
-/** Changes the `inc` of the first domain event after `height` to 2 and re-seals every record from it; returns its height. */
+/** Changes the `inc` of the first domain event after `height` to 2 (its event hash with it) and re-seals from there; returns its height. */
 function alterFirstEventAfter(dir: string, height: number): number {
-  const database = new Database(join(dir, '.aos/node.sqlite3'));
-  try {
-    const rows = database.prepare('SELECT height, bytes FROM journal ORDER BY height').all() as Array<{ height: number; bytes: Uint8Array }>;
-    const update = database.prepare('UPDATE journal SET bytes = ?, hash = ? WHERE height = ?');
-    let prev: Hash | null = null;
-    let changedAt = -1;
-    database.transaction(() => {
-      for (const row of rows) {
-        const record = openRecord(row.bytes, row.height);
-        let body = record.body;
-        if (changedAt < 0 && row.height > height && body.kind === 'domain_event') {
-          const value = encodeCanonical({ cell: '', inc: 2 }, { selfDescribe: false });
-          body = { ...body, value, event_hash: eventHashOf(body.schema, value, body.key) };
-          changedAt = row.height;
-        }
-        const sealed = sealRecord(row.height, prev, body);
-        if (changedAt >= 0) update.run(sealed.bytes, sealed.hash, row.height);
-        prev = sealed.hash;
-      }
-    })();
-    return changedAt;
-  } finally {
-    database.close();
-  }
+  return rewriteFirstRecord(dir, (body, at) => {
+    if (at <= height || body.kind !== 'domain_event') return undefined;
+    const value = encodeCanonical({ cell: '', inc: 2 }, { selfDescribe: false });
+    return { ...body, value, event_hash: eventHashOf(body.schema, value, body.key) };
+  });
 }
