@@ -33,7 +33,8 @@ test('a command writes in its work dir and nowhere else; the system stays readab
       const ran = await tree.run('host.exec', { argv: ['sh', '-c', script(target)] });
       assert.equal(ran.status, 'ok', errorMessage(ran.receipt));
       assert.equal(inlineText(ran.receipt['stdout']), 'REFUSED\n', `writing ${target} is refused`);
-      assert.match(inlineText(ran.receipt['stderr']), /Read-only file system/);
+      // A checkout under /tmp (a CI clone) is hidden by the command's private /tmp instead.
+      assert.match(inlineText(ran.receipt['stderr']), target.startsWith('/tmp/') ? /Directory nonexistent|No such file or directory/ : /Read-only file system/);
     }
     // The work dir's siblings lie in /tmp, which the command sees as its own empty tmpfs: whatever
     // it writes there stays in that tmpfs.
