@@ -67,6 +67,7 @@ export interface OpenOptions {
 
 export class EmbeddedWorld {
   private sinceSnapshot = 0;
+  private committed: (() => void) | null = null;
 
   private constructor(
     readonly dir: string,
@@ -402,7 +403,17 @@ export class EmbeddedWorld {
     this.worldStore.journal.append(records.map(toEntry));
     this.indexSnapshots(records);
     this.sinceSnapshot = 0;
+    this.committed?.();
     return records;
+  }
+
+  /**
+   * Calls `listener` after each durable append to the journal (one call per transaction, whoever
+   * made it: a send, a receipt, a snapshot), so a host can tell its tails at once. One listener;
+   * a second call replaces the first.
+   */
+  onCommitted(listener: () => void): void {
+    this.committed = listener;
   }
 
   state(module: string, key: Uint8Array | null = null): Uint8Array | null {
@@ -448,6 +459,7 @@ export class EmbeddedWorld {
     }
     this.sinceSnapshot += records.length;
     if (this.sinceSnapshot >= SNAPSHOT_INTERVAL_HEIGHTS) this.snapshot();
+    else this.committed?.();
     return records;
   }
 

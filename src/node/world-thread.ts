@@ -15,9 +15,6 @@ interface ThreadData {
   readonly hosted?: boolean;
 }
 
-/** How often a hosted thread looks whether its journal grew (receipts arrive on their own). */
-const HEAD_WATCH_MS = 50;
-
 const data = workerData as ThreadData;
 const port = parentPort;
 const progress = new Int32Array(data.progress);
@@ -56,15 +53,25 @@ async function serve(): Promise<void> {
   });
 }
 
-/** Starts the hosted world's effects and tells the host whenever the journal grows. */
+/**
+ * Starts the hosted world's effects and tells the host whenever the journal grows (a request's
+ * input or a receipt the executor admitted), once per burst of commits: the notice goes out after
+ * the microtasks already queued, with the height then.
+ */
 function watchHead(world: EmbeddedWorld, hosted: HostedWorld): void {
   let told = world.head.height;
+  let queued = false;
+  world.onCommitted(() => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      if (world.head.height === told) return;
+      told = world.head.height;
+      port?.postMessage({ notice: 'head', height: told } satisfies ThreadNotice);
+    });
+  });
   hosted.start();
-  setInterval(() => {
-    if (world.head.height === told) return;
-    told = world.head.height;
-    port?.postMessage({ notice: 'head', height: told } satisfies ThreadNotice);
-  }, HEAD_WATCH_MS);
 }
 
 function handle(world: EmbeddedWorld, request: ThreadRequest, hosted: HostedWorld | null): unknown {
