@@ -9,7 +9,7 @@
 // The host adapter (key host.local) confines sessions to the node's host roots: the root's
 // `work/` folder, plus the directories the caller names (`aos task --workdir`); any other work
 // dir is refused by host.session.open. Its commands run in a bubblewrap sandbox that hides the
-// node's state folders (every world's .aos: keys, vault, journal, CAS). The LLM adapter (key
+// node's secrets (every world's .aos: keys, vault, journal, CAS; and their .env files). The LLM adapter (key
 // llm.default) has one provider per name an intent may give: openai-responses and anthropic
 // with their API keys from the world's defsecrets llm/openai_api@1 and llm/anthropic_api@1 (the
 // executor resolves them per grant), and scripted, replying from a script file, when the caller
@@ -29,6 +29,7 @@ import type { ExecutorRoute } from './effect-executor.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
 import { hasKernelKey, internalRoutes } from './internal-effects.ts';
 import { listKeys, loadSigner } from './keys.ts';
+import { dotenvFile } from './dotenv.ts';
 import { NODE_WORLDS_FOLDER, stateDir } from './node-profile.ts';
 import { SystemTimerClock, TIMER_ADAPTER_ID_DEFAULT, TimerAdapter } from './timer-adapter.ts';
 
@@ -76,21 +77,22 @@ function llmProviders(options: NodeRouteOptions): Record<string, LlmProviderOpti
 }
 
 /**
- * The state folders host commands must not see: the world's own .aos and, since one node may
- * serve several worlds (<root>/worlds/<id>), its node root's and every sibling world's. Listed
- * anew for each command, so a world created later is hidden too.
+ * What host commands must not see: each root's state folder (.aos: keys, vault, journal, CAS) and
+ * .env file (provider keys): the world's own and, since one node may serve several worlds
+ * (<root>/worlds/<id>), its node root's and every sibling world's. Listed anew for each command,
+ * so a world created later is hidden too.
  */
-export function nodeSecretDirs(worldDir: string): string[] {
+export function nodeSecretPaths(worldDir: string): string[] {
   const world = resolve(worldDir);
   const root = basename(dirname(world)) === NODE_WORLDS_FOLDER ? dirname(dirname(world)) : world;
   const worlds = join(root, NODE_WORLDS_FOLDER);
   let others: string[] = [];
   try {
-    others = readdirSync(worlds, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => stateDir(join(worlds, entry.name)));
+    others = readdirSync(worlds, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => join(worlds, entry.name));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
   }
-  return [...new Set([stateDir(world), stateDir(root), ...others])];
+  return [...new Set([world, root, ...others])].flatMap((dir) => [stateDir(dir), dotenvFile(dir)]);
 }
 
 type AdapterMaker = () => { adapter: Adapter; deadlineMs?: number | null };
@@ -118,7 +120,7 @@ export function nodeRoutes(world: EmbeddedWorld, options: NodeRouteOptions = {})
     // The host adapter, wrapped to also bundle modules from its sessions (host.build_module).
     // Sessions outlive a restart: open work re-attached after one names sessions opened before it.
     const sessionStore = new FileSessionStore(join(world.dir, HOST_SESSIONS_FILE));
-    const execSandbox = new BubblewrapSandbox({ hiddenDirs: () => nodeSecretDirs(world.dir) });
+    const execSandbox = new BubblewrapSandbox({ hiddenPaths: () => nodeSecretPaths(world.dir) });
     const host = new HostAdapter({ roots, envPassthrough: options.hostEnvPassthrough ?? HOST_ENV_PASSTHROUGH_DEFAULT, sessionStore, execSandbox });
     routes.push({ adapter: new HostBuildAdapter(host), signer: loadSigner(world.dir, HOST_ADAPTER_ID_DEFAULT) });
   }

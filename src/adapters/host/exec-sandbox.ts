@@ -4,8 +4,9 @@
 // - /tmp is a private tmpfs, so scratch files neither reach nor read the node's /tmp;
 // - /dev and /proc are fresh, and the command has a PID namespace of its own: it sees no other
 //   process of the machine (not the node's /proc/<pid>/environ, which holds its API keys);
-// - the node's secret directories (each world's .aos: private keys, vault, journal database,
-//   CAS) are covered by empty tmpfs mounts, since a command of the node's user could read them;
+// - the node's secrets (each world's .aos: private keys, vault, journal database, CAS; and the
+//   .env files that hold provider keys) are covered, folders by empty tmpfs mounts and files by
+//   /dev/null, since a command of the node's user could read them;
 // - a session of network_mode "none" (also what "" means, and what the agent asks for) has a
 //   network namespace of its own, without any network, not even loopback; "host" shares the
 //   node's network.
@@ -16,7 +17,7 @@
 // user namespaces for a non-root node) refuses host.exec: a command never runs unconfined. The
 // fs tools do not run commands and need no sandbox.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, realpathSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { AdapterError } from '../errors.ts';
 import { isInside, isMissing } from './confine.ts';
@@ -73,25 +74,25 @@ export function networkModeOf(asked: string | null): NetworkMode {
 export interface BubblewrapOptions {
   /** The bwrap program, found on the node's PATH unless a path; default "bwrap". */
   readonly program?: string;
-  /** The node's secret directories, hidden from every command; asked anew for each command, so ones created later are hidden too. */
-  readonly hiddenDirs?: () => readonly string[];
+  /** The node's secret folders and files, hidden from every command; asked anew for each command, so ones created later are hidden too. */
+  readonly hiddenPaths?: () => readonly string[];
 }
 
 /** The sandbox built with bubblewrap, probed once on first use. */
 export class BubblewrapSandbox implements ExecSandbox {
   private probed: { readonly program: string } | { readonly refusal: string } | null = null;
   private readonly program: string;
-  private readonly hiddenDirs: () => readonly string[];
+  private readonly hiddenPaths: () => readonly string[];
 
   constructor(options: BubblewrapOptions = {}) {
     this.program = options.program ?? BWRAP;
-    this.hiddenDirs = options.hiddenDirs ?? (() => []);
+    this.hiddenPaths = options.hiddenPaths ?? (() => []);
   }
 
   command(argv: readonly string[], confinement: ExecConfinement): string[] {
     const program = this.usable();
     const hidden = this.hidden();
-    refuseHiddenWorkdir(confinement.workdir, hidden);
+    refuseHiddenWorkdir(confinement.workdir, hidden.map((found) => found.path));
     return [
       program,
       '--ro-bind', '/', '/',
@@ -100,8 +101,8 @@ export class BubblewrapSandbox implements ExecSandbox {
       // Before the work dir: a work dir under /tmp is bound onto the private tmpfs, not hidden by it.
       '--tmpfs', '/tmp',
       '--bind', confinement.workdir, confinement.workdir,
-      // After the work dir: were a secret directory inside it (checkWorkdir refuses that), it stays hidden.
-      ...hidden.flatMap((dir) => ['--tmpfs', dir]),
+      // After the work dir: were a secret inside it (checkWorkdir refuses that), it stays hidden.
+      ...hidden.flatMap((found) => (found.folder ? ['--tmpfs', found.path] : ['--ro-bind', '/dev/null', found.path])),
       ...NAMESPACE_FLAGS,
       ...(confinement.network === 'none' ? [NO_NETWORK_FLAG] : []),
       '--chdir', confinement.cwd,
@@ -115,7 +116,7 @@ export class BubblewrapSandbox implements ExecSandbox {
   }
 
   checkWorkdir(workdir: string): void {
-    refuseHiddenWorkdir(workdir, this.hidden());
+    refuseHiddenWorkdir(workdir, this.hidden().map((found) => found.path));
   }
 
   failure(program: string, exitCode: number, stderr: string): AdapterError | null {
@@ -125,12 +126,13 @@ export class BubblewrapSandbox implements ExecSandbox {
     return new AdapterError('HOST_UNSUPPORTED', `the exec sandbox could not be set up for ${JSON.stringify(program)} (${said}); the command did not run`);
   }
 
-  /** The real paths of the secret directories that exist now (one that does not exist holds nothing to hide). */
-  private hidden(): string[] {
-    const found: string[] = [];
-    for (const dir of this.hiddenDirs()) {
+  /** The real paths of the secrets that exist now, and whether each is a folder (one that does not exist holds nothing to hide). */
+  private hidden(): Array<{ readonly path: string; readonly folder: boolean }> {
+    const found: Array<{ readonly path: string; readonly folder: boolean }> = [];
+    for (const path of this.hiddenPaths()) {
       try {
-        found.push(realpathSync(dir));
+        const real = realpathSync(path);
+        found.push({ path: real, folder: statSync(real).isDirectory() });
       } catch (error) {
         if (!isMissing(error)) throw error;
       }
@@ -166,10 +168,10 @@ function refuseHiddenWorkdir(workdir: string, hidden: readonly string[]): void {
   if (holder !== undefined) {
     throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} is inside ${holder}, which holds the node's secrets (keys, vault, journal) and is hidden from host commands; choose a work dir outside it`);
   }
-  // A work dir holding a state folder would let the fs tools read it (commands see it hidden).
-  const held = hidden.find((dir) => isInside(workdir, dir));
+  // A work dir holding a secret would let the fs tools read it (commands see it hidden).
+  const held = hidden.find((path) => isInside(workdir, path));
   if (held !== undefined) {
-    throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} contains ${held}, which holds the node's secrets (keys, vault, journal); choose a work dir that does not contain a world's .aos folder (a world root's work/ folder, or a folder beside the world)`);
+    throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} contains ${held}, which holds the node's secrets (keys, vault, journal, provider keys); choose a work dir that does not contain a world's .aos folder or .env file (a world root's work/ folder, or a folder beside the world)`);
   }
 }
 

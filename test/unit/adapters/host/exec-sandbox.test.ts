@@ -1,8 +1,7 @@
 // Goal: a host.exec command acts only on its session's work dir. It cannot write anywhere else
 // (a sibling directory, /etc, the node's own folders), while the system stays readable; its /tmp
-// is its own; it cannot read the node's secret directories (keys, vault, journal, CAS), even
-// inside its work dir, while their siblings stay readable; a work dir inside such a directory is
-// refused; a node without bubblewrap refuses host.exec, saying what to install, and never runs
+// is its own; it cannot read the node's secrets (keys, vault, journal, CAS, .env files), while
+// their siblings stay readable; a work dir inside or holding one is refused; a node without bubblewrap refuses host.exec, saying what to install, and never runs
 // the command unconfined, while its fs tools keep working.
 // Method: the real sandbox (bubblewrap; these tests skip, saying so, where it is missing) over a
 // temp tree; /var/tmp holds a stand-in for a node root outside /tmp (which the sandbox replaces).
@@ -13,7 +12,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BubblewrapSandbox } from '../../../../src/adapters/host/exec-sandbox.ts';
-import { nodeSecretDirs } from '../../../../src/node/node-effects.ts';
+import { nodeSecretPaths } from '../../../../src/node/node-effects.ts';
 import { errorMessage, hostTree, inlineText, skipWithoutSandbox } from './fixture.ts';
 
 /** A directory outside /tmp, so the sandbox shows it (read-only) rather than hiding it with its private /tmp. */
@@ -71,22 +70,25 @@ test('/tmp is private: a command neither sees the node\'s /tmp nor leaves files 
   }
 });
 
-test('the node\'s secret directories are hidden, their siblings stay readable; a work dir inside or holding one is refused', async (t) => {
+test('the node\'s secret folders and files are hidden, their siblings stay readable; a work dir inside or holding one is refused', async (t) => {
   if (skipWithoutSandbox(t)) return;
   const hidden: string[] = [];
-  const tree = await hostTree({ execSandbox: new BubblewrapSandbox({ hiddenDirs: () => hidden }) });
+  const tree = await hostTree({ execSandbox: new BubblewrapSandbox({ hiddenPaths: () => hidden }) });
   const nodeRoot = await mkdtemp(join(VISIBLE_SCRATCH, 'aos-node-'));
   try {
-    // A node root outside /tmp: its .aos is hidden, its other folders readable.
+    // A node root outside /tmp: its .aos and its .env (provider keys) are hidden, its other
+    // folders readable.
     await mkdir(join(nodeRoot, '.aos', 'keys'), { recursive: true });
     await writeFile(join(nodeRoot, '.aos', 'keys', 'host.local.key'), 'PRIVATE KEY\n');
+    await writeFile(join(nodeRoot, '.env'), 'OPENAI_API_KEY=sk-SECRET\n');
     await mkdir(join(nodeRoot, 'air'));
     await writeFile(join(nodeRoot, 'air', 'manifest.json'), '{}\n');
     await writeFile(join(tree.workdir, 'notes.txt'), 'notes\n');
-    hidden.push(join(nodeRoot, '.aos'), join(tree.root, 'not-created-yet'));
-    const ran = await tree.run('host.exec', { argv: ['sh', '-c', `cat ${join(nodeRoot, '.aos', 'keys', 'host.local.key')}; ls -A ${join(nodeRoot, '.aos')}; echo planted > ${join(nodeRoot, '.aos', 'planted')}; cat notes.txt ${join(nodeRoot, 'air', 'manifest.json')}`] });
+    hidden.push(join(nodeRoot, '.aos'), join(nodeRoot, '.env'), join(tree.root, 'not-created-yet'));
+    const ran = await tree.run('host.exec', { argv: ['sh', '-c', `cat ${join(nodeRoot, '.aos', 'keys', 'host.local.key')}; cat ${join(nodeRoot, '.env')}; ls -A ${join(nodeRoot, '.aos')}; echo planted > ${join(nodeRoot, '.aos', 'planted')}; cat notes.txt ${join(nodeRoot, 'air', 'manifest.json')}`] });
     assert.equal(ran.status, 'ok', errorMessage(ran.receipt));
-    assert.doesNotMatch(inlineText(ran.receipt['stdout']), /PRIVATE KEY/, 'no secret was read');
+    assert.doesNotMatch(inlineText(ran.receipt['stdout']), /PRIVATE KEY|sk-SECRET/, 'no secret was read');
+    assert.equal(await readFile(join(nodeRoot, '.env'), 'utf8'), 'OPENAI_API_KEY=sk-SECRET\n', 'the .env file is untouched');
     assert.match(inlineText(ran.receipt['stderr']), /host\.local\.key: No such file or directory/);
     assert.match(inlineText(ran.receipt['stdout']), /notes\n\{\}\n$/, 'the siblings of the hidden folder are readable');
     assert.deepEqual(await readdir(join(nodeRoot, '.aos')), ['keys'], 'a write into the hidden folder did not reach it');
@@ -130,15 +132,17 @@ test('a node without bubblewrap refuses host.exec, saying what to install; its f
   }
 });
 
-test('a node hides its own state folder, its node root\'s, and every sibling world\'s', async () => {
+test('a node hides its own state folder and .env, its node root\'s, and every sibling world\'s', async () => {
   const root = await mkdtemp(join(tmpdir(), 'aos-node-root-'));
   try {
     await mkdir(join(root, 'worlds', 'alpha'), { recursive: true });
     await mkdir(join(root, 'worlds', 'beta'));
-    assert.deepEqual(nodeSecretDirs(join(root, 'worlds', 'alpha')).sort(), [join(root, '.aos'), join(root, 'worlds', 'alpha', '.aos'), join(root, 'worlds', 'beta', '.aos')].sort());
-    assert.deepEqual(nodeSecretDirs(root).sort(), [join(root, '.aos'), join(root, 'worlds', 'alpha', '.aos'), join(root, 'worlds', 'beta', '.aos')].sort());
+    const secretsOf = (dir: string) => [join(dir, '.aos'), join(dir, '.env')];
+    const all = [...secretsOf(root), ...secretsOf(join(root, 'worlds', 'alpha')), ...secretsOf(join(root, 'worlds', 'beta'))].sort();
+    assert.deepEqual(nodeSecretPaths(join(root, 'worlds', 'alpha')).sort(), all);
+    assert.deepEqual(nodeSecretPaths(root).sort(), all);
     const lone = join(root, 'lone');
-    assert.deepEqual(nodeSecretDirs(lone), [join(lone, '.aos')]);
+    assert.deepEqual(nodeSecretPaths(lone), secretsOf(lone));
   } finally {
     await rm(root, { recursive: true, force: true });
   }
