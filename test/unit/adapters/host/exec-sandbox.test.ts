@@ -1,8 +1,9 @@
 // Goal: a host.exec command acts only on its session's work dir. It cannot write anywhere else
 // (a sibling directory, /etc, the node's own folders), while the system stays readable; its /tmp
 // is its own; it cannot read the node's secrets (keys, vault, journal, CAS, .env files), while
-// their siblings stay readable; a work dir inside or holding one is refused; a node without bubblewrap refuses host.exec, saying what to install, and never runs
-// the command unconfined, while its fs tools keep working.
+// their siblings stay readable; a work dir inside or holding one is refused; a node without
+// bubblewrap refuses host.exec, saying what to install, and never runs the command unconfined,
+// while its fs tools keep working.
 // Method: the real sandbox (bubblewrap; these tests skip, saying so, where it is missing) over a
 // temp tree; /var/tmp holds a stand-in for a node root outside /tmp (which the sandbox replaces).
 import { test } from 'node:test';
