@@ -14,27 +14,20 @@
 import type { AirValue } from 'agentos/sdk';
 import { utf8Encode } from 'agentos/sdk';
 import { PROPOSAL_PATCH_OPS_MAX } from './limits.ts';
+import { toolSpecOf, ZERO_HASH } from './tool-catalog.ts';
+import type { ToolRow } from './tool-catalog.ts';
 import { hostSession, optText, text, ToolArgsError } from './tool-mappers.ts';
 import type { MappedCall } from './tool-mappers.ts';
-import type { AvailabilityRule, MapperTag, SessionState, ToolSpec } from './types.ts';
+import type { MapperTag, SessionState, ToolSpec } from './types.ts';
 
-const ZERO_HASH = `sha256:${'0'.repeat(64)}`;
 const HASH = /^sha256:[0-9a-f]{64}$/;
 /** The domain event request_approval emits; a world may route it to whoever notifies its principals. */
 export const APPROVAL_REQUESTED_SCHEMA = 'aos.agent/ApprovalRequested@1';
 /** The cap slot of the governance effects (the session module binds it to a governance grant). */
 export const GOVERNANCE_SLOT = 'governance';
 
-interface Row {
-  readonly id: string; readonly name: string; readonly mapper: MapperTag; readonly description: string;
-  /** Argument properties: name → JSON-schema type; required ones listed apart. */
-  readonly props: Readonly<Record<string, string>>; readonly required: readonly string[];
-  readonly slot: string; readonly parallel: boolean; readonly key: string | null;
-  readonly rule: AvailabilityRule['$tag'];
-  readonly event?: string;
-}
 
-const ROWS: readonly Row[] = Object.freeze([
+const ROWS: readonly ToolRow[] = Object.freeze([
   { id: 'host.build_module', name: 'build_module', mapper: 'HostBuildModule', description: 'Bundle a TypeScript workflow module in the work dir (it imports "agentos/sdk"); returns module_hash, the wasm_hash of its defmodule, or the bundler\'s errors.', props: { path: 'string', module: 'string' }, required: ['path', 'module'], slot: 'build', parallel: false, key: 'host.build', rule: 'HostSessionReady' },
   { id: 'governance.propose', name: 'propose_change', mapper: 'GovernancePropose', description: 'Propose a change to this world: AIR patch ops (add_def, replace_def, remove_def, set_defaults, set_routing_events, set_module_bindings, …) against the current manifest; returns proposal_id.', props: { patches: 'array', description: 'string', base_manifest_hash: 'string' }, required: ['patches'], slot: GOVERNANCE_SLOT, parallel: false, key: 'governance', rule: 'Always' },
   { id: 'governance.shadow', name: 'shadow_change', mapper: 'GovernanceShadow', description: 'Dry-run a proposal on a fork of this world: predicted effects, state changes, capability and policy changes.', props: { proposal_id: 'integer' }, required: ['proposal_id'], slot: GOVERNANCE_SLOT, parallel: false, key: 'governance', rule: 'Always' },
@@ -42,21 +35,9 @@ const ROWS: readonly Row[] = Object.freeze([
   { id: 'governance.apply', name: 'apply_change', mapper: 'GovernanceApply', description: 'Apply an approved proposal: the world switches to the new manifest.', props: { proposal_id: 'integer' }, required: ['proposal_id'], slot: GOVERNANCE_SLOT, parallel: false, key: 'governance', rule: 'Always' },
 ]);
 
-function specOf(row: Row): ToolSpec {
-  const properties = Object.fromEntries(Object.entries(row.props).map(([name, type]) => [name, { type }]));
-  return {
-    tool_id: row.id, tool_name: row.name, tool_ref: ZERO_HASH, description: row.description,
-    args_schema_json: JSON.stringify({ type: 'object', properties, required: row.required, additionalProperties: false }),
-    mapper: { $tag: row.mapper },
-    executor: row.event === undefined ? { $tag: 'Effect', $value: { effect_kind: row.id, cap_slot: row.slot } } : { $tag: 'DomainEvent', $value: { schema: row.event } },
-    availability_rules: [{ $tag: row.rule }],
-    parallelism_hint: { parallel_safe: row.parallel, resource_key: row.key },
-  };
-}
-
 /** The governance tools, tool_id → spec: add them to a registry (ToolRegistrySet) and name them in a profile or an enable list. */
 export function governanceRegistry(): Record<string, ToolSpec> {
-  return Object.fromEntries(ROWS.map((row) => [row.id, specOf(row)]));
+  return Object.fromEntries(ROWS.map((row) => [row.id, toolSpecOf(row)]));
 }
 
 /** The governance tools' ids, in the order a profile lists them. */

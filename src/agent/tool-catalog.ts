@@ -8,17 +8,18 @@ import type { AvailabilityRule, MapperTag, ToolSpec } from './types.ts';
 
 export const ZERO_HASH = `sha256:${'0'.repeat(64)}`;
 
-interface Row {
+/** A tool as its table lists it (here and in governance-tools.ts); toolSpecOf makes its spec. */
+export interface ToolRow {
   readonly id: string; readonly name: string; readonly mapper: MapperTag; readonly description: string;
   /** Argument properties: name → JSON-schema type; required ones listed apart. */
   readonly props: Readonly<Record<string, string>>; readonly required: readonly string[];
-  readonly slot: 'host' | 'query' | 'workspace'; readonly parallel: boolean; readonly key: string | null;
+  readonly slot: string; readonly parallel: boolean; readonly key: string | null;
   readonly rule: AvailabilityRule['$tag'];
   /** Composite tools settle through a DomainEvent rather than an effect. */
   readonly event?: string;
 }
 
-const ROWS: readonly Row[] = Object.freeze([
+const ROWS: readonly ToolRow[] = Object.freeze([
   { id: 'host.session.open', name: 'open_session', mapper: 'HostSessionOpen', description: 'Open a host session to run commands and edit files in.', props: { target: 'object', session_ttl_ns: 'integer', labels: 'object' }, required: [], slot: 'host', parallel: false, key: 'host.session', rule: 'HostSessionNotReady' },
   { id: 'host.exec', name: 'shell', mapper: 'HostExec', description: 'Run a command (argv) in the host session.', props: { argv: 'array', cwd: 'string', timeout_ns: 'integer', env_patch: 'object', stdin_ref: 'string' }, required: ['argv'], slot: 'host', parallel: false, key: 'host.exec', rule: 'HostSessionReady' },
   { id: 'host.session.signal', name: 'signal_session', mapper: 'HostSessionSignal', description: 'Signal or close the host session.', props: { signal: 'string', grace_timeout_ns: 'integer' }, required: ['signal'], slot: 'host', parallel: false, key: 'host.session', rule: 'HostSessionReady' },
@@ -41,12 +42,13 @@ const ROWS: readonly Row[] = Object.freeze([
   { id: 'workspace.commit', name: 'workspace_commit', mapper: 'WorkspaceCommit', description: 'Commit a root as the workspace\'s next version.', props: { workspace: 'string', root_hash: 'string', expected_head: 'integer', owner: 'string' }, required: ['workspace', 'root_hash'], slot: 'workspace', parallel: false, key: 'workspace.commit', rule: 'Always', event: 'sys/WorkspaceCommit@1' },
 ]);
 
-function argsSchema(row: Row): string {
+function argsSchema(row: ToolRow): string {
   const properties = Object.fromEntries(Object.entries(row.props).map(([name, type]) => [name, { type }]));
   return JSON.stringify({ type: 'object', properties, required: row.required, additionalProperties: false });
 }
 
-function specOf(row: Row): ToolSpec {
+/** The spec of a tool row: its tool_ref the zero hash until the session materialises it. */
+export function toolSpecOf(row: ToolRow): ToolSpec {
   return {
     tool_id: row.id, tool_name: row.name, tool_ref: ZERO_HASH, description: row.description, args_schema_json: argsSchema(row),
     mapper: { $tag: row.mapper },
@@ -58,7 +60,7 @@ function specOf(row: Row): ToolSpec {
 
 /** The built-in registry, tool_id → spec (a fresh copy: a session may hold and change it). */
 export function builtinRegistry(): Record<string, ToolSpec> {
-  return Object.fromEntries(ROWS.map((row) => [row.id, specOf(row)]));
+  return Object.fromEntries(ROWS.map((row) => [row.id, toolSpecOf(row)]));
 }
 
 /** Freezes `value` and everything in it: the shared built-ins must never be written through. */
