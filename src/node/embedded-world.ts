@@ -179,9 +179,10 @@ export class EmbeddedWorld {
     try {
       const genesis = await replayStretches(this.worldStore, [{ from: null, through: null }], head.height);
       if (genesis === null) throw new InvariantError('a replay from genesis runs to the head');
-      compareDigests(genesis, digestOf(this.world), 'genesis');
+      const live = digestOf(this.world);
+      compareDigests(genesis, live, 'genesis');
       const last = elsewhere !== null ? await elsewhere : await replayStretches(this.worldStore, fromSnapshots, head.height);
-      if (last !== null) compareDigests(last, digestOf(this.world), `the snapshot at height ${readable.at(-1)?.height ?? '?'}`);
+      if (last !== null) compareDigests(last, live, `the snapshot at height ${readable.at(-1)?.height ?? '?'}`);
     } finally {
       await elsewhere?.catch(() => undefined);
     }
