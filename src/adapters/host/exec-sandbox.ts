@@ -5,11 +5,15 @@
 // - /dev and /proc are fresh, and the command has a PID namespace of its own: it sees no other
 //   process of the machine (not the node's /proc/<pid>/environ, which holds its API keys);
 // - the node's secrets (each world's .aos: private keys, vault, journal database, CAS; and the
-//   .env files that hold provider keys) are covered, folders by empty tmpfs mounts and files by
-//   /dev/null, since a command of the node's user could read them;
+//   .env files that hold provider keys) and the credential stores in every home folder (SSH
+//   and GPG keys, cloud logins, registry tokens: credential-stores.ts) are covered, folders by
+//   empty tmpfs mounts and files by /dev/null, since a command of the node's user could read
+//   them;
 // - a session of network_mode "none" (also what "" means, and what the agent asks for) has a
-//   network namespace of its own, without any network, not even loopback; "host" shares the
-//   node's network.
+//   network namespace of its own, without any network, not even loopback, and an empty /run,
+//   so it cannot reach the machine's services through their Unix sockets either (a socket on a
+//   read-only mount still accepts connections; /var/run is normally a link to /run); "host"
+//   shares the node's network and /run (its DNS configuration often lives there).
 // bwrap dies with the node (--die-with-parent), and its PID namespace with it, so killing the
 // process group the node spawned ends every process of the command.
 //
@@ -17,10 +21,11 @@
 // user namespaces for a non-root node) refuses host.exec: a command never runs unconfined. The
 // fs tools do not run commands and need no sandbox.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { AdapterError } from '../errors.ts';
 import { isInside, isMissing } from './confine.ts';
+import { credentialPaths, machineHomes } from './credential-stores.ts';
 
 /** The network modes a local host session may ask for. */
 export const NETWORK_MODES = Object.freeze(['none', 'host'] as const);
@@ -40,6 +45,8 @@ const PROBE_TIMEOUT_MS = 5_000;
 /** The namespaces every command gets; the probe asks for them and for a network namespace. */
 const NAMESPACE_FLAGS: readonly string[] = Object.freeze(['--unshare-pid', '--die-with-parent']);
 const NO_NETWORK_FLAG = '--unshare-net';
+/** Where services keep their Unix sockets: emptied for a session without network. */
+const SOCKET_FOLDERS: readonly string[] = Object.freeze(['/run', '/var/run']);
 
 /** What one command is confined to. */
 export interface ExecConfinement {
@@ -76,6 +83,15 @@ export interface BubblewrapOptions {
   readonly program?: string;
   /** The node's secret folders and files, hidden from every command; asked anew for each command, so ones created later are hidden too. */
   readonly hiddenPaths?: () => readonly string[];
+  /** The home folders whose credential stores are hidden, asked anew for each command; default: the machine's (machineHomes). */
+  readonly homes?: () => readonly string[];
+}
+
+/** A path the sandbox hides: the node's own secret or a user's credential store. */
+interface HiddenPath {
+  readonly path: string;
+  readonly folder: boolean;
+  readonly holds: 'node secrets' | 'credentials';
 }
 
 /** The sandbox built with bubblewrap, probed once on first use. */
@@ -83,28 +99,32 @@ export class BubblewrapSandbox implements ExecSandbox {
   private probed: { readonly program: string } | { readonly refusal: string } | null = null;
   private readonly program: string;
   private readonly hiddenPaths: () => readonly string[];
+  private readonly homes: () => readonly string[];
 
   constructor(options: BubblewrapOptions = {}) {
     this.program = options.program ?? BWRAP;
     this.hiddenPaths = options.hiddenPaths ?? (() => []);
+    this.homes = options.homes ?? machineHomes;
   }
 
   command(argv: readonly string[], confinement: ExecConfinement): string[] {
     const program = this.usable();
     const hidden = this.hidden();
-    refuseHiddenWorkdir(confinement.workdir, hidden.map((found) => found.path));
+    refuseHiddenWorkdir(confinement.workdir, hidden);
+    const isolated = confinement.network === 'none';
     return [
       program,
       '--ro-bind', '/', '/',
       '--dev', '/dev',
       '--proc', '/proc',
-      // Before the work dir: a work dir under /tmp is bound onto the private tmpfs, not hidden by it.
+      // Before the work dir: a work dir under /tmp (or /run) is bound onto the tmpfs, not hidden by it.
       '--tmpfs', '/tmp',
+      ...(isolated ? socketFolders().flatMap((folder) => ['--tmpfs', folder]) : []),
       '--bind', confinement.workdir, confinement.workdir,
       // After the work dir: were a secret inside it (checkWorkdir refuses that), it stays hidden.
       ...hidden.flatMap((found) => (found.folder ? ['--tmpfs', found.path] : ['--ro-bind', '/dev/null', found.path])),
       ...NAMESPACE_FLAGS,
-      ...(confinement.network === 'none' ? [NO_NETWORK_FLAG] : []),
+      ...(isolated ? [NO_NETWORK_FLAG] : []),
       '--chdir', confinement.cwd,
       '--',
       ...argv,
@@ -116,7 +136,7 @@ export class BubblewrapSandbox implements ExecSandbox {
   }
 
   checkWorkdir(workdir: string): void {
-    refuseHiddenWorkdir(workdir, this.hidden().map((found) => found.path));
+    refuseHiddenWorkdir(workdir, this.hidden());
   }
 
   failure(program: string, exitCode: number, stderr: string): AdapterError | null {
@@ -126,17 +146,22 @@ export class BubblewrapSandbox implements ExecSandbox {
     return new AdapterError('HOST_UNSUPPORTED', `the exec sandbox could not be set up for ${JSON.stringify(program)} (${said}); the command did not run`);
   }
 
-  /** The real paths of the secrets that exist now, and whether each is a folder (one that does not exist holds nothing to hide). */
-  private hidden(): Array<{ readonly path: string; readonly folder: boolean }> {
-    const found: Array<{ readonly path: string; readonly folder: boolean }> = [];
-    for (const path of this.hiddenPaths()) {
-      try {
-        const real = realpathSync(path);
-        found.push({ path: real, folder: statSync(real).isDirectory() });
-      } catch (error) {
-        if (!isMissing(error)) throw error;
+  /** The real paths of the secrets and credential stores that exist now (one that does not exist holds nothing to hide). */
+  private hidden(): HiddenPath[] {
+    const found: HiddenPath[] = [];
+    const add = (paths: readonly string[], holds: HiddenPath['holds']): void => {
+      for (const path of paths) {
+        try {
+          const real = realpathSync(path);
+          if (!found.some((known) => known.path === real)) found.push({ path: real, folder: statSync(real).isDirectory(), holds });
+        } catch (error) {
+          // A store in a home the node's user cannot enter is one its commands cannot read either.
+          if (!isMissing(error) && (error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+        }
       }
-    }
+    };
+    add(this.hiddenPaths(), 'node secrets');
+    add(credentialPaths(this.homes()), 'credentials');
     return found;
   }
 
@@ -163,16 +188,31 @@ export class BubblewrapSandbox implements ExecSandbox {
   }
 }
 
-function refuseHiddenWorkdir(workdir: string, hidden: readonly string[]): void {
-  const holder = hidden.find((dir) => isInside(dir, workdir));
+function refuseHiddenWorkdir(workdir: string, hidden: readonly HiddenPath[]): void {
+  const holder = hidden.find((found) => isInside(found.path, workdir));
   if (holder !== undefined) {
-    throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} is inside ${holder}, which holds the node's secrets (keys, vault, journal) and is hidden from host commands; choose a work dir outside it`);
+    const what = holder.holds === 'credentials' ? 'a user\'s credential store' : 'the node\'s secrets (keys, vault, journal)';
+    throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} is inside ${holder.path}, which holds ${what} and is hidden from host commands; choose a work dir outside it`);
   }
   // A work dir holding a secret would let the fs tools read it (commands see it hidden).
-  const held = hidden.find((path) => isInside(workdir, path));
-  if (held !== undefined) {
-    throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} contains ${held}, which holds the node's secrets (keys, vault, journal, provider keys); choose a work dir that does not contain a world's .aos folder or .env file (a world root's work/ folder, or a folder beside the world)`);
+  const held = hidden.find((found) => isInside(workdir, found.path));
+  if (held === undefined) return;
+  if (held.holds === 'credentials') {
+    throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} contains ${held.path}, a user's credential store (keys, logins or tokens), which host commands and tools must not read; choose a project folder that holds no credentials rather than a home folder`);
   }
+  throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} contains ${held.path}, which holds the node's secrets (keys, vault, journal, provider keys); choose a work dir that does not contain a world's .aos folder or .env file (a world root's work/ folder, or a folder beside the world)`);
+}
+
+/** The socket folders that are real folders here (a link, as /var/run usually is, follows its target). */
+function socketFolders(): string[] {
+  return SOCKET_FOLDERS.filter((folder) => {
+    try {
+      return lstatSync(folder).isDirectory();
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  });
 }
 
 /** The executable `name` on the node's PATH (or `name` itself when it is a path), if any. */

@@ -1,6 +1,7 @@
 // Goal: a host.exec command acts only on its session's work dir. It cannot write anywhere else
 // (a sibling directory, /etc, the node's own folders), while the system stays readable; its /tmp
-// is its own; it cannot read the node's secrets (keys, vault, journal, CAS, .env files), while
+// is its own; it cannot read the node's secrets (keys, vault, journal, CAS, .env files) nor the
+// credential stores in users' home folders (SSH keys, cloud logins, registry tokens), while
 // their siblings stay readable; a work dir inside or holding one is refused; a node without
 // bubblewrap refuses host.exec, saying what to install, and never runs the command unconfined,
 // while its fs tools keep working.
@@ -10,9 +11,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BubblewrapSandbox } from '../../../../src/adapters/host/exec-sandbox.ts';
+import { credentialPaths, machineHomes } from '../../../../src/adapters/host/credential-stores.ts';
 import { nodeSecretPaths } from '../../../../src/node/node-effects.ts';
 import { errorMessage, hostTree, inlineText, skipWithoutSandbox } from './fixture.ts';
 
@@ -113,6 +115,44 @@ test('the node\'s secret folders and files are hidden, their siblings stay reada
     await rm(nodeRoot, { recursive: true, force: true });
     await tree.cleanup();
   }
+});
+
+test('the credential stores in users\' home folders are hidden from commands; a home used as a work dir is refused', async (t) => {
+  if (skipWithoutSandbox(t)) return;
+  const home = await mkdtemp(join(VISIBLE_SCRATCH, 'aos-home-'));
+  const sandbox = new BubblewrapSandbox({ homes: () => [home] });
+  const tree = await hostTree({ execSandbox: sandbox });
+  try {
+    await mkdir(join(home, '.ssh'));
+    await writeFile(join(home, '.ssh', 'id_ed25519'), 'SSH PRIVATE KEY\n');
+    await writeFile(join(home, '.npmrc'), '//registry.npmjs.org/:_authToken=npm_SECRET\n');
+    await mkdir(join(home, '.config', 'gcloud'), { recursive: true });
+    await writeFile(join(home, '.config', 'gcloud', 'credentials.db'), 'GCLOUD SECRET\n');
+    await writeFile(join(home, '.config', 'app.toml'), 'visible settings\n');
+    await writeFile(join(home, '.profile'), 'visible profile\n');
+    const paths = ['.ssh/id_ed25519', '.npmrc', '.config/gcloud/credentials.db', '.config/app.toml', '.profile'].map((path) => join(home, path));
+    const ran = await tree.run('host.exec', { argv: ['sh', '-c', `for f in ${paths.join(' ')}; do cat "$f"; done; ls -A ${join(home, '.ssh')}; echo planted > ${join(home, '.ssh', 'planted')}`] });
+    assert.equal(ran.status, 'ok', errorMessage(ran.receipt));
+    const stdout = inlineText(ran.receipt['stdout']);
+    assert.doesNotMatch(stdout, /SSH PRIVATE KEY|npm_SECRET|GCLOUD SECRET/, 'no credential was read');
+    assert.equal(stdout, 'visible settings\nvisible profile\n', 'the rest of the home stays readable');
+    assert.deepEqual(await readdir(join(home, '.ssh')), ['id_ed25519'], 'a write into the hidden store did not reach it');
+
+    // The fs tools read through no sandbox: a work dir holding a store, or inside one, is refused.
+    assert.throws(() => sandbox.checkWorkdir(home), /work dir .*aos-home-\w+ contains .*\.ssh, a user's credential store .*choose a project folder that holds no credentials/);
+    assert.throws(() => sandbox.checkWorkdir(join(home, '.config', 'gcloud', 'cache')), /is inside .*gcloud, which holds a user's credential store and is hidden from host commands/);
+    sandbox.checkWorkdir(join(home, '.config', 'app'));
+  } finally {
+    await rm(home, { recursive: true, force: true });
+    await tree.cleanup();
+  }
+});
+
+test('by default the credential stores of the node user\'s home, root\'s and every home under /home are hidden', () => {
+  const homes = machineHomes();
+  assert.ok(homes.includes(homedir()) && homes.includes('/root'), `the node user's and root's homes are covered (${homes.join(', ')})`);
+  const paths = credentialPaths([homedir()]);
+  for (const store of ['.ssh', '.aws', '.npmrc', '.kube', '.docker', '.gnupg', '.git-credentials']) assert.ok(paths.includes(join(homedir(), store)), `${store} is hidden`);
 });
 
 test('a node without bubblewrap refuses host.exec, saying what to install; its fs tools still work', async () => {

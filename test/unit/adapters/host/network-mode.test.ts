@@ -2,10 +2,14 @@
 // session (the default, and what the agent asks for) cannot reach the network, not even a
 // server on loopback; a "host" session's can; a node that cannot isolate refuses to open a
 // "none" session rather than run it with the network; an unknown mode is refused.
-// Method: a loopback TCP server started here, and host.exec of a Node one-liner that connects
-// to it, in sessions of each mode (Linux network namespaces, made by the bubblewrap exec sandbox).
+// A "none" session cannot reach the machine's services through their Unix sockets in /run
+// either (a socket on a read-only mount still accepts connections).
+// Method: a loopback TCP server started here (and a Unix socket server in /run), and host.exec
+// of a Node one-liner that connects to it, in sessions of each mode (Linux network namespaces
+// and an empty /run, made by the bubblewrap exec sandbox).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { BubblewrapSandbox } from '../../../../src/adapters/host/exec-sandbox.ts';
@@ -15,11 +19,25 @@ const CONNECT = `const s = require('net').connect(Number(process.argv[1]), '127.
 s.on('connect', () => { console.log('connected'); s.end(); });
 s.on('error', (e) => console.log('refused ' + e.code));`;
 
+const CONNECT_PATH = `const s = require('net').connect(process.argv[1]);
+s.on('connect', () => { console.log('connected'); s.end(); });
+s.on('error', (e) => console.log('refused ' + e.code));`;
+
 async function withServer(work: (port: number) => Promise<void>): Promise<void> {
   const server = createServer((socket) => socket.end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     await work((server.address() as AddressInfo).port);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+async function withSocketServer(path: string, work: () => Promise<void>): Promise<void> {
+  const server = createServer((socket) => socket.end());
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(path, resolve));
+  try {
+    await work();
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -62,5 +80,30 @@ test('a node that cannot isolate refuses "none" sessions, saying what to do; unk
     assert.match(odd.receipt['error_message'] as string, /network_mode "bridge" is not supported.*"none" or "host"/);
   } finally {
     await host.cleanup();
+  }
+});
+
+test('commands of a "none" session cannot reach a service through its Unix socket in /run; a "host" session\'s can', async (t) => {
+  if (skipWithoutSandbox(t)) return;
+  try {
+    accessSync('/run', constants.W_OK);
+  } catch {
+    t.skip('/run is not writable by this user, so no test socket can be put there (run the tests as root, as CI does)');
+    return;
+  }
+  const path = `/run/aos-test-${process.pid}.sock`;
+  const tree = await hostTree();
+  try {
+    await withSocketServer(path, async () => {
+      const isolated = await tree.run('host.exec', { argv: [process.execPath, '-e', CONNECT_PATH, path] });
+      assert.equal(isolated.status, 'ok', errorMessage(isolated.receipt));
+      assert.match(inlineText(isolated.receipt['stdout']), /^refused ENOENT/, 'the "none" session sees no socket in /run');
+      const opened = await tree.run('host.session.open', { target: { $tag: 'local', $value: { workdir: tree.workdir, network_mode: 'host' } } });
+      assert.equal(opened.status, 'ok', errorMessage(opened.receipt));
+      const shared = await tree.run('host.exec', { session_id: opened.receipt['session_id'] as string, argv: [process.execPath, '-e', CONNECT_PATH, path] });
+      assert.equal(inlineText(shared.receipt['stdout']), 'connected\n', 'the "host" session reaches the socket, read-only mount or not');
+    });
+  } finally {
+    await tree.cleanup();
   }
 });
