@@ -67,13 +67,13 @@ function timedLlm(inner: Adapter, starts: bigint[], spans: bigint[]): Adapter {
   };
 }
 
-/** Whether the journal from `from` holds the task's TaskFinished; returns it and the next height. */
-function finishedSince(world: EmbeddedWorld, from: number): { finished: boolean; next: number } {
+/** The task's TaskFinished value if the journal from `from` holds it (else null), and the next height. */
+function finishedSince(world: EmbeddedWorld, from: number): { finished: unknown; next: number } {
   let next = from;
   for (;;) {
     const page = world.tail(next, TAIL_PAGE);
-    if (page.length === 0) return { finished: false, next };
-    for (const record of page) if (record.body.kind === 'domain_event' && record.body.schema === FINISHED) return { finished: true, next: record.height + 1 };
+    if (page.length === 0) return { finished: null, next };
+    for (const record of page) if (record.body.kind === 'domain_event' && record.body.schema === FINISHED) return { finished: decodeCanonical(record.body.value), next: record.height + 1 };
     next = page[page.length - 1]!.height + 1;
   }
 }
@@ -108,17 +108,19 @@ async function oneTask(template: string, root: string, workdir: string, script: 
   const executor = new EffectExecutor(world, routes, { secrets });
   try {
     let height = world.head.height;
+    let finished: unknown = null;
     submitTask(world, 'bench: inspect the project, three tools a turn', { provider: 'scripted', model: 'demo-script' }, workdir);
     for (let idleAt = -1; ;) {
       executor.dispatch();
       await executor.idle();
       const seen = finishedSince(world, height);
       height = seen.next;
-      if (seen.finished) break;
+      finished = seen.finished;
+      if (finished !== null) break;
       assert(world.head.height !== idleAt, `the task stalled: ${executor.problems.map((problem) => problem.message).join('; ') || 'no open work'}`);
       idleAt = world.head.height;
     }
-    assert(starts.length === TURNS_PER_TASK + 1, `one LLM call per turn and one for the answer (${starts.length} calls for ${TURNS_PER_TASK} turns)`);
+    assert(starts.length === TURNS_PER_TASK + 1, `one LLM call per turn and one for the answer (${starts.length} calls for ${TURNS_PER_TASK} turns); the task finished with ${JSON.stringify(finished, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))}`);
     const hostReceipts = receipts(world).filter((record) => record.body.kind === 'effect_receipt' && record.body.adapter_id.startsWith('host.'));
     assert(hostReceipts.length === 1 + 3 * TURNS_PER_TASK, `a session open and three host calls per turn (${hostReceipts.length} host receipts)`);
     const failed = hostReceipts.filter((record) => record.body.kind === 'effect_receipt' && (record.body.status !== 'ok' || (decodeCanonical(record.body.payload) as { status?: unknown }).status === 'error'));
