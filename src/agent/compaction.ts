@@ -5,7 +5,12 @@
 // the window (everything before the newest group of messages) is summarised by one llm.generate
 // call: the older refs, then an instruction. The summary becomes a user message blob that
 // replaces them in the window for later turns; a CompactionRecord says which refs it replaced.
-// The transcript (conversation_message_refs) is never cut.
+// The transcript is never cut, but it does not all stay in the state: once
+// TRANSCRIPT_ARCHIVE_REFS_MIN summarised messages (outside the window, so never sent again)
+// have gathered, they move into a transcript segment blob, and conversation_message_refs keeps
+// the rest. Each segment names the one before it, so the newest (context.archive_ref) leads back
+// through the whole archived transcript (transcriptSegmentOf reads one). Positions in the
+// transcript always count from its first message, archived or not.
 //
 // The estimate: the last turn's receipt measured its prompt and completion in tokens; messages
 // the session wrote since add their JSON bytes / CONTEXT_BYTES_PER_TOKEN. A receipt without usage
@@ -14,7 +19,7 @@
 // Steps: put the instruction blob → llm.generate → read its output → put the summary message →
 // the window moves. A failed summarisation is retried like a turn (retry.ts), then fails the run.
 import { sha256Hash } from 'agentos/sdk';
-import { COMPACTION_MESSAGES_MIN, COMPACTION_RECORDS_MAX, COMPACTION_SUMMARY_TOKENS_MAX, CONTEXT_BYTES_PER_TOKEN, CONTEXT_HIGH_WATER_PERCENT, CONTEXT_TOKENS_BY_MODEL, CONTEXT_TOKENS_DEFAULT } from './limits.ts';
+import { COMPACTION_MESSAGES_MIN, COMPACTION_RECORDS_MAX, COMPACTION_SUMMARY_TOKENS_MAX, CONTEXT_BYTES_PER_TOKEN, CONTEXT_HIGH_WATER_PERCENT, CONTEXT_TOKENS_BY_MODEL, CONTEXT_TOKENS_DEFAULT, TRANSCRIPT_ARCHIVE_REFS_MIN } from './limits.ts';
 import { jsonBytes, parseJsonBytes } from './json-text.ts';
 import { emitSessionEffect, getBlob, putBlob } from './pending.ts';
 import { natOf } from './reduction.ts';
@@ -30,15 +35,49 @@ export const COMPACTION_INSTRUCTION = {
     + 'keep every fact needed to continue. Answer with the summary only.',
 };
 
+/** What a transcript segment blob holds: the messages from position `from` on, after the segment `previous`. */
+export interface TranscriptSegment {
+  readonly segment: typeof TRANSCRIPT_SEGMENT_KIND;
+  readonly previous: Hash | null;
+  readonly from: number;
+  readonly refs: readonly Hash[];
+}
+
+const TRANSCRIPT_SEGMENT_KIND = 'aos.agent/TranscriptSegment@1';
+
 export function emptyContext(): ContextState {
-  return { tokens_estimate: 0, group_start: 0, summary_ref: null, summarised_count: 0, compactions: [], pending: null };
+  return { tokens_estimate: 0, group_start: 0, summary_ref: null, summarised_count: 0, compactions: [], pending: null, archived_count: 0, archive_ref: null, archiving_count: null };
+}
+
+/** How many messages the whole transcript holds, its archived part included. */
+export function transcriptLength(state: SessionState): number {
+  return natOf(state.context.archived_count) + state.conversation_message_refs.length;
+}
+
+/** The transcript's messages from position `from` (at least archived_count) up to `upto`, or to its end. */
+function transcriptRefs(state: SessionState, from: number, upto?: number): Hash[] {
+  const archived = natOf(state.context.archived_count);
+  if (from < archived) throw new Error(`transcript position ${from} is archived (the state keeps positions ${archived} on)`);
+  return state.conversation_message_refs.slice(from - archived, upto === undefined ? undefined : upto - archived);
+}
+
+/** The transcript without its messages from `base` on (a follow-up turn rewrites what it wrote). */
+export function transcriptUpTo(state: SessionState, base: number): Hash[] {
+  return transcriptRefs(state, natOf(state.context.archived_count), base);
 }
 
 /** The window the next turn sends after the prompt: the summary, then the transcript it does not cover. */
 export function activeWindow(state: SessionState): Hash[] {
   const context = state.context;
-  const rest = state.conversation_message_refs.slice(natOf(context.summarised_count));
+  const rest = transcriptRefs(state, natOf(context.summarised_count));
   return context.summary_ref === null ? rest : [context.summary_ref, ...rest];
+}
+
+/** Reads a transcript segment blob; null when the bytes are not one. */
+export function transcriptSegmentOf(bytes: Uint8Array): TranscriptSegment | null {
+  const value = parseJsonBytes(bytes) as Partial<TranscriptSegment> | undefined;
+  if (typeof value !== 'object' || value === null || value.segment !== TRANSCRIPT_SEGMENT_KIND || !Array.isArray(value.refs) || typeof value.from !== 'number') return null;
+  return value as TranscriptSegment;
 }
 
 /** The model's context window in tokens: the run's limit, else the model's known window, else the default. */
@@ -67,16 +106,16 @@ export function windowMeasured(state: SessionState, promptTokens: number, comple
 /** A new run: its input is the newest group. */
 export function startRunContext(state: SessionState): void {
   state.context.pending = null;
-  state.context.group_start = Math.max(0, state.conversation_message_refs.length - 1);
+  state.context.group_start = Math.max(0, transcriptLength(state) - 1);
 }
 
 /** The transcript messages a compaction now would summarise (with the current summary first). */
 function olderPart(state: SessionState): { refs: Hash[]; upto: number } {
   const context = state.context;
   const from = natOf(context.summarised_count);
-  const upto = Math.min(natOf(context.group_start), state.conversation_message_refs.length);
+  const upto = Math.min(natOf(context.group_start), transcriptLength(state));
   if (upto - from < COMPACTION_MESSAGES_MIN) return { refs: [], upto: from };
-  const older = state.conversation_message_refs.slice(from, upto);
+  const older = transcriptRefs(state, from, upto);
   return { refs: context.summary_ref === null ? older : [context.summary_ref, ...older], upto };
 }
 
@@ -155,9 +194,41 @@ export function compactionBlobPut(reduction: Reduction, kind: 'CompactionPrompt'
   // The instruction is written: advance sends the call (a paused run, once resumed).
   if (pending === null || runId === null || kind === 'CompactionPrompt') return;
   const context = state.context;
-  const record = { run_id: runId, turn: pending.turn, summarised_refs: pending.summarised_refs, summary_ref: ref, tokens_before: pending.tokens_before };
+  const record = {
+    run_id: runId, turn: pending.turn, previous_summary_ref: context.summary_ref, summarised_from: context.summarised_count,
+    summarised_upto: pending.summarised_count, summary_ref: ref, tokens_before: pending.tokens_before,
+  };
   context.compactions = [...context.compactions, record].slice(-COMPACTION_RECORDS_MAX);
   context.summary_ref = ref;
   context.summarised_count = pending.summarised_count;
   context.pending = null;
+  archiveSummarised(reduction);
+}
+
+/** Once enough summarised messages have gathered in the state, writes them as the next transcript segment. */
+function archiveSummarised(reduction: Reduction): void {
+  const context = reduction.state.context;
+  if (context.archiving_count !== null) return;
+  const archived = natOf(context.archived_count);
+  const count = natOf(context.summarised_count) - archived;
+  if (count < TRANSCRIPT_ARCHIVE_REFS_MIN) return;
+  const segment: TranscriptSegment = { segment: TRANSCRIPT_SEGMENT_KIND, previous: context.archive_ref, from: archived, refs: transcriptRefs(reduction.state, archived, archived + count) };
+  context.archiving_count = count;
+  putBlob(reduction, jsonBytes(segment), { $tag: 'TranscriptSegment' });
+}
+
+/**
+ * The segment is stored: its messages leave the state. Nothing moved them meanwhile: only
+ * summarised messages are archived, and the transcript changes only after its summarised part.
+ */
+export function transcriptArchived(reduction: Reduction, ref: Hash): void {
+  const state = reduction.state;
+  const context = state.context;
+  const count = context.archiving_count;
+  if (count === null) return;
+  state.conversation_message_refs = state.conversation_message_refs.slice(natOf(count));
+  context.archived_count = natOf(context.archived_count) + natOf(count);
+  context.archive_ref = ref;
+  context.archiving_count = null;
+  archiveSummarised(reduction);
 }

@@ -30,6 +30,12 @@ export const CONTEXT_HIGH_WATER_PERCENT = 80;
 export const CONTEXT_BYTES_PER_TOKEN = 4;
 /** Compactions the session remembers; older records are dropped (the transcript keeps everything). */
 export const COMPACTION_RECORDS_MAX = 16;
+/**
+ * Summarised transcript messages the session state keeps before moving them out, as one
+ * transcript segment blob: without this the state grows with every message (and every step
+ * carries it across the sandbox edge) until it passes the module's output limit.
+ */
+export const TRANSCRIPT_ARCHIVE_REFS_MIN = 32;
 /** Messages at least in the older part for a compaction to be worth its llm.generate call. */
 export const COMPACTION_MESSAGES_MIN = 2;
 /** Output tokens the summarisation call may take. */

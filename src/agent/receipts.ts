@@ -15,7 +15,7 @@ import { argumentsArrived, openBatch, toolReceipt } from './tool-batch.ts';
 import { resultBlobArrived } from './tool-result-blobs.ts';
 import { answered, appendMessages, messagesAppended } from './turn.ts';
 import { hasActiveRun } from './lifecycle.ts';
-import { compactionBlobPut, compactionOutput } from './compaction.ts';
+import { compactionBlobPut, compactionOutput, transcriptArchived } from './compaction.ts';
 import { llmSettled, retryTimerFired } from './retry.ts';
 import type { Hash, PendingBlobGetKind, PendingBlobPutKind, ToolCallObserved } from './types.ts';
 
@@ -118,6 +118,7 @@ function blobPut(reduction: Reduction, waiter: PendingBlobPutKind, ref: Hash): v
     return;
   }
   if (waiter.$tag === 'CompactionPrompt' || waiter.$tag === 'CompactionSummary') return compactionBlobPut(reduction, waiter.$tag, ref);
+  if (waiter.$tag === 'TranscriptSegment') return transcriptArchived(reduction, ref);
   const pending = state.pending_follow_up_turn;
   if (pending === null) return;
   const refs = new Map(natMapEntries(pending.blob_refs_by_index));

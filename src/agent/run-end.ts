@@ -25,5 +25,7 @@ export function endRun(reduction: Reduction, to: 'Completed' | 'Failed' | 'Cance
   state.queued_llm_message_refs = null;
   state.llm_retry = null;
   state.context.pending = null;
+  // A transcript segment still being written is dropped with its put; the next compaction writes it again.
+  state.context.archiving_count = null;
   if (state.active_tool_batch !== null) state.active_tool_batch.pending_effects = {};
 }

@@ -21,7 +21,7 @@ import { offeredTools } from './effective-tools.ts';
 import { ZERO_HASH } from './tool-catalog.ts';
 import { endRun } from './run-end.ts';
 import { budgetSpent } from './budget.ts';
-import { activeWindow, emitCompactionGenerate, messagesWritten, needsCompaction, startCompaction } from './compaction.ts';
+import { activeWindow, emitCompactionGenerate, messagesWritten, needsCompaction, startCompaction, transcriptLength, transcriptUpTo } from './compaction.ts';
 import type { Hash, SessionState, ToolBatchId } from './types.ts';
 
 /** Starts assembling `messages` onto the transcript; the next turn is queued once all are written. */
@@ -29,14 +29,14 @@ export function appendMessages(reduction: Reduction, messages: readonly unknown[
   const state = reduction.state;
   // The transcript's length, not a copy of it: nothing joins it until these messages are written
   // (advance does nothing else while a follow-up turn is pending).
-  state.pending_follow_up_turn = { tool_batch_id: batchId, base_message_count: state.conversation_message_refs.length, expected_messages: messages.length, blob_refs_by_index: new Map() };
+  state.pending_follow_up_turn = { tool_batch_id: batchId, base_message_count: transcriptLength(state), expected_messages: messages.length, blob_refs_by_index: new Map() };
   let bytes = 0;
   messages.forEach((message, index) => {
     const blob = jsonBytes(message);
     bytes += blob.length;
     putBlob(reduction, blob, { $tag: 'FollowUpMessage', $value: { index } });
   });
-  messagesWritten(state, state.conversation_message_refs.length, bytes);
+  messagesWritten(state, transcriptLength(state), bytes);
 }
 
 function nextBatchSlot(state: SessionState): ToolBatchId {
@@ -185,7 +185,7 @@ export function messagesAppended(reduction: Reduction, refs: readonly Hash[]): v
   const state = reduction.state;
   const pending = state.pending_follow_up_turn;
   if (pending === null) return;
-  state.conversation_message_refs = [...state.conversation_message_refs.slice(0, natOf(pending.base_message_count)), ...refs];
+  state.conversation_message_refs = [...transcriptUpTo(state, natOf(pending.base_message_count)), ...refs];
   state.pending_follow_up_turn = null;
   const batch = state.active_tool_batch;
   if (batch !== null && batch.results_ref === null) {

@@ -83,7 +83,7 @@ export type PendingBlobGetKind =
   | Arm<'ToolCallArguments', { tool_batch_id: ToolBatchId; call_id: string }>
   | Arm<'ToolResultBlob', { tool_batch_id: ToolBatchId; call_id: string; blob_ref: string }>;
 export type PendingBlobPutKind =
-  | Arm<'ToolDefinition', { tool_id: string }> | Arm<'FollowUpMessage', { index: Nat }> | Unit<'CompactionPrompt'> | Unit<'CompactionSummary'>;
+  | Arm<'ToolDefinition', { tool_id: string }> | Arm<'FollowUpMessage', { index: Nat }> | Unit<'CompactionPrompt'> | Unit<'CompactionSummary'> | Unit<'TranscriptSegment'>;
 export interface SharedPendingBlobGet { pending: PendingEffect; waiters: Array<{ kind: PendingBlobGetKind; emitted_at_ns: Nat }> }
 export interface SharedPendingBlobPut { pending: PendingEffect; waiters: Array<{ kind: PendingBlobPutKind; emitted_at_ns: Nat }> }
 /** aos.agent/PendingFollowUpTurn@2: upstream's @1 with the transcript's length where @1 copies its refs. */
@@ -101,17 +101,27 @@ export interface RunUsage { llm_calls: Nat; prompt_tokens: Nat; completion_token
 export interface LlmRetry { turn: Nat; attempt: Nat; code: string; timer_key: Hash | null; deliver_at_ns: Nat }
 /** aos.agent/RunFailure@1: why the last failed run failed. */
 export interface RunFailure { run_id: RunId; code: string; detail: string }
-/** aos.agent/CompactionRecord@1: one summarisation: the refs it replaced in the active window, and the summary. */
-export interface CompactionRecord { run_id: RunId; turn: Nat; summarised_refs: Hash[]; summary_ref: Hash; tokens_before: Nat }
+/**
+ * aos.agent/CompactionRecord@2: one summarisation. In the active window its summary replaced the
+ * previous summary (when there was one) and the transcript's messages [summarised_from,
+ * summarised_upto), numbered from the start of the whole transcript (archived part included).
+ * @1 listed those refs, so 16 records could hold 16 windows' worth of refs.
+ */
+export interface CompactionRecord { run_id: RunId; turn: Nat; previous_summary_ref: Hash | null; summarised_from: Nat; summarised_upto: Nat; summary_ref: Hash; tokens_before: Nat }
 /** aos.agent/PendingCompaction@1: a summarisation under way (its llm.generate key once emitted). */
 export interface PendingCompaction { turn: Nat; summarised_refs: Hash[]; summarised_count: Nat; tokens_before: Nat; generate_key: Hash | null }
 /**
- * aos.agent/ContextState@1: the active window is the prompt, then `summary_ref` (when set), then
- * the transcript from `summarised_count` on; the transcript itself is never cut.
+ * aos.agent/ContextState@2: the active window is the prompt, then `summary_ref` (when set), then
+ * the transcript from `summarised_count` on; the transcript itself is never cut. Its first
+ * `archived_count` messages (all summarised, so outside the window) have moved out of the state
+ * into transcript segments (compaction.ts), the newest at `archive_ref`; `archiving_count` is a
+ * segment being written. Counts and positions (summarised_count, group_start, the records' ranges,
+ * a pending follow-up turn's base_message_count) number the whole transcript.
  */
 export interface ContextState {
   tokens_estimate: Nat; group_start: Nat; summary_ref: Hash | null; summarised_count: Nat;
   compactions: CompactionRecord[]; pending: PendingCompaction | null;
+  archived_count: Nat; archive_ref: Hash | null; archiving_count: Nat | null;
 }
 
 export interface SessionState {

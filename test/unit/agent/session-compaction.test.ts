@@ -7,14 +7,14 @@
 // few hundred tokens makes small conversations near it. Unknown-tool calls give turns without effects.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { COMPACTION_INSTRUCTION } from '../../../src/agent/compaction.ts';
-import { CONTEXT_HIGH_WATER_PERCENT, CONTEXT_TOKENS_BY_MODEL, CONTEXT_TOKENS_DEFAULT } from '../../../src/agent/limits.ts';
+import { COMPACTION_INSTRUCTION, transcriptSegmentOf } from '../../../src/agent/compaction.ts';
+import { CONTEXT_HIGH_WATER_PERCENT, CONTEXT_TOKENS_BY_MODEL, CONTEXT_TOKENS_DEFAULT, TRANSCRIPT_ARCHIVE_REFS_MIN } from '../../../src/agent/limits.ts';
 import { command, hostReady, runRequested, SessionHarness } from './session-harness.ts';
 
 const CALL = (id: string) => ({ id, name: 'no_such_tool', args: '{}' });
 
 interface Generate { correlation_id: string; message_refs: string[]; runtime: { max_tokens: number; tool_choice: unknown } }
-interface Record_ { turn: number; summarised_refs: string[]; summary_ref: string; tokens_before: number }
+interface Record_ { turn: number; previous_summary_ref: string | null; summarised_from: number; summarised_upto: number; summary_ref: string; tokens_before: number }
 
 function context(session: SessionHarness): { summary_ref: string | null; summarised_count: number; compactions: Record_[]; tokens_estimate: number } {
   return session.get('context') as never;
@@ -54,7 +54,7 @@ test('near the window, older turns are summarised by one llm.generate and the su
   assert.deepEqual(turn.message_refs, [summary, ...transcript.slice(3)], 'turn 3 sends the summary, then the newest group');
   assert.match((JSON.parse(session.blobText(summary)) as { content: string }).content, /replaces 3 messages[\s\S]*no_such_tool failed once/);
   assert.equal(Number(state.summarised_count), 3);
-  assert.deepEqual(state.compactions.map((record) => ({ turn: Number(record.turn), refs: record.summarised_refs, summary: record.summary_ref })), [{ turn: 3, refs: transcript.slice(0, 3), summary }]);
+  assert.deepEqual(state.compactions.map((record) => ({ turn: Number(record.turn), previous: record.previous_summary_ref, from: Number(record.summarised_from), upto: Number(record.summarised_upto), summary: record.summary_ref })), [{ turn: 3, previous: null, from: 0, upto: 3, summary }], 'the record names the messages it replaced: transcript positions 0 to 3');
   assert.ok(Number(state.compactions[0]?.tokens_before) >= 860, 'the record keeps the estimate that triggered it');
   assert.deepEqual(session.get('conversation_message_refs'), transcript, 'the transcript is unchanged');
   assert.equal(Number((session.get('run_usage') as { llm_calls: number }).llm_calls), 3, 'the summarisation counts toward the budget');
@@ -83,7 +83,7 @@ test('without usage, the bytes written estimate the window; a second compaction 
   session.reply({ text: 'S2' }, { prompt: 0, completion: 0 });
   session.serveBlobs();
   const state = context(session);
-  assert.deepEqual(state.compactions.map((record) => record.summarised_refs.length), [3, 3]);
+  assert.deepEqual(state.compactions.map((record) => [record.previous_summary_ref, Number(record.summarised_from), Number(record.summarised_upto)]), [[null, 0, 3], [summary, 3, 5]], 'the second replaced the first summary and positions 3 to 5');
   assert.equal(Number(state.summarised_count), 5);
   assert.deepEqual((session.soleOpen('llm.generate').params as unknown as Generate).message_refs, [state.summary_ref, ...transcript.slice(5)]);
   assert.equal(transcript.length, 7, 'the transcript still holds every message');
@@ -120,4 +120,71 @@ test('a summarisation that fails with a retryable code is retried after a backof
   assert.equal(session.lifecycle(), 'Failed');
   assert.equal((session.get('run_failure') as { code: string }).code, 'provider_terminal');
   assert.equal(context(session).compactions.length, 0);
+});
+
+test('summarised messages move out of the state into chained transcript segments; the window and the whole transcript are unchanged', async () => {
+  const session = await SessionHarness.start();
+  session.ingress(hostReady());
+  session.limits('Session', { context_tokens_max: 60 });
+  const first = session.putBlob(JSON.stringify({ role: 'user', content: 'keep going' }));
+  session.ingress(runRequested(first));
+  session.serveBlobs();
+  let known: string[] = [];
+  let mostKept = 0;
+  let turns = 0;
+  const turn = (calls: number): void => {
+    turns += 1;
+    for (let generate = session.soleOpen('llm.generate').params as unknown as Generate; generate.correlation_id.endsWith('-compaction'); generate = session.soleOpen('llm.generate').params as unknown as Generate) {
+      session.reply({ text: `summary before turn ${turns}` }, { prompt: 0, completion: 0 });
+      session.serveBlobs();
+    }
+    const whole = session.wholeTranscriptRefs();
+    assert.deepEqual(whole.slice(0, known.length), known, 'the whole transcript only grows');
+    known = whole;
+    const state = context(session);
+    const sent = (session.soleOpen('llm.generate').params as unknown as Generate).message_refs;
+    assert.deepEqual(sent, [...(state.summary_ref === null ? [] : [state.summary_ref]), ...whole.slice(Number(state.summarised_count))], `turn ${turns} sends the summary, then the whole transcript from the summarised position`);
+    mostKept = Math.max(mostKept, (session.get('conversation_message_refs') as string[]).length);
+    if (calls === 0) session.reply({ text: 'done' }, { prompt: 0, completion: 0 });
+    else session.reply({ calls: Array.from({ length: calls }, (_, index) => CALL(`t${turns}-c${index}`)) }, { prompt: 0, completion: 0 });
+    session.serveBlobs();
+  };
+  for (let index = 0; index < 14; index += 1) turn(3);
+  turn(0);
+  assert.equal(session.lifecycle(), 'WaitingInput');
+  session.ingress({ $tag: 'RunCompleted' });
+  session.ingress(runRequested(session.putBlob(JSON.stringify({ role: 'user', content: 'and more' }))));
+  session.serveBlobs();
+  for (let index = 0; index < 14; index += 1) turn(3);
+
+  const state = session.get('context') as unknown as { archived_count: number; archive_ref: string | null; archiving_count: number | null; summarised_count: number; compactions: Record_[] };
+  const kept = session.get('conversation_message_refs') as string[];
+  const whole = session.wholeTranscriptRefs();
+  assert.deepEqual(whole.slice(0, known.length), known, 'the last turn only added to the transcript');
+  known = whole;
+  assert.ok(Number(state.archived_count) >= 2 * TRANSCRIPT_ARCHIVE_REFS_MIN, `at least two segments were written (${state.archived_count} messages archived)`);
+  assert.ok(mostKept <= TRANSCRIPT_ARCHIVE_REFS_MIN + 16, `the state never kept more than ${mostKept} messages, though the transcript has ${known.length}`);
+  assert.equal(known.length, Number(state.archived_count) + kept.length);
+  assert.equal(known[0], first, 'the transcript still starts with the first input');
+  assert.ok(Number(state.archived_count) <= Number(state.summarised_count), 'only summarised messages are archived');
+  // The segments chain back to the first message, each starting where the one before it ended.
+  let next = Number(state.archived_count);
+  let segments = 0;
+  for (let ref = state.archive_ref; ref !== null; segments += 1) {
+    const segment = transcriptSegmentOf(new TextEncoder().encode(session.blobText(ref)));
+    assert.ok(segment !== null, `${ref} is a transcript segment`);
+    assert.equal(segment.from + segment.refs.length, next);
+    assert.deepEqual(segment.refs, known.slice(segment.from, next));
+    next = segment.from;
+    ref = segment.previous;
+  }
+  assert.equal(next, 0, 'the oldest segment starts at the first message');
+  assert.ok(segments >= 2);
+  // The records name ranges of the whole transcript: contiguous, each replacing the summary before it.
+  for (const [index, record] of state.compactions.entries()) {
+    const before = state.compactions[index - 1];
+    if (before === undefined) continue;
+    assert.equal(Number(record.summarised_from), Number(before.summarised_upto));
+    assert.equal(record.previous_summary_ref, before.summary_ref);
+  }
 });

@@ -8,6 +8,8 @@ import type { CborValue } from '../../../src/cbor/index.ts';
 import { bundleModule } from '../../../src/cli/build/index.ts';
 import { loadBundle } from '../../../src/sdk/testing.ts';
 import type { TestModule, TestStepOutput } from '../../../src/sdk/testing.ts';
+import { transcriptSegmentOf } from '../../../src/agent/compaction.ts';
+import type { TranscriptSegment } from '../../../src/agent/compaction.ts';
 
 export const SESSION_ID = '11111111-1111-4111-8111-111111111111';
 const EVENT = 'aos.agent/SessionWorkflowEvent@1';
@@ -184,9 +186,22 @@ export class SessionHarness {
     return this.apply(this.module.step(this.state, { schema: EVENT, value: { $tag: 'LimitsSet', $value: { session_id: SESSION_ID, observed_at_ns: this.clock, scope: { $tag: scope }, limits: value } } }));
   }
 
-  /** The transcript's messages, decoded from the CAS. */
+  /** The whole transcript's refs: the archived segments' (newest last, from the CAS), then the state's. */
+  wholeTranscriptRefs(): string[] {
+    const segments: TranscriptSegment[] = [];
+    for (let ref = (this.get('context') as { archive_ref: string | null }).archive_ref; ref !== null;) {
+      const bytes = this.cas.get(ref);
+      const segment = bytes === undefined ? null : transcriptSegmentOf(bytes);
+      if (segment === null) throw new Error(`transcript segment ${ref} is not in the CAS or is not a segment`);
+      segments.unshift(segment);
+      ref = segment.previous;
+    }
+    return [...segments.flatMap((segment) => segment.refs), ...(this.get('conversation_message_refs') as string[])];
+  }
+
+  /** The whole transcript's messages, decoded from the CAS. */
   transcript(): unknown[] {
-    return (this.get('conversation_message_refs') as string[]).map((ref) => {
+    return this.wholeTranscriptRefs().map((ref) => {
       const text = this.blobText(ref);
       try {
         return JSON.parse(text) as unknown;
