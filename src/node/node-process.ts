@@ -20,17 +20,20 @@ export interface NodeUpOptions {
   readonly root: string;
   readonly host: string;
   readonly port: number;
-  /** A file holding the bearer token; without one a token is generated only when binding beyond loopback. */
+  /** A file holding the bearer token; without one the node generates its own (<root>/.aos/node-token). */
   readonly tokenFile?: string;
 }
 
-/** The token the node will require: the given file's, a generated one when binding beyond loopback, or none. */
+/**
+ * The token the node will require for writes: the given file's, or its own, generated once. On
+ * loopback too: otherwise any local process could write to every world the node serves, a host
+ * command of a "host"-network session included (the token file, in .aos, is hidden from those).
+ */
 export function nodeToken(options: NodeUpOptions): { token: string | null; file: string | null } {
   if (options.tokenFile !== undefined) {
     const file = resolve(options.tokenFile);
     return { token: readToken(file), file };
   }
-  if (isLoopback(options.host)) return { token: null, file: null };
   mkdirSync(stateDir(options.root), { recursive: true });
   const file = join(stateDir(options.root), NODE_TOKEN_FILE);
   // Reused across restarts, so clients keep working; only the owner may read it.

@@ -2,8 +2,8 @@
 // folder, a second `up` reuses it, another root on the same port is refused by name; while it
 // runs, the world commands go through it (found from --root, or with --node) and print exactly
 // what they print on the folder directly once it is down; effects sent through the node are
-// executed by it; with a token file, writes without the token are refused and the token is
-// printed and logged nowhere.
+// executed by it; writes need the node's token (generated, on loopback too, or a given file):
+// without it they are refused, and the token is printed and logged nowhere.
 // Method: spawn bin/aos.js on copies of the counter and runner worlds; compare the outputs of
 // the same reads through the node and directly on the same journal.
 import { test } from 'node:test';
@@ -51,7 +51,7 @@ test('node up/status/down; commands through the node print what they print direc
     const up = JSON.parse(ok('node', 'up', '--root', dir, '--port', '0', '--background', '--json')) as { url: string; pid: number; port: number; reused: boolean; token_file: string | null };
     assert.equal(up.reused, false);
     assert.match(up.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.equal(up.token_file, null, 'a loopback node without --token-file has no token');
+    assert.equal(up.token_file, join(dir, '.aos/node-token'), 'a node without --token-file makes its own token, on loopback too');
     const again = JSON.parse(ok('node', 'up', '--root', dir, '--port', '0', '--background', '--json')) as { url: string; pid: number; reused: boolean };
     assert.deepEqual([again.reused, again.url, again.pid], [true, up.url, up.pid], 'a second up on the same root reuses the running node');
     const status = JSON.parse(ok('node', 'status', '--root', dir, '--json')) as { running: boolean; worlds: Array<{ id: string }> };
@@ -68,6 +68,11 @@ test('node up/status/down; commands through the node print what they print direc
     ok('world', 'send', '--root', dir, '--schema', 'demo/CounterEvent@1', '--value-json', '{"$tag":"Tick"}');
     const explicit = JSON.parse(ok('world', 'state', 'demo/CounterSM@1', '--node', up.url, '--root', '/nonexistent', '--json')) as { state: unknown };
     assert.deepEqual(explicit.state, { pc: 'Counting', remaining: 2 });
+    // Any local process can reach a loopback node (a host command of an agent session too): a
+    // write without the token, which the CLI above read from the profile, is refused.
+    const stranger = aos('world', 'send', '--node', up.url, '--root', '/nonexistent', '--schema', 'demo/CounterEvent@1', '--value-json', '{"$tag":"Tick"}');
+    assert.equal(stranger.code, 1, 'a write without the token is refused');
+    assert.match(stranger.stderr, /writes to this node need its token: no bearer token was sent/);
     const bad = aos('world', 'send', '--root', dir, '--schema', 'demo/Nope@1', '--value-json', '{}');
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /schema demo\/Nope@1 is not defined in this world[\s\S]*demo\/CounterEvent@1/);

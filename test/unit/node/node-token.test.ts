@@ -1,6 +1,7 @@
-// Goal: the node's token rules: none on loopback unless a file is given; bound beyond loopback a
-// token is always required, generated once into <root>/.aos/node-token readable by its owner
-// only, and reused by the next start; a given token file wins; an empty one is refused.
+// Goal: the node's token rules: a token is always required for writes, on loopback too (any
+// local process, an agent's host command included, can reach a loopback node): generated once
+// into <root>/.aos/node-token readable by its owner only, and reused by the next start, whatever
+// the address; a given token file wins; an empty one is refused.
 // Method: call nodeToken on temp roots (nothing is bound).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,15 +16,15 @@ test('loopback addresses are told from the rest', () => {
   for (const host of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.com']) assert.equal(isLoopback(host), false, host);
 });
 
-test('a token is generated (mode 0600) and reused beyond loopback, absent on loopback, read from a given file', () => {
+test('a token is generated (mode 0600) and reused, on loopback as beyond it, or read from a given file', () => {
   const root = mkdtempSync(join(tmpdir(), 'aos-node-token-'));
   try {
-    assert.deepEqual(nodeToken({ root, host: '127.0.0.1', port: 0 }), { token: null, file: null });
-    const exposed = nodeToken({ root, host: '0.0.0.0', port: 0 });
-    assert.match(exposed.token ?? '', /^[0-9a-f]{64}$/);
-    assert.equal(exposed.file, join(root, '.aos/node-token'));
-    assert.equal(statSync(exposed.file).mode & 0o777, 0o600, 'only the owner may read it');
-    assert.deepEqual(nodeToken({ root, host: '0.0.0.0', port: 0 }), exposed, 'the next start reuses it');
+    const local = nodeToken({ root, host: '127.0.0.1', port: 0 });
+    assert.match(local.token ?? '', /^[0-9a-f]{64}$/, 'a loopback node has a token too');
+    assert.equal(local.file, join(root, '.aos/node-token'));
+    assert.equal(statSync(local.file).mode & 0o777, 0o600, 'only the owner may read it');
+    assert.deepEqual(nodeToken({ root, host: '0.0.0.0', port: 0 }), local, 'the next start reuses it, whatever the address');
+    assert.deepEqual(nodeToken({ root, host: '127.0.0.1', port: 0 }), local);
     const given = join(root, 'given.txt');
     writeFileSync(given, '  my-token  \n');
     assert.deepEqual(nodeToken({ root, host: '127.0.0.1', port: 0, tokenFile: given }), { token: 'my-token', file: given });
