@@ -9,11 +9,14 @@
 //   and GPG keys, cloud logins, registry tokens: credential-stores.ts) are covered, folders by
 //   empty tmpfs mounts and files by /dev/null, since a command of the node's user could read
 //   them;
+// - /run is an empty tmpfs, so no command reaches the machine's services through their Unix
+//   sockets (a socket on a read-only mount still accepts connections): not the Docker daemon,
+//   the databases, D-Bus, nor the user's SSH or GPG agents (/var/run is normally a link to
+//   /run). A "host" session keeps its DNS configuration, which /etc/resolv.conf often links
+//   into /run: the files it resolves to are bound back, read-only;
 // - a session of network_mode "none" (also what "" means, and what the agent asks for) has a
-//   network namespace of its own, without any network, not even loopback, and an empty /run,
-//   so it cannot reach the machine's services through their Unix sockets either (a socket on a
-//   read-only mount still accepts connections; /var/run is normally a link to /run); "host"
-//   shares the node's network and /run (its DNS configuration often lives there).
+//   network namespace of its own, without any network, not even loopback; "host" shares the
+//   node's network.
 // bwrap dies with the node (--die-with-parent), and its PID namespace with it, so killing the
 // process group the node spawned ends every process of the command.
 //
@@ -45,8 +48,10 @@ const PROBE_TIMEOUT_MS = 5_000;
 /** The namespaces every command gets; the probe asks for them and for a network namespace. */
 const NAMESPACE_FLAGS: readonly string[] = Object.freeze(['--unshare-pid', '--die-with-parent']);
 const NO_NETWORK_FLAG = '--unshare-net';
-/** Where services keep their Unix sockets: emptied for a session without network. */
+/** Where services keep their Unix sockets: emptied for every command. */
 const SOCKET_FOLDERS: readonly string[] = Object.freeze(['/run', '/var/run']);
+/** The name service files a command with network needs; where they resolve into a socket folder, they are bound back. */
+const RESOLVER_FILES: readonly string[] = Object.freeze(['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf', '/etc/gai.conf']);
 
 /** What one command is confined to. */
 export interface ExecConfinement {
@@ -85,6 +90,8 @@ export interface BubblewrapOptions {
   readonly hiddenPaths?: () => readonly string[];
   /** The home folders whose credential stores are hidden, asked anew for each command; default: the machine's (machineHomes). */
   readonly homes?: () => readonly string[];
+  /** The name service files kept readable for "host" sessions; default: RESOLVER_FILES. */
+  readonly resolverFiles?: readonly string[];
 }
 
 /** A path the sandbox hides: the node's own secret or a user's credential store. */
@@ -100,11 +107,13 @@ export class BubblewrapSandbox implements ExecSandbox {
   private readonly program: string;
   private readonly hiddenPaths: () => readonly string[];
   private readonly homes: () => readonly string[];
+  private readonly resolverFiles: readonly string[];
 
   constructor(options: BubblewrapOptions = {}) {
     this.program = options.program ?? BWRAP;
     this.hiddenPaths = options.hiddenPaths ?? (() => []);
     this.homes = options.homes ?? machineHomes;
+    this.resolverFiles = options.resolverFiles ?? RESOLVER_FILES;
   }
 
   command(argv: readonly string[], confinement: ExecConfinement): string[] {
@@ -112,6 +121,7 @@ export class BubblewrapSandbox implements ExecSandbox {
     const hidden = this.hidden();
     refuseHiddenWorkdir(confinement.workdir, hidden);
     const isolated = confinement.network === 'none';
+    const socketDirs = socketFolders();
     return [
       program,
       '--ro-bind', '/', '/',
@@ -119,7 +129,8 @@ export class BubblewrapSandbox implements ExecSandbox {
       '--proc', '/proc',
       // Before the work dir: a work dir under /tmp (or /run) is bound onto the tmpfs, not hidden by it.
       '--tmpfs', '/tmp',
-      ...(isolated ? socketFolders().flatMap((folder) => ['--tmpfs', folder]) : []),
+      ...socketDirs.flatMap((folder) => ['--tmpfs', folder]),
+      ...(isolated ? [] : resolverTargets(this.resolverFiles, socketDirs).flatMap((file) => ['--ro-bind', file, file])),
       '--bind', confinement.workdir, confinement.workdir,
       // After the work dir: were a secret inside it (checkWorkdir refuses that), it stays hidden.
       ...hidden.flatMap((found) => (found.folder ? ['--tmpfs', found.path] : ['--ro-bind', '/dev/null', found.path])),
@@ -201,6 +212,20 @@ function refuseHiddenWorkdir(workdir: string, hidden: readonly HiddenPath[]): vo
     throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} contains ${held.path}, a user's credential store (keys, logins or tokens), which host commands and tools must not read; choose a project folder that holds no credentials rather than a home folder`);
   }
   throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} contains ${held.path}, which holds the node's secrets (keys, vault, journal, provider keys); choose a work dir that does not contain a world's .aos folder or .env file (a world root's work/ folder, or a folder beside the world)`);
+}
+
+/** The real files the resolver files lead to that lie in a socket folder (and so would vanish with it). */
+function resolverTargets(files: readonly string[], socketDirs: readonly string[]): string[] {
+  const targets = new Set<string>();
+  for (const file of files) {
+    try {
+      const real = realpathSync(file);
+      if (socketDirs.some((folder) => isInside(folder, real))) targets.add(real);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+  return [...targets];
 }
 
 /** The socket folders that are real folders here (a link, as /var/run usually is, follows its target). */

@@ -2,14 +2,17 @@
 // session (the default, and what the agent asks for) cannot reach the network, not even a
 // server on loopback; a "host" session's can; a node that cannot isolate refuses to open a
 // "none" session rather than run it with the network; an unknown mode is refused.
-// A "none" session cannot reach the machine's services through their Unix sockets in /run
-// either (a socket on a read-only mount still accepts connections).
+// No session reaches the machine's services through their Unix sockets in /run (a socket on a
+// read-only mount still accepts connections): network is not the machine's daemons; a "host"
+// session keeps the DNS files that link into /run.
 // Method: a loopback TCP server started here (and a Unix socket server in /run), and host.exec
 // of a Node one-liner that connects to it, in sessions of each mode (Linux network namespaces
 // and an empty /run, made by the bubblewrap exec sandbox).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { BubblewrapSandbox } from '../../../../src/adapters/host/exec-sandbox.ts';
@@ -83,7 +86,7 @@ test('a node that cannot isolate refuses "none" sessions, saying what to do; unk
   }
 });
 
-test('commands of a "none" session cannot reach a service through its Unix socket in /run; a "host" session\'s can', async (t) => {
+test('no command reaches a service through its Unix socket in /run, in either mode; a "host" session keeps the DNS files that link into /run', async (t) => {
   if (skipWithoutSandbox(t)) return;
   try {
     accessSync('/run', constants.W_OK);
@@ -92,7 +95,12 @@ test('commands of a "none" session cannot reach a service through its Unix socke
     return;
   }
   const path = `/run/aos-test-${process.pid}.sock`;
-  const tree = await hostTree();
+  // A resolver file that links into /run, as /etc/resolv.conf does under systemd-resolved.
+  const resolverDir = await mkdtemp('/run/aos-test-resolve-');
+  const resolverLink = join(await mkdtemp('/var/tmp/aos-test-etc-'), 'resolv.conf');
+  await writeFile(join(resolverDir, 'stub-resolv.conf'), 'nameserver 127.0.0.53\n');
+  await symlink(join(resolverDir, 'stub-resolv.conf'), resolverLink);
+  const tree = await hostTree({ execSandbox: new BubblewrapSandbox({ resolverFiles: [resolverLink] }) });
   try {
     await withSocketServer(path, async () => {
       const isolated = await tree.run('host.exec', { argv: [process.execPath, '-e', CONNECT_PATH, path] });
@@ -100,10 +108,17 @@ test('commands of a "none" session cannot reach a service through its Unix socke
       assert.match(inlineText(isolated.receipt['stdout']), /^refused ENOENT/, 'the "none" session sees no socket in /run');
       const opened = await tree.run('host.session.open', { target: { $tag: 'local', $value: { workdir: tree.workdir, network_mode: 'host' } } });
       assert.equal(opened.status, 'ok', errorMessage(opened.receipt));
-      const shared = await tree.run('host.exec', { session_id: opened.receipt['session_id'] as string, argv: [process.execPath, '-e', CONNECT_PATH, path] });
-      assert.equal(inlineText(shared.receipt['stdout']), 'connected\n', 'the "host" session reaches the socket, read-only mount or not');
+      const sessionId = opened.receipt['session_id'] as string;
+      const shared = await tree.run('host.exec', { session_id: sessionId, argv: [process.execPath, '-e', CONNECT_PATH, path] });
+      assert.match(inlineText(shared.receipt['stdout']), /^refused ENOENT/, 'nor does the "host" session: network is not the machine\'s daemons');
+      const resolver = await tree.run('host.exec', { session_id: sessionId, argv: ['cat', resolverLink] });
+      assert.equal(inlineText(resolver.receipt['stdout']), 'nameserver 127.0.0.53\n', 'the "host" session reads its DNS configuration through the link');
+      const noResolver = await tree.run('host.exec', { argv: ['sh', '-c', `cat ${resolverLink} || echo GONE`] });
+      assert.equal(inlineText(noResolver.receipt['stdout']), 'GONE\n', 'a "none" session has no use for it');
     });
   } finally {
+    await rm(resolverDir, { recursive: true, force: true });
+    await rm(dirname(resolverLink), { recursive: true, force: true });
     await tree.cleanup();
   }
 });
