@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { NodeError } from './errors.ts';
 import { NODE_START_WAIT_MS, NODE_STOP_WAIT_MS, NODE_TOKEN_BYTES } from './limits.ts';
 import { NodeHost } from './node-host.ts';
-import { health, isLoopback, NODE_LOG_FILE, NODE_SERVICE, NODE_TOKEN_FILE, pidAlive, profilePath, readProfile, readToken, runningNode, stateDir, urlOf } from './node-profile.ts';
+import { health, NODE_LOG_FILE, NODE_SERVICE, NODE_TOKEN_FILE, pidAlive, profilePath, readProfile, readToken, runningNode, stateDir, urlOf } from './node-profile.ts';
 import type { NodeProfile } from './node-profile.ts';
 import { buildApi } from './server/app.ts';
 
@@ -25,8 +25,8 @@ export interface NodeUpOptions {
 }
 
 /**
- * The token the node will require for writes: the given file's, or its own, generated once. On
- * loopback too: otherwise any local process could write to every world the node serves, a host
+ * The token the node will require: the given file's, or its own, generated once. On loopback
+ * too: otherwise any local process could read and write every world the node serves, a host
  * command of a "host"-network session included (the token file, in .aos, is hidden from those).
  */
 export function nodeToken(options: NodeUpOptions): { token: string | null; file: string | null } {
@@ -73,7 +73,10 @@ export async function serveNode(options: NodeUpOptions): Promise<ServingNode> {
   let app: FastifyInstance | null = null;
   try {
     const failed = await host.openAll();
-    app = await buildApi(host, { token, protectReads: !isLoopback(options.host), logger: { stream: logStream }, pid: process.pid });
+    // Reads need the token too, on loopback as well: journals, states and blobs of every world the
+    // node serves are not for any local process (an agent's host command of a "host" session
+    // reaches loopback). /health stays open.
+    app = await buildApi(host, { token, protectReads: true, logger: { stream: logStream }, pid: process.pid });
     for (const world of failed) app.log.error({ world: world.id }, `world ${world.id} could not be opened: ${world.error}`);
     try {
       await app.listen({ host: options.host, port: options.port });

@@ -43,11 +43,6 @@ export function profilePath(root: string): string {
   return join(stateDir(root), NODE_PROFILE_FILE);
 }
 
-/** True when an address is only reachable from this machine. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-}
-
 /** The base URL of a node bound to `host`:`port`. */
 export function urlOf(host: string, port: number): string {
   return `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;

@@ -41,7 +41,7 @@ test('world create, export, import, fork, ls and show through a node print what 
     assert.equal(ok('world', 'export', root, '-o', bundle, '--json'), directExport);
     assert.deepEqual(readFileSync(bundle), directBytes, 'byte for byte the direct export');
     rmSync(bundle);
-    assert.equal(ok('world', 'export', 'ignored-with-node', '--node', url, '--world', 'main', '-o', bundle, '--json'), directExport);
+    assert.equal(ok('world', 'export', 'ignored-with-node', '--node', url, '--world', 'main', '--token-file', join(root, '.aos/node-token'), '-o', bundle, '--json'), directExport);
     assert.deepEqual(readFileSync(bundle), directBytes);
 
     // create: built here, made and hosted by the node, the genesis a direct create makes.

@@ -2,8 +2,8 @@
 // folder, a second `up` reuses it, another root on the same port is refused by name; while it
 // runs, the world commands go through it (found from --root, or with --node) and print exactly
 // what they print on the folder directly once it is down; effects sent through the node are
-// executed by it; writes need the node's token (generated, on loopback too, or a given file):
-// without it they are refused, and the token is printed and logged nowhere.
+// executed by it; reads and writes need the node's token (generated, on loopback too, or a given
+// file): without it they are refused (but /health), and the token is printed and logged nowhere.
 // Method: spawn bin/aos.js on copies of the counter and runner worlds; compare the outputs of
 // the same reads through the node and directly on the same journal.
 import { test } from 'node:test';
@@ -40,7 +40,7 @@ function reads(dir: string): string[] {
   return outputs;
 }
 
-test('node up/status/down; commands through the node print what they print directly; a port of another root is refused', () => {
+test('node up/status/down; commands through the node print what they print directly; a port of another root is refused', async () => {
   const dir = worldCopy('worlds/ladder/00-counter');
   const other = worldCopy('worlds/ladder/00-counter');
   const second = join(dir, 'worlds/second');
@@ -66,13 +66,18 @@ test('node up/status/down; commands through the node print what they print direc
     // Writes through the node (found from --root), then a read with an explicit --node.
     assert.match(ok('world', 'send', '--root', dir, '--schema', 'demo/CounterEvent@1', '--value-json', '{"Start":{"target":3}}'), /^journaled at height 2 \(1 record\), head sha256:/);
     ok('world', 'send', '--root', dir, '--schema', 'demo/CounterEvent@1', '--value-json', '{"$tag":"Tick"}');
-    const explicit = JSON.parse(ok('world', 'state', 'demo/CounterSM@1', '--node', up.url, '--root', '/nonexistent', '--json')) as { state: unknown };
+    const explicit = JSON.parse(ok('world', 'state', 'demo/CounterSM@1', '--node', up.url, '--root', '/nonexistent', '--token-file', up.token_file ?? '', '--json')) as { state: unknown };
     assert.deepEqual(explicit.state, { pc: 'Counting', remaining: 2 });
     // Any local process can reach a loopback node (a host command of an agent session too): a
-    // write without the token, which the CLI above read from the profile, is refused.
+    // read or a write without the token, which the CLI above read from the profile, is refused.
     const stranger = aos('world', 'send', '--node', up.url, '--root', '/nonexistent', '--schema', 'demo/CounterEvent@1', '--value-json', '{"$tag":"Tick"}');
     assert.equal(stranger.code, 1, 'a write without the token is refused');
     assert.match(stranger.stderr, /writes to this node need its token: no bearer token was sent/);
+    const peeker = aos('world', 'state', 'demo/CounterSM@1', '--node', up.url, '--root', '/nonexistent');
+    assert.equal(peeker.code, 1, 'a read without the token is refused');
+    assert.match(peeker.stderr, /requests to this node need its token: no bearer token was sent/);
+    const health = await fetch(`${up.url}/health`);
+    assert.equal(health.status, 200, '/health stays open');
     const bad = aos('world', 'send', '--root', dir, '--schema', 'demo/Nope@1', '--value-json', '{}');
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /schema demo\/Nope@1 is not defined in this world[\s\S]*demo\/CounterEvent@1/);

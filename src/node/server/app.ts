@@ -21,7 +21,7 @@ import { registerWriteRoutes } from './routes/writes.ts';
 export interface ApiOptions {
   /** The bearer token writes need; null when none is configured. */
   readonly token: string | null;
-  /** Reads need the token too (bound beyond loopback). */
+  /** Reads need the token too (but /health): `aos node up` asks for it. */
   readonly protectReads?: boolean;
   /** Where requests are logged (pino); silent when absent. */
   readonly logger?: { readonly stream: NodeJS.WritableStream; readonly level?: string };

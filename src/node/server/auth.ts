@@ -1,5 +1,6 @@
 // Bearer-token checks for the control API. Writes (POST, PUT, DELETE) need the token whenever
-// one is configured; reads need it too when the node is exposed beyond loopback. The comparison
+// one is configured; reads need it too when asked (`aos node up` always asks; /health stays
+// open). The comparison
 // is in constant time over sha256 digests (equal length whatever was sent), and no token is
 // ever logged: the logger redacts the authorization header, and refusals never echo it.
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -20,9 +21,9 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 }
 
 export interface AuthOptions {
-  /** The configured token, or null when none is (then only a loopback node is allowed: see node-process.ts). */
+  /** The configured token, or null for none (an API built in-process, as tests do; `aos node up` always has one). */
   readonly token: string | null;
-  /** Reads need the token too (a node bound beyond loopback). */
+  /** Reads need the token too (but /health). */
   readonly protectReads: boolean;
 }
 

@@ -9,12 +9,6 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeToken } from '../../../src/node/node-process.ts';
-import { isLoopback } from '../../../src/node/node-profile.ts';
-
-test('loopback addresses are told from the rest', () => {
-  for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) assert.equal(isLoopback(host), true, host);
-  for (const host of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.com']) assert.equal(isLoopback(host), false, host);
-});
 
 test('a token is generated (mode 0600) and reused, on loopback as beyond it, or read from a given file', () => {
   const root = mkdtempSync(join(tmpdir(), 'aos-node-token-'));
