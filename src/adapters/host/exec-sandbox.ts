@@ -118,7 +118,7 @@ export class BubblewrapSandbox implements ExecSandbox {
 
   command(argv: readonly string[], confinement: ExecConfinement): string[] {
     const program = this.usable();
-    const hidden = this.hidden();
+    const hidden = this.hidden(this.homes());
     refuseHiddenWorkdir(confinement.workdir, hidden);
     const isolated = confinement.network === 'none';
     const socketDirs = socketFolders();
@@ -147,7 +147,10 @@ export class BubblewrapSandbox implements ExecSandbox {
   }
 
   checkWorkdir(workdir: string): void {
-    refuseHiddenWorkdir(workdir, this.hidden());
+    // Only a home holding the work dir, or inside it, can hold a store that matters here (the fs
+    // tools call this for every effect, so the rest are not looked up).
+    const homes = this.homes().map(realHome).filter((home): home is string => home !== null && (isInside(home, workdir) || isInside(workdir, home)));
+    refuseHiddenWorkdir(workdir, this.hidden(homes));
   }
 
   failure(program: string, exitCode: number, stderr: string): AdapterError | null {
@@ -158,11 +161,13 @@ export class BubblewrapSandbox implements ExecSandbox {
   }
 
   /** The real paths of the secrets and credential stores that exist now (one that does not exist holds nothing to hide). */
-  private hidden(): HiddenPath[] {
+  private hidden(homes: readonly string[]): HiddenPath[] {
     const found: HiddenPath[] = [];
     const add = (paths: readonly string[], holds: HiddenPath['holds']): void => {
       for (const path of paths) {
         try {
+          // Most stores do not exist: a stat that does not throw for them keeps this cheap.
+          if (lstatSync(path, { throwIfNoEntry: false }) === undefined) continue;
           const real = realpathSync(path);
           if (!found.some((known) => known.path === real)) found.push({ path: real, folder: statSync(real).isDirectory(), holds });
         } catch (error) {
@@ -172,7 +177,7 @@ export class BubblewrapSandbox implements ExecSandbox {
       }
     };
     add(this.hiddenPaths(), 'node secrets');
-    add(credentialPaths(this.homes()), 'credentials');
+    add(credentialPaths(homes), 'credentials');
     return found;
   }
 
@@ -212,6 +217,16 @@ function refuseHiddenWorkdir(workdir: string, hidden: readonly HiddenPath[]): vo
     throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} contains ${held.path}, a user's credential store (keys, logins or tokens), which host commands and tools must not read; choose a project folder that holds no credentials rather than a home folder`);
   }
   throw new AdapterError('HOST_WORKDIR_NOT_ALLOWED', `work dir ${workdir} contains ${held.path}, which holds the node's secrets (keys, vault, journal, provider keys); choose a work dir that does not contain a world's .aos folder or .env file (a world root's work/ folder, or a folder beside the world)`);
+}
+
+/** The real path of a home folder, or null when there is none (or the node cannot see it). */
+function realHome(home: string): string | null {
+  try {
+    return realpathSync(home);
+  } catch (error) {
+    if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EACCES') return null;
+    throw error;
+  }
 }
 
 /** The real files the resolver files lead to that lie in a socket folder (and so would vanish with it). */
