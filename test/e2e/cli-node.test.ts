@@ -120,7 +120,7 @@ test('a node with a token: writes need it, the CLI reads it from the profile, an
     const upText = ok('node', 'up', '--root', dir, '--port', '0', '--background', '--token-file', tokenFile);
     const url = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(upText)?.[1];
     assert.ok(url !== undefined, upText);
-    assert.match(upText, /required for writes, in .*token\.txt/);
+    assert.match(upText, /required for every request but \/health, in .*token\.txt/);
     const sent = ok('world', 'send', '--root', dir, '--schema', 'test/RunnerOp@1', '--value-json', '{"Store":{"bytes":"aGk=","then_wait_ns":1000000}}', '--json');
     assert.equal((JSON.parse(sent) as { records: number }).records > 0, true, 'the CLI sent the token from the profile\'s token file');
     const refused = aos('world', 'send', '--node', url, '--root', dir, '--schema', 'test/RunnerOp@1', '--value-json', '{"Store":{"bytes":"aGk=","then_wait_ns":1}}', '--json');

@@ -15,7 +15,7 @@ import type { NodeUpOptions } from './node.ts';
 const PORT_MAX = 65_535;
 
 function describe(profile: NodeProfile, how: string): string {
-  return [`${how} ${profile.url} (pid ${profile.pid})`, `root   ${profile.root}`, `log    ${profile.log}`, `token  ${profile.token_file === null ? 'none (loopback only; writes are open to local users)' : `required for writes, in ${profile.token_file}`}`].join('\n');
+  return [`${how} ${profile.url} (pid ${profile.pid})`, `root   ${profile.root}`, `log    ${profile.log}`, `token  ${profile.token_file === null ? 'none (a node started by an older aos: requests are open to local users)' : `required for every request but /health, in ${profile.token_file}`}`].join('\n');
 }
 
 export async function up(options: NodeUpOptions): Promise<void> {

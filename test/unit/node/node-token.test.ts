@@ -1,4 +1,4 @@
-// Goal: the node's token rules: a token is always required for writes, on loopback too (any
+// Goal: the node's token rules: a token is always required, on loopback too (any
 // local process, an agent's host command included, can reach a loopback node): generated once
 // into <root>/.aos/node-token readable by its owner only, and reused by the next start, whatever
 // the address; a given token file wins; an empty one is refused.
