@@ -99,3 +99,8 @@ export function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
+
+/** True for a missing path or one the node may not enter: either way no command of the node's user reaches it. */
+export function isOutOfReach(error: unknown): boolean {
+  return isMissing(error) || (error as NodeJS.ErrnoException | null)?.code === 'EACCES';
+}

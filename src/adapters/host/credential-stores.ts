@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isMissing } from './confine.ts';
+import { isOutOfReach } from './confine.ts';
 
 /** The credential stores hidden in every home folder, relative to it: folders and files. */
 export const CREDENTIAL_STORES: readonly string[] = Object.freeze([
@@ -26,7 +26,7 @@ export function machineHomes(): string[] {
     users = readdirSync(HOMES_FOLDER, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => join(HOMES_FOLDER, entry.name));
   } catch (error) {
     // A /home the node cannot list is one whose folders its commands cannot find either.
-    if (!isMissing(error) && (error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    if (!isOutOfReach(error)) throw error;
   }
   return [...new Set([homedir(), ROOT_HOME, ...users])];
 }

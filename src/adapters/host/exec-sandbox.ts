@@ -27,7 +27,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, lstatSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { AdapterError } from '../errors.ts';
-import { isInside, isMissing } from './confine.ts';
+import { isInside, isMissing, isOutOfReach } from './confine.ts';
 import { credentialPaths, machineHomes } from './credential-stores.ts';
 
 /** The network modes a local host session may ask for. */
@@ -172,7 +172,7 @@ export class BubblewrapSandbox implements ExecSandbox {
           if (!found.some((known) => known.path === real)) found.push({ path: real, folder: statSync(real).isDirectory(), holds });
         } catch (error) {
           // A store in a home the node's user cannot enter is one its commands cannot read either.
-          if (!isMissing(error) && (error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+          if (!isOutOfReach(error)) throw error;
         }
       }
     };
@@ -224,7 +224,7 @@ function realHome(home: string): string | null {
   try {
     return realpathSync(home);
   } catch (error) {
-    if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EACCES') return null;
+    if (isOutOfReach(error)) return null;
     throw error;
   }
 }
