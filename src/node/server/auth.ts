@@ -1,8 +1,8 @@
 // Bearer-token checks for the control API. Writes (POST, PUT, DELETE) need the token whenever
 // one is configured; reads need it too when asked (`aos node up` always asks; /health stays
-// open). The comparison
-// is in constant time over sha256 digests (equal length whatever was sent), and no token is
-// ever logged: the logger redacts the authorization header, and refusals never echo it.
+// open). The comparison is in constant time over sha256 digests (equal length whatever was
+// sent), and no token is ever logged: the logger redacts the authorization header, and
+// refusals never echo it.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
