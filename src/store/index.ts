@@ -6,4 +6,4 @@ export { FileCas } from './file-cas.ts';
 export { createMemoryNodeStore } from './memory-store.ts';
 export { nodeDatabaseFile, openSqliteNodeStore } from './sqlite-store.ts';
 export * from './limits.ts';
-export type { CasStore, JournalEntry, JournalHead, JournalStore, MetaStore, NodeStore, SnapshotIndex, SnapshotRef, WorldStore } from './types.ts';
+export type { CasStore, Durability, JournalEntry, JournalHead, JournalStore, MetaStore, NodeStore, SnapshotIndex, SnapshotRef, WorldStore } from './types.ts';

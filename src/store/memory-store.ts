@@ -213,6 +213,15 @@ class MemoryNodeStore implements NodeStore {
     return world;
   }
 
+  // Nothing here is durable, so nothing is ever waiting to be.
+  sync(): void {
+    this.life.check();
+  }
+
+  synced(): Promise<void> {
+    return Promise.resolve().then(() => this.life.check());
+  }
+
   close(): void {
     this.life.closed = true;
   }

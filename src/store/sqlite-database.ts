@@ -1,36 +1,68 @@
 // The only file that imports better-sqlite3. It opens the node database with every option
 // that shapes durability spelled out, caches prepared statements, runs write transactions,
-// and turns the library's errors into StoreErrors that say which file and what to do.
+// makes them durable, and turns the library's errors into StoreErrors that say which file and
+// what to do.
+//
+// Durability. SQLite runs with synchronous=NORMAL, which in WAL mode keeps the database
+// consistent through a power loss (it syncs around checkpoints) but does not sync the WAL at
+// commit; a commit is made durable here, by an fdatasync of the WAL file. Done at once, that is
+// what synchronous=FULL does. Deferred, it runs on libuv's thread pool while this thread goes
+// on, and one fdatasync covers every commit written before it started (group commit). A failed
+// fdatasync leaves no way to know what reached the disk, so the database then refuses all
+// further use (as PostgreSQL panics), and the world is reopened from what is on disk.
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { assert, InvariantError } from '../cbor/index.ts';
 import { StoreError } from './errors.ts';
 import type { StoreErrorCode } from './errors.ts';
 import { SQLITE_BUSY_TIMEOUT_MS, SQLITE_STATEMENTS_MAX } from './limits.ts';
+import type { Durability } from './types.ts';
 
 /** A value bound to a statement parameter. */
 export type SqliteParameter = number | string | Uint8Array | null;
 /** A result row, by column name; read its columns with the `…Column` helpers below. */
 export type SqliteRow = Readonly<Record<string, unknown>>;
 
+/** How the WAL is synced: node:fs's fdatasync, or a test's stand-in that counts or fails. */
+export interface FileSync {
+  now(fd: number): void;
+  later(fd: number, done: (error: Error | null) => void): void;
+}
+
+const FDATASYNC: FileSync = { now: fdatasyncSync, later: fdatasync };
+
 /** An open node database: cached statements and IMMEDIATE write transactions. */
 export class SqliteDatabase {
   private readonly statements = new Map<string, Database.Statement<SqliteParameter[], SqliteRow>>();
+  // Commits that wrote something, and how many of them are known durable. Starting below zero
+  // makes the first sync() real: a process that died before its deferred fdatasync may have left
+  // commits that are readable (in the page cache) but not on disk.
+  private written = 0;
+  private durable = -1;
+  // Whether the open transaction has changed anything: one that only read needs no sync.
+  private changed = false;
+  private wal: number | null = null;
+  private syncing = false;
+  private waiters: Array<{ readonly upto: number; readonly resolve: () => void; readonly reject: (error: StoreError) => void }> = [];
+  private failure: StoreError | null = null;
 
   private constructor(
     private readonly handle: Database.Database,
     readonly file: string,
+    private readonly fileSync: FileSync,
   ) {}
 
   /**
-   * Opens (creating if needed) the database at `file` in WAL mode with synchronous=FULL, so
-   * a committed transaction is on disk when commit returns, and with foreign keys enforced.
+   * Opens (creating if needed) the database at `file` in WAL mode with synchronous=NORMAL (this
+   * class syncs the WAL itself, see the file comment), and with foreign keys enforced.
    */
-  static open(file: string): SqliteDatabase {
+  static open(file: string, fileSync: FileSync = FDATASYNC): SqliteDatabase {
     const handle = translate(file, 'open', () => new Database(file, { readonly: false, fileMustExist: false, timeout: SQLITE_BUSY_TIMEOUT_MS }));
-    const database = new SqliteDatabase(handle, file);
+    const database = new SqliteDatabase(handle, file, fileSync);
     try {
       database.setPragma('journal_mode = WAL', 'journal_mode', 'wal');
-      database.setPragma('synchronous = FULL', 'synchronous', 2);
+      database.setPragma('synchronous = NORMAL', 'synchronous', 1);
       database.setPragma('foreign_keys = ON', 'foreign_keys', 1);
     } catch (error) {
       handle.close();
@@ -42,7 +74,9 @@ export class SqliteDatabase {
   /** Runs a statement and returns how many rows it changed. */
   run(sql: string, ...parameters: SqliteParameter[]): number {
     const statement = this.statement(sql);
-    return translate(this.file, 'write', () => statement.run(...parameters).changes);
+    const changes = translate(this.file, 'write', () => statement.run(...parameters).changes);
+    if (changes > 0) this.changed = true;
+    return changes;
   }
 
   /** The first row of a query, or undefined. */
@@ -65,34 +99,135 @@ export class SqliteDatabase {
     });
   }
 
-  /** Runs schema SQL (several statements); only migrations use it. */
+  /**
+   * Runs schema SQL (several statements); only migrations use it. Outside a transaction (the
+   * migrations table, created if missing) it becomes durable with the migrations' own
+   * transactions, which follow it.
+   */
   exec(sql: string): void {
     this.checkOpen();
     translate(this.file, 'migrate', () => this.handle.exec(sql));
+    this.changed = true;
   }
 
   /**
    * Runs `work` in one BEGIN IMMEDIATE transaction: the write lock is taken up front, so a
    * read inside `work` (the journal head) cannot go stale before the writes that depend on it.
+   * The commit is durable when this returns, or with 'deferred' by the next sync()/synced().
    */
-  transaction<T>(work: () => T): T {
+  transaction<T>(work: () => T, durability: Durability = 'now'): T {
     assert(!this.handle.inTransaction, 'store transactions do not nest');
     this.run('BEGIN IMMEDIATE');
+    this.changed = false;
+    let result: T;
     try {
-      const result = work();
+      result = work();
       this.run('COMMIT');
-      return result;
     } catch (error) {
       if (this.handle.inTransaction) translate(this.file, 'roll back', () => this.handle.exec('ROLLBACK'));
       throw error;
     }
+    if (!this.changed) return result;
+    this.written += 1;
+    if (durability === 'now') this.sync();
+    return result;
   }
 
-  /** Closes the database; later calls fail with CLOSED. Closing twice is harmless. */
+  /** Makes every commit so far durable before returning. */
+  sync(): void {
+    this.checkOpen();
+    if (this.durable >= this.written) return;
+    const upto = this.written;
+    const wal = this.walFile();
+    if (wal !== null) {
+      try {
+        this.fileSync.now(wal);
+      } catch (error) {
+        throw this.fail(error);
+      }
+    }
+    this.settle(upto);
+  }
+
+  /** Resolves once every commit made before the call is durable; the fdatasync runs off this thread. */
+  synced(): Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.durable >= this.written) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ upto: this.written, resolve, reject });
+      this.startSync();
+    });
+  }
+
+  /** Closes the database, syncing what it wrote that is not yet durable; later calls fail with CLOSED. Closing twice is harmless. */
   close(): void {
     if (!this.handle.open) return;
-    this.statements.clear();
-    translate(this.file, 'close', () => this.handle.close());
+    try {
+      if (this.failure === null && this.written > Math.max(this.durable, 0)) this.sync();
+    } finally {
+      this.statements.clear();
+      translate(this.file, 'close', () => this.handle.close());
+      // An fdatasync in flight still uses the descriptor: its callback closes it.
+      if (!this.syncing) this.closeWal();
+      for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure ?? new StoreError('CLOSED', `${this.file} was closed before its writes were synced`));
+    }
+  }
+
+  private startSync(): void {
+    if (this.syncing || this.waiters.length === 0 || this.failure !== null || !this.handle.open) return;
+    const upto = this.written;
+    const wal = this.walFile();
+    if (wal === null) return this.settle(upto);
+    this.syncing = true;
+    this.fileSync.later(wal, (error) => {
+      this.syncing = false;
+      if (error !== null) this.fail(error);
+      else this.settle(upto);
+      if (!this.handle.open) this.closeWal();
+      else this.startSync();
+    });
+  }
+
+  // Records that the first `upto` commits are durable and wakes who waited for them.
+  private settle(upto: number): void {
+    if (upto > this.durable) this.durable = upto;
+    const ready = this.waiters.filter((waiter) => waiter.upto <= this.durable);
+    this.waiters = this.waiters.filter((waiter) => waiter.upto > this.durable);
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  private fail(cause: unknown): StoreError {
+    this.failure ??= new StoreError('IO', `${this.file}: syncing the write-ahead log failed (${(cause as Error).message}); what reached the disk is unknown, so this database refuses further use: stop the node, check the disk, and reopen the world`, { cause });
+    for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure);
+    return this.failure;
+  }
+
+  // The WAL file, opened once (SQLite keeps it while this connection is open); null while there
+  // is none, when every commit is in the database file, which checkpoints sync. The first open
+  // also syncs the folder, so the WAL's own directory entry survives a power loss.
+  private walFile(): number | null {
+    if (this.wal !== null) return this.wal;
+    try {
+      this.wal = openSync(`${this.file}-wal`, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw this.fail(error);
+    }
+    const folder = openSync(dirname(this.file), 'r');
+    try {
+      fsyncSync(folder);
+    } catch (error) {
+      throw this.fail(error);
+    } finally {
+      closeSync(folder);
+    }
+    return this.wal;
+  }
+
+  private closeWal(): void {
+    if (this.wal === null) return;
+    closeSync(this.wal);
+    this.wal = null;
   }
 
   private statement(sql: string): Database.Statement<SqliteParameter[], SqliteRow> {
@@ -114,6 +249,7 @@ export class SqliteDatabase {
   }
 
   private checkOpen(): void {
+    if (this.failure !== null) throw this.failure;
     if (!this.handle.open) throw new StoreError('CLOSED', `${this.file} was closed; open the node store again`);
   }
 }

@@ -1,6 +1,6 @@
 // A world's journal in node.sqlite3: one row per record. An append is one IMMEDIATE
-// transaction, committed with an fsync of the WAL (synchronous=FULL), so it is the group
-// commit point: the node batches the records of queued inputs into one call. The node CAS's
+// transaction, committed with an fsync of the WAL (now, or deferred: sqlite-database.ts), so it
+// is the group commit point: the node batches the records of queued inputs into one call. The node CAS's
 // staged objects (an adapter's outputs) are written by the same transaction, so they are
 // durable no later than the records that name them.
 import { assert, isHash } from '../cbor/index.ts';
@@ -10,7 +10,7 @@ import { JOURNAL_READ_BYTES_MAX } from './limits.ts';
 import { blobColumn, integerColumn, textColumn } from './sqlite-database.ts';
 import type { NodeCas } from './node-cas.ts';
 import type { SqliteDatabase, SqliteRow } from './sqlite-database.ts';
-import type { JournalEntry, JournalHead, JournalStore } from './types.ts';
+import type { Durability, JournalEntry, JournalHead, JournalStore } from './types.ts';
 
 const SELECT_HEAD = 'SELECT height, hash FROM journal WHERE world_key = ? ORDER BY height DESC LIMIT 1';
 const INSERT_ENTRY = 'INSERT INTO journal (world_key, height, kind, hash, bytes) VALUES (?, ?, ?, ?, ?)';
@@ -33,7 +33,7 @@ export class SqliteJournal implements JournalStore {
     return { next_height: height + 1, last_hash: this.hashOf(row, height) };
   }
 
-  append(batch: readonly JournalEntry[]): void {
+  append(batch: readonly JournalEntry[], durability: Durability = 'now'): void {
     checkAppendBatch(this.worldId, batch);
     this.database.transaction(() => {
       const nextHeight = this.head()?.next_height ?? 0;
@@ -41,7 +41,7 @@ export class SqliteJournal implements JournalStore {
       this.cas.writeStaged();
       for (const entry of batch) this.database.run(INSERT_ENTRY, this.worldKey, entry.height, entry.kind, entry.hash, entry.bytes);
       assert(this.head()?.next_height === nextHeight + batch.length, 'journal append: the head moved by the batch length');
-    });
+    }, durability);
     this.cas.committed();
   }
 

@@ -65,6 +65,14 @@ class SqliteNodeStore implements NodeStore {
     return this.worldStore(worldId, integerColumn(row, 'world_key'));
   }
 
+  sync(): void {
+    this.database.sync();
+  }
+
+  synced(): Promise<void> {
+    return this.database.synced();
+  }
+
   close(): void {
     this.cas.flush();
     this.database.close();

@@ -5,7 +5,9 @@
 // They are synchronous. The embedded backend is SQLite through better-sqlite3, which is
 // synchronous: a durable append is one fsync'd transaction that blocks the world's stepper,
 // which is what a single-threaded stepper wants between inputs (it must not step an input
-// whose records are not durable). A PostgreSQL backend cannot be synchronous; it will sit
+// whose records are not durable). An append may instead defer its fsync ('deferred'): it is
+// written and readable at once, and durable once the node store's sync() returns or its
+// synced() resolves, the fsync running off the thread meanwhile. A PostgreSQL backend cannot be synchronous; it will sit
 // behind an async wrapper in the node layer that implements the same operations as
 // promises, so the kernel and these shapes do not change.
 import type { Hash } from '../cbor/index.ts';
@@ -27,15 +29,22 @@ export interface JournalHead {
   readonly last_hash: Hash;
 }
 
+/**
+ * When an append must be on disk: 'now' (when append returns), or 'deferred' (by the node
+ * store's next sync(), synced() or 'now' write, whichever comes first).
+ */
+export type Durability = 'now' | 'deferred';
+
 /** One world's append-only journal; heights start at 0 and never skip or repeat. */
 export interface JournalStore {
   /** The end of the journal, or null while it is empty. */
   head(): JournalHead | null;
   /**
-   * Appends a batch durably in one transaction: when this returns, every record survives a
-   * crash. Heights must continue the head exactly, else a HEIGHT_CONFLICT names them.
+   * Appends a batch in one transaction: when this returns, every record survives a crash
+   * (with 'deferred', once the node store has synced). Heights must continue the head
+   * exactly, else a HEIGHT_CONFLICT names them.
    */
-  append(batch: readonly JournalEntry[]): void;
+  append(batch: readonly JournalEntry[], durability?: Durability): void;
   /** Up to `limit` records from `fromHeight` on, verified; fewer at the end of the journal. */
   read(fromHeight: number, limit: number): JournalEntry[];
   /** The record at `height`, verified, or null above the head. */
@@ -112,6 +121,13 @@ export interface NodeStore {
   create(worldId: string): WorldStore;
   /** Opens an existing world; WORLD_MISSING if there is none. */
   open(worldId: string): WorldStore;
+  /** Makes every write so far durable before returning (a no-op when nothing is pending). */
+  sync(): void;
+  /**
+   * Resolves once every write made before the call is durable, the fsync running off this
+   * thread; rejects, as every later write fails, if the disk reports it could not.
+   */
+  synced(): Promise<void>;
   /** Releases the node's resources; later calls on it and on its worlds' tables fail with CLOSED (CAS files stay readable). */
   close(): void;
 }
