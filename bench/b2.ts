@@ -45,7 +45,7 @@ class TimedSigner extends ReceiptSigner {
 /** The blob adapter, noting when each execution starts (one per round trip). */
 function timedAdapter(starts: bigint[]): Adapter {
   const blobs = new BlobAdapter();
-  return { id: blobs.id, kinds: blobs.kinds, execute: (intent, context) => { starts.push(process.hrtime.bigint()); return blobs.execute(intent, context); } };
+  return { id: blobs.id, kinds: blobs.kinds, inStore: blobs.inStore, execute: (intent, context) => { starts.push(process.hrtime.bigint()); return blobs.execute(intent, context); } };
 }
 
 async function chain(world: EmbeddedWorld, executor: EffectExecutor, count: number): Promise<void> {

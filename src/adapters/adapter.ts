@@ -60,5 +60,14 @@ export interface Adapter {
   readonly id: string;
   /** Effect def names it executes, e.g. ['sys/blob.put@1', 'sys/blob.get@1']. */
   readonly kinds: readonly string[];
+  /**
+   * True for an adapter whose only effect is on the world's own store, through
+   * `context.blobs`: what it stages is written by the transaction that journals its receipt,
+   * which comes after its intent's. Nothing of it can outlive a crash that takes its intent, so
+   * the executor may start it once the intent is written, before the disk has synced it. Any
+   * adapter that reaches outside (the network, files, a process, a clock) must leave it unset:
+   * it starts only once its intent is durable.
+   */
+  readonly inStore?: boolean;
   execute(intent: AdapterIntent, context: AdapterContext): Promise<AdapterOutcome>;
 }

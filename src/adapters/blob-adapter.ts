@@ -45,6 +45,8 @@ export function blobEdgeNode(blobRef: Hash, refs: readonly Hash[]): { readonly b
 export class BlobAdapter implements Adapter {
   readonly id: string;
   readonly kinds: readonly string[] = [BLOB_PUT_EFFECT, BLOB_GET_EFFECT];
+  // Puts stage into the node CAS and gets read it: nothing leaves the store.
+  readonly inStore = true;
 
   constructor(options: BlobAdapterOptions = {}) {
     this.id = options.id ?? BLOB_ADAPTER_ID_DEFAULT;

@@ -1,7 +1,10 @@
 // The owner/executor seam (DESIGN §7): runs a world's open intents on adapters and hands their
 // signed receipts back to the world.
 // - An intent starts only when its effect_intent record is durable (below the journal's durable
-//   height), i.e. after the send or receipt that opened it returned.
+//   height). The one exception is an adapter that works only inside the world's store
+//   (`inStore`: blob.put and blob.get): it starts once the record is written, as nothing it does
+//   can outlive a crash that takes the intent (adapter.ts). That lets a chain of blob puts step on
+//   while the disk syncs the last receipt, instead of waiting for it.
 // - An intent waiting for approval (a require_approval policy decision) is not started: it is
 //   picked up by the first dispatch after the approvals that reach the quorum.
 // - At-least-once: `dispatch()` starts every open intent of the world that is not running, so a
@@ -13,9 +16,12 @@
 //   an `error` receipt. Both carry a failure message (canonical CBOR text) as their payload.
 // - At most `inFlightMax` intents run at once; the rest wait in emission order.
 // - Receipts of intents that settle together (within one turn of the event loop's microtasks:
-//   blob puts started by one step, say) are admitted in one durable transaction (group commit);
-//   each is admitted as receipt() would, and a refusal touches only its own. After each group
-//   the executor dispatches again: the steps it triggered may have opened new intents.
+//   blob puts started by one step, say) are admitted in one transaction (group commit); each is
+//   admitted as receipt() would, and a refusal touches only its own. The transaction's fsync is
+//   deferred: nobody outside waits on a receipt, so the world steps on while the disk syncs, and
+//   every intent that must wait for durability is dispatched once it has. After each group the
+//   executor dispatches again: the steps it triggered may have opened new intents.
+// - `idle()` resolves only once every receipt the executor committed is durable.
 import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome, AdapterSecrets, ReceiptSigner } from '../adapters/index.ts';
 import { AirError, valueFromCbor } from '../air/index.ts';
 import { assert, CborError, decodeVerified, encodeCanonical, hashBytes } from '../cbor/index.ts';
@@ -83,7 +89,10 @@ export class EffectExecutor {
   /** Signed receipts waiting for the next group commit, in the order their intents settled. */
   private readonly settled: Array<{ readonly intent: OpenIntent; readonly route: ExecutorRoute; readonly receipt: ReceiptInput }> = [];
   private flushQueued = false;
+  private awaitingDisk = false;
   private closed = false;
+  /** Why the executor stopped on its own (the disk failed a sync), or null. */
+  private failure: Error | null = null;
   private readonly deadlineMs: number;
   private readonly inFlightMax: number;
 
@@ -101,29 +110,41 @@ export class EffectExecutor {
     }
   }
 
-  /** Starts every durable open intent that is neither running nor waiting; call after open and after each send. */
+  /** Starts every open intent that may start (see the file comment) and is neither running nor waiting; call after open and after each send. */
   dispatch(): void {
     if (this.closed) return;
-    const durable = this.world.durableHeight;
     const fresh = [...this.world.openIntents().values()]
-      .filter((intent) => intent.approval === null && !this.running.has(intent.hash) && !this.waitingSet.has(intent.hash) && !this.reported.has(intent.hash) && intent.emittedAt < durable)
+      .filter((intent) => intent.approval === null && !this.running.has(intent.hash) && !this.waitingSet.has(intent.hash) && !this.reported.has(intent.hash))
       .sort((a, b) => a.emittedAt - b.emittedAt);
+    let awaitsDisk = false;
     for (const intent of fresh) {
-      if (!this.routes.has(intent.kind)) {
+      const route = this.routes.get(intent.kind);
+      if (route === undefined) {
         this.report(intent.hash, `no adapter executes ${intent.kind}; intent ${intent.hash} stays open until one is configured`);
+        continue;
+      }
+      if (!this.mayStart(intent, route)) {
+        awaitsDisk = true;
         continue;
       }
       this.waiting.push(intent);
       this.waitingSet.add(intent.hash);
     }
+    if (awaitsDisk) this.dispatchWhenDurable();
     this.pump();
     this.notifyIfIdle();
   }
 
-  /** Resolves when no intent is running or waiting (timers waiting for their time are running). */
-  idle(): Promise<void> {
-    if (this.running.size === 0 && this.waiting.length === 0 && this.settled.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  /**
+   * Resolves when no intent is running or waiting (timers waiting for their time are running),
+   * and every receipt committed so far is durable; rejects if the disk failed to sync them.
+   */
+  async idle(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.notifyIfIdle();
+    });
+    if (this.failure !== null) throw this.failure;
   }
 
   /** Intents running now, by hash. */
@@ -160,7 +181,7 @@ export class EffectExecutor {
   }
 
   private async run(intent: OpenIntent, route: ExecutorRoute, controller: AbortController): Promise<void> {
-    assert(intent.emittedAt < this.world.durableHeight, 'an intent starts only once its record is durable');
+    assert(this.mayStart(intent, route), 'an intent starts only once its record is durable (written, for an in-store adapter)');
     const outcome = await this.execute(intent, route, controller);
     if (this.running.get(intent.hash) !== controller) return; // closed meanwhile: the outcome is dropped
     this.running.delete(intent.hash);
@@ -180,7 +201,7 @@ export class EffectExecutor {
     let results: ReturnType<EmbeddedWorld['receipts']>;
     try {
       // Signed here, by signers whose keys the world checks it trusts: no need to verify again.
-      results = this.world.receipts(group.map(({ route, receipt }) => ({ receipt, signedWith: route.signer.publicKey })));
+      results = this.world.receipts(group.map(({ route, receipt }) => ({ receipt, signedWith: route.signer.publicKey })), 'deferred');
     } catch (error) {
       // The world refuses the whole group (opened read-only, say): each intent stays open.
       if (!(error instanceof NodeError || error instanceof KernelError)) throw error;
@@ -274,8 +295,31 @@ export class EffectExecutor {
     this.problems.push({ intent_hash: hash, message });
   }
 
+  private mayStart(intent: OpenIntent, route: ExecutorRoute): boolean {
+    return intent.emittedAt < (route.adapter.inStore === true ? this.world.writtenHeight : this.world.durableHeight);
+  }
+
+  // One wait at a time: it dispatches what became durable meanwhile, and waits again if need be.
+  private dispatchWhenDurable(): void {
+    if (this.awaitingDisk) return;
+    this.awaitingDisk = true;
+    this.world.whenDurable().then(() => {
+      this.awaitingDisk = false;
+      this.dispatch();
+    }, (error: unknown) => {
+      // The store refuses every later use with this failure; nothing more can start here.
+      this.awaitingDisk = false;
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      this.close();
+    });
+  }
+
   private notifyIfIdle(): void {
-    if (this.running.size !== 0 || this.waiting.length !== 0 || this.settled.length !== 0) return;
+    if (this.idleWaiters.length === 0 || this.running.size !== 0 || this.waiting.length !== 0 || this.settled.length !== 0) return;
+    if (!this.closed && this.world.durableHeight < this.world.writtenHeight) {
+      this.dispatchWhenDurable();
+      return;
+    }
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();

@@ -9,7 +9,7 @@ import { loadWorldPath } from '../air/index.ts';
 import { compileManifest, ENTROPY_BYTES, isOwnSnapshotFormat, KernelError, openRecord, parsePublicKeyId, SNAPSHOT_INTERVAL_HEIGHTS, trustedKeysOf, World } from '../kernel/index.ts';
 import type { ApprovalDecision, ApprovalInput, ApprovalSigningFields, EventInput, InputOptions, KernelErrorCode, KeyRotationInput, StreamFrameInput, ManifestView, OpenIntent, ReceiptInput, SealedRecord, Stamp, TrustedReceiptKeys } from '../kernel/index.ts';
 import { JOURNAL_APPEND_ENTRIES_MAX, openSqliteNodeStore, StoreError } from '../store/index.ts';
-import type { CasStore, NodeStore, StoreErrorCode, WorldStore } from '../store/index.ts';
+import type { CasStore, Durability, NodeStore, StoreErrorCode, WorldStore } from '../store/index.ts';
 import type { ApprovalSigner } from './approval-signer.ts';
 import type { ApplyBlockers, ApplyInput, ContentStore, GovernanceDecision, GovernanceDecisionInput, Proposal, ProposalInput } from '../kernel/index.ts';
 import { listKeys } from './keys.ts';
@@ -68,6 +68,8 @@ export interface OpenOptions {
 export class EmbeddedWorld {
   private sinceSnapshot = 0;
   private committed: (() => void) | null = null;
+  /** Every record below this height is on disk; at most the kernel's head (see receipts()). */
+  private durable: number;
 
   private constructor(
     readonly dir: string,
@@ -77,7 +79,12 @@ export class EmbeddedWorld {
     private readonly world: World,
     private readonly clock: { next(): Stamp },
     private readonly readOnly = false,
-  ) {}
+  ) {
+    // A process that died before syncing its deferred receipts may have left records that are
+    // readable but not on disk: they are made durable before anything is started from them.
+    if (!readOnly) store.sync();
+    this.durable = world.head.height;
+  }
 
   /**
    * Creates the world of a folder whose modules are built (`aos build`): AIR into CAS, genesis
@@ -298,13 +305,18 @@ export class EmbeddedWorld {
   }
 
   /**
-   * Admits receipts in one durable transaction (group commit: the executor hands over those that
-   * settled together), each as receipt() would; each is acknowledged when the batch returns. A
-   * refused or rejected receipt is reported in its slot (as receipt() would throw it) and takes
-   * nothing with it; the others still commit.
+   * Admits receipts in one transaction (group commit: the executor hands over those that settled
+   * together), each as receipt() would. A refused or rejected receipt is reported in its slot (as
+   * receipt() would throw it) and takes nothing with it; the others still commit.
+   *
+   * With durability 'now' each is acknowledged durable when the batch returns. With 'deferred'
+   * (the executor's choice: nobody outside waits on these) the records are written and the
+   * world steps on at once, while the disk syncs off the thread: `durableHeight` stays below
+   * them until it has, and `whenDurable()` resolves then. Anything that answers outside the
+   * process calls syncDurable() first.
    */
-  receipts(items: ReadonlyArray<{ readonly receipt: ReceiptInput; readonly signedWith?: Uint8Array }>): Array<{ records: SealedRecord[] } | { error: KernelError | NodeError }> {
-    const results = this.admitGroup(items, ({ receipt, signedWith }) => this.world.submitReceipt(receipt, this.clock.next(), signedWith === undefined ? {} : { signedWith }));
+  receipts(items: ReadonlyArray<{ readonly receipt: ReceiptInput; readonly signedWith?: Uint8Array }>, durability: Durability = 'now'): Array<{ records: SealedRecord[] } | { error: KernelError | NodeError }> {
+    const results = this.admitGroup(items, ({ receipt, signedWith }) => this.world.submitReceipt(receipt, this.clock.next(), signedWith === undefined ? {} : { signedWith }), durability);
     return results.map((result) => {
       const rejected = 'records' in result ? result.records[0] : undefined;
       if (rejected?.body.kind !== 'receipt_rejected') return result;
@@ -317,7 +329,7 @@ export class EmbeddedWorld {
    * transaction (group commit). An input the kernel refuses is reported in its slot and takes
    * nothing with it; a runaway (the world stopped mid-input) ends the group.
    */
-  private admitGroup<T>(inputs: readonly T[], admit: (input: T) => SealedRecord[]): Array<{ records: SealedRecord[] } | { error: KernelError }> {
+  private admitGroup<T>(inputs: readonly T[], admit: (input: T) => SealedRecord[], durability: Durability = 'now'): Array<{ records: SealedRecord[] } | { error: KernelError }> {
     this.checkWritable();
     const results: Array<{ records: SealedRecord[] } | { error: KernelError }> = [];
     const all: SealedRecord[] = [];
@@ -331,7 +343,7 @@ export class EmbeddedWorld {
         results.push({ error });
       }
     }
-    if (all.length > 0) this.commit(all);
+    if (all.length > 0) this.commit(all, durability);
     return results;
   }
 
@@ -360,14 +372,38 @@ export class EmbeddedWorld {
     return this.world.pendingApprovals();
   }
 
-  /** Every open intent (journaled, not settled), by hash: each is durable once the call that opened it returned. */
+  /**
+   * Every open intent (journaled, not settled), by hash. One opened by a deferred receipt group
+   * is written but may not be durable yet: its `emittedAt` is at or above `durableHeight`.
+   */
   openIntents(): ReadonlyMap<Hash, OpenIntent> {
     return this.world.openIntents();
   }
 
-  /** The next height the journal will write: every record below it is durable. */
+  /** Every record below this height is durable. */
   get durableHeight(): number {
-    return this.worldStore.journal.head()?.next_height ?? 0;
+    return this.durable;
+  }
+
+  /** Every record below this height is written and readable here (the kernel's head); see receipts(). */
+  get writtenHeight(): number {
+    return this.world.head.height;
+  }
+
+  /** Makes every written record durable before returning; a no-op when all are. */
+  syncDurable(): void {
+    const written = this.world.head.height;
+    if (this.durable >= written) return;
+    this.store.sync();
+    this.markDurable(written);
+  }
+
+  /** Resolves once every record written before the call is durable (the fsync runs off the thread). */
+  async whenDurable(): Promise<void> {
+    const written = this.world.head.height;
+    if (this.durable >= written) return;
+    await this.store.synced();
+    this.markDurable(written);
   }
 
   /** The node's CAS, where adapters keep blobs. */
@@ -404,14 +440,14 @@ export class EmbeddedWorld {
     this.worldStore.journal.append(records.map(toEntry));
     this.indexSnapshots(records);
     this.sinceSnapshot = 0;
-    this.committed?.();
+    this.markDurable(this.world.head.height);
     return records;
   }
 
   /**
-   * Calls `listener` after each durable append to the journal (one call per transaction, whoever
-   * made it: a send, a receipt, a snapshot), so a host can tell its tails at once. One listener;
-   * a second call replaces the first.
+   * Calls `listener` when the journal's durable height grows (after each durable append: a
+   * send, a receipt, a snapshot; for a deferred receipt group, once the disk has synced), so a
+   * host can tell its tails at once. One listener; a second call replaces the first.
    */
   onCommitted(listener: () => void): void {
     this.committed = listener;
@@ -443,6 +479,7 @@ export class EmbeddedWorld {
     }
   }
 
+  /** Closes the world; what is written but not yet durable is synced first. */
   close(): void {
     this.modules.dispose();
     this.store.close();
@@ -452,16 +489,24 @@ export class EmbeddedWorld {
     if (this.readOnly) throw new NodeError('READ_ONLY', `the world in ${this.dir} was opened read-only`, 'open it without readOnly to send inputs or take snapshots');
   }
 
-  private commit(records: SealedRecord[]): SealedRecord[] {
+  private commit(records: SealedRecord[], durability: Durability = 'now'): SealedRecord[] {
     // One transaction per input; a group of inputs larger than one append allows is split, and
     // nothing is acknowledged until every part is durable.
     for (let start = 0; start < records.length; start += JOURNAL_APPEND_ENTRIES_MAX) {
-      this.worldStore.journal.append(records.slice(start, start + JOURNAL_APPEND_ENTRIES_MAX).map(toEntry));
+      this.worldStore.journal.append(records.slice(start, start + JOURNAL_APPEND_ENTRIES_MAX).map(toEntry), durability);
     }
     this.sinceSnapshot += records.length;
     if (this.sinceSnapshot >= SNAPSHOT_INTERVAL_HEIGHTS) this.snapshot();
-    else this.committed?.();
+    else if (durability === 'now') this.markDurable(this.world.head.height);
+    // A failed sync is not lost: the store refuses every later use with it.
+    else this.whenDurable().catch(() => undefined);
     return records;
+  }
+
+  private markDurable(height: number): void {
+    if (height <= this.durable) return;
+    this.durable = height;
+    this.committed?.();
   }
 
   private indexSnapshots(records: readonly SealedRecord[]): void {

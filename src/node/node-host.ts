@@ -108,6 +108,18 @@ export class NodeHost {
     return result.value;
   }
 
+  /**
+   * Makes every record a running world has written durable (its executor defers the fsync of
+   * receipts: embedded-world.ts), before a reader on a connection of its own (an audit, an
+   * export, a fork) looks at the folder. A world not running has nothing pending.
+   */
+  async settle(id: string): Promise<void> {
+    const running = this.workers.get(id);
+    if (running === undefined) return;
+    const result: OpResult = await (await running).call('head', null);
+    if (!result.ok) throw new WorldOpError(result.error.code, result.error.message, result.error.hint);
+  }
+
   /** Sends an event to world `id`; resolves once durable (under the watchdog). */
   async send(id: string, event: EventInput): Promise<SentInput> {
     const sent = await (await this.worker(id)).send(event);

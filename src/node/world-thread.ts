@@ -59,15 +59,16 @@ async function serve(): Promise<void> {
  * the microtasks already queued, with the height then.
  */
 function watchHead(world: EmbeddedWorld, hosted: HostedWorld): void {
-  let told = world.head.height;
+  // Only durable records are told of (a receipt group's fsync is deferred: embedded-world.ts).
+  let told = world.durableHeight;
   let queued = false;
   world.onCommitted(() => {
     if (queued) return;
     queued = true;
     queueMicrotask(() => {
       queued = false;
-      if (world.head.height === told) return;
-      told = world.head.height;
+      if (world.durableHeight === told) return;
+      told = world.durableHeight;
       port?.postMessage({ notice: 'head', height: told } satisfies ThreadNotice);
     });
   });
@@ -92,6 +93,7 @@ function handle(world: EmbeddedWorld, request: ThreadRequest, hosted: HostedWorl
         : { ok: false, error: errorOf(result.error) }));
     }
     case 'state':
+      world.syncDurable();
       return world.state(request.module, request.key);
     case 'snapshot':
       return world.snapshot().map((record) => record.height);

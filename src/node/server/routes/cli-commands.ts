@@ -84,6 +84,7 @@ export function registerCliCommandRoutes(app: FastifyInstance, host: NodeHost): 
     const dir = host.dirOf(request.params.id);
     if (dir === null) await host.worker(request.params.id); // throws NO_WORLD naming the worlds there are
     if (audits.full) throw new ApiError(503, 'BUSY', 'the node is auditing a world already', 'try again when it is done');
+    await host.settle(request.params.id); // the audit reads through a connection of its own
     return audits.run({ kind: 'audit', dir: dir as string });
   });
 }

@@ -24,9 +24,13 @@ import type { WorldParams } from './shared.ts';
 const NAME = { type: 'string', pattern: WORLD_PARAMS.properties.id.pattern, description: 'the new world\'s id: "main" (the root folder) or its folder name under <root>/worlds/' } as const;
 
 /** The folder of hosted world `id`; NO_WORLD (naming the worlds there are) when the node has none. */
+// Its callers read the folder through connections of their own: what the world wrote is made durable first.
 async function hostedDir(host: NodeHost, id: string): Promise<string> {
   const dir = host.dirOf(id);
-  if (dir !== null) return dir;
+  if (dir !== null) {
+    await host.settle(id);
+    return dir;
+  }
   await host.worker(id); // throws NO_WORLD with the list of worlds
   throw new ApiError(404, 'NO_WORLD', `the node has no world ${JSON.stringify(id)}`);
 }
