@@ -80,9 +80,10 @@ export class EmbeddedWorld {
     private readonly clock: { next(): Stamp },
     private readonly readOnly = false,
   ) {
-    // A process that died before syncing its deferred receipts may have left records that are
-    // readable but not on disk: they are made durable before anything is started from them.
-    if (!readOnly) store.sync();
+    // A process that died before syncing its deferred receipts, or a node running beside this
+    // reader, may have written records that are readable but not yet on disk: they are made
+    // durable before anything is started from them or shown.
+    store.sync();
     this.durable = world.head.height;
   }
 
