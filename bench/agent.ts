@@ -1,7 +1,7 @@
 // agent (agent issue): harness overhead per agent turn, everything but the LLM. The Demiurge world
 // (worlds/demiurge, made as `aos task` makes it: task-actions.ts ensureWorld/submitTask) runs one
 // task at a time on the scripted provider whose every turn asks for three tool calls (list_dir, read_file,
-// stat) on a temp work dir, durably (SQLite synchronous=FULL), through the node's real routes
+// stat) on a temp work dir, durably (SQLite WAL, fdatasync'd: sends at once, receipts off the thread), through the node's real routes
 // (node-effects.ts: host adapter, LLM adapter, signed receipts). A turn is the time between
 // consecutive LLM adapter starts: the model call, the three host calls and their receipts, and
 // every workflow step between. The LLM adapter is wrapped to time its calls, so the overhead
@@ -182,7 +182,7 @@ export async function run(): Promise<BenchResult> {
       },
       params: {
         tasks: TASKS, warmup_tasks: WARMUP_TASKS, turns_per_task: TURNS_PER_TASK, turns_measured: turns, tool_calls_per_turn: 3, tools: ['list_dir', 'read_file', 'stat'],
-        provider: 'scripted (llm.default wrapped to time each call)', world: 'worlds/demiurge, a fresh copy per task', durability: 'sqlite synchronous=FULL',
+        provider: 'scripted (llm.default wrapped to time each call)', world: 'worlds/demiurge, a fresh copy per task', durability: 'sqlite WAL; sends fdatasync at once, receipt groups off the thread',
         turn: 'between consecutive LLM adapter starts', target: 'overhead (turn minus LLM call) <= 5 ms',
       },
     };

@@ -119,7 +119,7 @@ export async function run(): Promise<BenchResult> {
       metrics: { events_per_s: Math.round(acked.length / seconds), p50_ms: at(0.5), p99_ms: at(0.99), events: acked.length, errors: errors.length, node_rss_mb: nodeRss, client_rss_mb: rssMb() },
       params: {
         clients: CLIENTS, seconds: SECONDS, transport: 'HTTP/1.1 keep-alive on loopback (fetch), JSON bodies', api: 'POST /worlds/main/events, acknowledged once durable',
-        durability: 'sqlite WAL, synchronous=FULL; sends that queue behind the one in service share one transaction (group commit, up to WORLD_SEND_GROUP_MAX)', node: 'aos node up (esbuild bundle), world in a worker thread', world: 'worlds/ladder/12-performance',
+        durability: 'sqlite WAL, fdatasync before a send is answered; sends that queue behind the one in service share one transaction (group commit, up to WORLD_SEND_GROUP_MAX)', node: 'aos node up (esbuild bundle), world in a worker thread', world: 'worlds/ladder/12-performance',
         checked: 'every acknowledged event journaled exactly once',
       },
     };

@@ -35,6 +35,6 @@ export async function run(): Promise<BenchResult> {
   return {
     name: 'b1-pipe',
     metrics: { events_per_s: warm, cold_events_per_s: cold, rss_mb: rssMb() },
-    params: { events: EVENTS, group_events: GROUP_EVENTS, warmup: 'the same 5,000 events into a first world (cold_events_per_s)', durability: 'sqlite WAL, synchronous=FULL, one transaction per group' },
+    params: { events: EVENTS, group_events: GROUP_EVENTS, warmup: 'the same 5,000 events into a first world (cold_events_per_s)', durability: 'sqlite WAL, one transaction per group, fdatasync before it is acknowledged' },
   };
 }

@@ -26,7 +26,7 @@ export async function run(): Promise<BenchResult> {
         events_per_s: Math.round(EVENTS / seconds), p50_ms: round(latencies[Math.floor(EVENTS * 0.5)] ?? 0), p99_ms: round(latencies[Math.floor(EVENTS * 0.99)] ?? 0),
         rss_mb: Math.max(rssPeak, rssMb()),
       },
-      params: { events: EVENTS, durability: 'sqlite WAL, synchronous=FULL, one transaction per event', world: 'worlds/ladder/12-performance' },
+      params: { events: EVENTS, durability: 'sqlite WAL, one transaction per event, fdatasync before it is acknowledged', world: 'worlds/ladder/12-performance' },
     };
   } finally {
     world.close();

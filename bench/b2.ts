@@ -1,5 +1,5 @@
 // b2 (issue 5): a workflow emits blob.put, waits for its receipt, then emits the next, 1,000
-// times in sequence, durably (SQLite synchronous=FULL; the blob and its edge node are small CAS
+// times in sequence, durably (an fdatasync of SQLite's WAL per receipt group, off the thread; the blob and its edge node are small CAS
 // objects written by the transaction that journals the receipt), through the real
 // EffectExecutor and BlobAdapter, each receipt signed with ed25519. The executor signs in
 // process with a key the world trusts, so admission checks that key instead of re-verifying
@@ -112,7 +112,7 @@ export async function run(): Promise<BenchResult> {
           journal_records: audit.records,
           rss_mb: rssMb(),
         },
-        params: { round_trips: ROUND_TRIPS, warmup_round_trips: WARMUP_ROUND_TRIPS, adapter: 'blob.default', durability: 'sqlite synchronous=FULL; small CAS objects commit with the receipt', admission: 'in-process signer with a trusted key (vouched)', verify: 'signature check re-run over the journaled receipts' },
+        params: { round_trips: ROUND_TRIPS, warmup_round_trips: WARMUP_ROUND_TRIPS, adapter: 'blob.default', durability: 'sqlite WAL + fdatasync per receipt group, off the thread (the next in-store put starts once its intent is written); small CAS objects commit with the receipt', admission: 'in-process signer with a trusted key (vouched)', verify: 'signature check re-run over the journaled receipts' },
       };
     } finally {
       executor.close();

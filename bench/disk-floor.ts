@@ -1,5 +1,6 @@
 // disk-floor: what this machine's disk allows, with no AgentOS code in the loop. Plain
-// better-sqlite3 on node.sqlite3's own schema (WAL, synchronous=FULL, as the store opens it)
+// better-sqlite3 on node.sqlite3's own schema (WAL, synchronous=FULL: what the store's own
+// fdatasync of the WAL after each commit amounts to, sqlite-database.ts)
 // commits the rows one input leaves behind, one transaction each:
 // - b1: one journal record (a domain event), as b1-seq commits per event;
 // - b2: four journal records (the receipt, then the next intent's cap and policy decisions and

@@ -1,4 +1,4 @@
-// Durable journal append throughput on SQLite (WAL, synchronous=FULL): one fsync'd
+// Durable journal append throughput on SQLite (WAL, an fdatasync per commit): one fsync'd
 // transaction per append, so (a) one record per append measures the commit cost an input
 // pays alone, and (b) batches of 100 show what group commit buys.
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // Shared by the world benchmarks: a fresh copy of a ladder world, built and created on the
-// embedded default (SQLite, synchronous=FULL), and helpers to make events and read memory.
+// embedded default (SQLite, each send fdatasync'd), and helpers to make events and read memory.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
