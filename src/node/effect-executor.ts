@@ -238,7 +238,7 @@ export class EffectExecutor {
       };
       let started: Promise<AdapterOutcome>;
       try {
-        started = route.adapter.execute(this.adapterIntent(intent), this.context(intent, controller.signal));
+        started = route.adapter.execute(this.adapterIntent(intent), this.context(intent, controller));
       } catch (error) {
         started = Promise.reject(error);
       }
@@ -253,13 +253,16 @@ export class EffectExecutor {
     return { intent_hash: intent.hash, effect_kind: def.name, params, idempotency_key: intent.idempotencyKey };
   }
 
-  private context(intent: OpenIntent, signal: AbortSignal): AdapterContext {
+  private context(intent: OpenIntent, controller: AbortController): AdapterContext {
     const cas = this.world.cas;
     return {
       // Staged: durable with the receipt that names them, which the world journals next.
       blobs: { put: (bytes) => cas.stage(bytes), get: (hash) => cas.get(hash) },
       secrets: this.options.secrets?.forGrant(intent.grant) ?? NO_SECRETS,
-      signal,
+      // Read when used: Node makes an AbortSignal on first read (~8 µs), and most blob and fs work never looks.
+      get signal() {
+        return controller.signal;
+      },
       now: this.options.now ?? (() => BigInt(Date.now()) * 1_000_000n),
     };
   }
