@@ -8,8 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { decodeCanonical } from '../src/cbor/index.ts';
+import { assert, decodeCanonical } from '../src/cbor/index.ts';
 import { EmbeddedWorld } from '../src/node/index.ts';
+import { NODE_TOKEN_FILE, readToken, stateDir } from '../src/node/node-profile.ts';
 import { REPO_ROOT } from './paths.ts';
 import type { BenchResult } from './report.ts';
 import { freshWorld, rssMb } from './world-kit.ts';
@@ -45,13 +46,13 @@ function rssOf(pid: number): number {
 
 interface ClientRun { readonly acked: string[]; readonly latencies: number[]; readonly errors: string[] }
 
-async function client(url: string, id: number, until: number): Promise<ClientRun> {
+async function client(url: string, token: string, id: number, until: number): Promise<ClientRun> {
   const run: ClientRun = { acked: [], latencies: [], errors: [] };
   for (let seq = 0; Date.now() < until; seq += 1) {
     const cell = `c${id}-${seq}`;
     const start = process.hrtime.bigint();
     try {
-      const response = await fetch(`${url}/worlds/main/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema: 'demo/PerfEvent@1', value: { cell, inc: 1 } }) });
+      const response = await fetch(`${url}/worlds/main/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ schema: 'demo/PerfEvent@1', value: { cell, inc: 1 } }) });
       const body = await response.text();
       if (!response.ok) {
         run.errors.push(`HTTP ${response.status}: ${body.slice(0, 200)}`);
@@ -86,12 +87,15 @@ export async function run(): Promise<BenchResult> {
   let nodeRss = 0;
   try {
     const up = JSON.parse(aos(cli, 'node', 'up', '--root', dir, '--port', '0', '--background', '--json')) as { url: string; pid: number };
+    // The node guards every request but /health with the token it wrote at start.
+    const token = readToken(join(stateDir(dir), NODE_TOKEN_FILE));
+    assert(token !== null, 'aos node up writes a token file');
     let runs: ClientRun[];
     const start = process.hrtime.bigint();
     try {
       const until = Date.now() + SECONDS * 1000;
       const sampler = setInterval(() => { nodeRss = Math.max(nodeRss, rssOf(up.pid)); }, 1000);
-      runs = await Promise.all(Array.from({ length: CLIENTS }, (_unused, id) => client(up.url, id, until)));
+      runs = await Promise.all(Array.from({ length: CLIENTS }, (_unused, id) => client(up.url, token, id, until)));
       clearInterval(sampler);
       nodeRss = Math.max(nodeRss, rssOf(up.pid));
     } finally {
