@@ -62,9 +62,9 @@ export interface Adapter {
   readonly kinds: readonly string[];
   /**
    * True for an adapter whose only effect is on the world's own store, through
-   * `context.blobs`: what it stages is written by the transaction that journals its receipt,
-   * which comes after its intent's. Nothing of it can outlive a crash that takes its intent, so
-   * the executor may start it once the intent is written, before the disk has synced it. Any
+   * `context.blobs`: what it stages is written with its intent's record or after it, never
+   * before. Nothing of it can outlive a crash that takes its intent, so the executor may start
+   * it once the intent is admitted, before the record is written or synced. Any
    * adapter that reaches outside (the network, files, a process, a clock) must leave it unset:
    * it starts only once its intent is durable.
    */

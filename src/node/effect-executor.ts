@@ -2,9 +2,9 @@
 // signed receipts back to the world.
 // - An intent starts only when its effect_intent record is durable (below the journal's durable
 //   height). The one exception is an adapter that works only inside the world's store
-//   (`inStore`: blob.put and blob.get): it starts once the record is written, as nothing it does
-//   can outlive a crash that takes the intent (adapter.ts). That lets a chain of blob puts step on
-//   while the disk syncs the last receipt, instead of waiting for it.
+//   (`inStore`: blob.put and blob.get): it starts once the intent is admitted, as nothing it does
+//   can outlive a crash that takes the intent (adapter.ts): what it stages is written with or
+//   after the intent's record. A chain of blob puts steps on while the disk catches up.
 // - An intent waiting for approval (a require_approval policy decision) is not started: it is
 //   picked up by the first dispatch after the approvals that reach the quorum.
 // - At-least-once: `dispatch()` starts every open intent of the world that is not running, so a
@@ -17,11 +17,13 @@
 // - At most `inFlightMax` intents run at once; the rest wait in emission order.
 // - Receipts of intents that settle together (within one turn of the event loop's microtasks:
 //   blob puts started by one step, say) are admitted in one transaction (group commit); each is
-//   admitted as receipt() would, and a refusal touches only its own. The transaction's fsync is
-//   deferred: nobody outside waits on a receipt, so the world steps on while the disk syncs, and
-//   every intent that must wait for durability is dispatched once it has. After each group the
-//   executor dispatches again: the steps it triggered may have opened new intents.
-// - `idle()` resolves only once every receipt the executor committed is durable.
+//   admitted as receipt() would, and a refusal touches only its own. Its write and fsync are
+//   deferred (EmbeddedWorld.receipts): nobody outside waits on a receipt, so the world steps on,
+//   and every intent that must wait for durability is dispatched once it has. After each group
+//   the executor dispatches again: the steps it triggered may have opened new intents. Groups
+//   follow each other in microtasks for at most EXECUTOR_TURN_MS_MAX; then the event loop turns
+//   (API requests, timers, and the world writes the groups admitted meanwhile, together).
+// - `idle()` resolves only once every receipt the executor admitted is durable.
 import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome, AdapterSecrets, ReceiptSigner } from '../adapters/index.ts';
 import { AirError, valueFromCbor } from '../air/index.ts';
 import { assert, CborError, decodeVerified, encodeCanonical, hashBytes } from '../cbor/index.ts';
@@ -30,7 +32,9 @@ import { KernelError, RECEIPT_FAILURE_MESSAGE_BYTES_MAX } from '../kernel/index.
 import type { OpenIntent, ReceiptInput } from '../kernel/index.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
 import { NodeError } from './errors.ts';
-import { EFFECT_DEADLINE_MS_DEFAULT, EXECUTOR_INTENTS_IN_FLIGHT_MAX, EXECUTOR_RECEIPT_GROUP_MAX } from './limits.ts';
+import { EFFECT_DEADLINE_MS_DEFAULT, EXECUTOR_INTENTS_IN_FLIGHT_MAX, EXECUTOR_RECEIPT_GROUP_MAX, EXECUTOR_TURN_MS_MAX } from './limits.ts';
+
+const TURN_NS_MAX = BigInt(EXECUTOR_TURN_MS_MAX) * 1_000_000n;
 
 /** An adapter, the key that signs its receipts, and its deadline (null: none, as for timers). */
 export interface ExecutorRoute {
@@ -89,6 +93,8 @@ export class EffectExecutor {
   /** Signed receipts waiting for the next group commit, in the order their intents settled. */
   private readonly settled: Array<{ readonly intent: OpenIntent; readonly route: ExecutorRoute; readonly receipt: ReceiptInput }> = [];
   private flushQueued = false;
+  /** When the current run of back-to-back flushes began (hrtime ns), or null once the event loop has turned. */
+  private turnStartedNs: bigint | null = null;
   private awaitingDisk = false;
   private closed = false;
   /** Why the executor stopped on its own (the disk failed a sync), or null. */
@@ -181,16 +187,28 @@ export class EffectExecutor {
   }
 
   private async run(intent: OpenIntent, route: ExecutorRoute, controller: AbortController): Promise<void> {
-    assert(this.mayStart(intent, route), 'an intent starts only once its record is durable (written, for an in-store adapter)');
+    assert(this.mayStart(intent, route), 'an intent starts only once its record is durable (admitted, for an in-store adapter)');
     const outcome = await this.execute(intent, route, controller);
     if (this.running.get(intent.hash) !== controller) return; // closed meanwhile: the outcome is dropped
     this.running.delete(intent.hash);
     this.settled.push({ intent, route, receipt: this.signed(intent, route, outcome) });
-    if (this.flushQueued) return;
-    // After the microtasks already queued: the continuations of other adapters that settled in
-    // the same turn join this group.
+    if (!this.flushQueued) this.scheduleFlush();
+  }
+
+  // After the microtasks already queued, so the continuations of other adapters that settled in
+  // the same turn join the group; after the event loop turns, once this run of flushes has held
+  // the thread for EXECUTOR_TURN_MS_MAX.
+  private scheduleFlush(): void {
     this.flushQueued = true;
-    queueMicrotask(() => this.flush());
+    const now = process.hrtime.bigint();
+    if (this.turnStartedNs === null) {
+      this.turnStartedNs = now;
+      setImmediate(() => {
+        this.turnStartedNs = null;
+      });
+    }
+    if (now - this.turnStartedNs >= TURN_NS_MAX) setImmediate(() => this.flush());
+    else queueMicrotask(() => this.flush());
   }
 
   /** Admits the settled receipts in one transaction, then dispatches what their steps opened. */
@@ -214,10 +232,7 @@ export class EffectExecutor {
       if (error instanceof KernelError && (error.code === 'DUPLICATE_RECEIPT' || error.code === 'UNKNOWN_INTENT')) return;
       this.report(intent.hash, error.message);
     });
-    if (this.settled.length > 0) {
-      this.flushQueued = true;
-      queueMicrotask(() => this.flush());
-    }
+    if (this.settled.length > 0) this.scheduleFlush();
     this.dispatch();
   }
 
@@ -299,7 +314,7 @@ export class EffectExecutor {
   }
 
   private mayStart(intent: OpenIntent, route: ExecutorRoute): boolean {
-    return intent.emittedAt < (route.adapter.inStore === true ? this.world.writtenHeight : this.world.durableHeight);
+    return intent.emittedAt < (route.adapter.inStore === true ? this.world.head.height : this.world.durableHeight);
   }
 
   // One wait at a time: it dispatches what became durable meanwhile, and waits again if need be.
@@ -319,7 +334,7 @@ export class EffectExecutor {
 
   private notifyIfIdle(): void {
     if (this.idleWaiters.length === 0 || this.running.size !== 0 || this.waiting.length !== 0 || this.settled.length !== 0) return;
-    if (!this.closed && this.world.durableHeight < this.world.writtenHeight) {
+    if (!this.closed && this.world.durableHeight < this.world.head.height) {
       this.dispatchWhenDurable();
       return;
     }

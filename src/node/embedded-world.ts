@@ -16,7 +16,7 @@ import { listKeys } from './keys.ts';
 import { loadAir, readAir, storeAir } from './air-in-cas.ts';
 import { NodeError } from './errors.ts';
 import type { NodeErrorCode } from './errors.ts';
-import { JOURNAL_WALK_PAGE_RECORDS, VERIFY_THREAD_MIN_RECORDS } from './limits.ts';
+import { JOURNAL_WALK_PAGE_RECORDS, VERIFY_THREAD_MIN_RECORDS, WORLD_UNWRITTEN_RECORDS_MAX } from './limits.ts';
 import { CasModules } from './module-runtimes.ts';
 import { threadAvailable } from './thread-entry.ts';
 import { loadSysModules, storeSysModules, sysModulesForCreate } from './sys-modules.ts';
@@ -70,6 +70,11 @@ export class EmbeddedWorld {
   private committed: (() => void) | null = null;
   /** Every record below this height is on disk; at most the kernel's head (see receipts()). */
   private durable: number;
+  /** Records of deferred receipt groups not yet written (see receipts()). */
+  private unwritten: SealedRecord[] = [];
+  private writeScheduled = false;
+  /** Why a deferred write failed: the world is then ahead of its journal, and refuses all further use. */
+  private writeFailure: Error | null = null;
 
   private constructor(
     readonly dir: string,
@@ -171,6 +176,7 @@ export class EmbeddedWorld {
    * instead of one per snapshot: a world of 100 snapshots replays twice its length, not ~50 times.
    */
   async verifyReplay(options: VerifyReplayOptions = {}): Promise<{ heights: number; snapshots: number; head: Hash | null }> {
+    this.writeQueued();
     // A snapshot an older kernel wrote in another format cannot be restored here, nor re-produced
     // byte for byte (its record is kept as journaled): segments pass through it, and replay from
     // genesis still checks everything after it.
@@ -311,10 +317,12 @@ export class EmbeddedWorld {
    * receipt() would throw it) and takes nothing with it; the others still commit.
    *
    * With durability 'now' each is acknowledged durable when the batch returns. With 'deferred'
-   * (the executor's choice: nobody outside waits on these) the records are written and the
-   * world steps on at once, while the disk syncs off the thread: `durableHeight` stays below
-   * them until it has, and `whenDurable()` resolves then. Anything that answers outside the
-   * process calls syncDurable() first.
+   * (the executor's choice: nobody outside waits on these) the world steps on at once. The
+   * records are written when the event loop next turns (with every deferred group admitted
+   * until then, in one transaction), or once WORLD_UNWRITTEN_RECORDS_MAX wait, or before
+   * anything else touches the journal; and the disk syncs them off the thread. `durableHeight`
+   * stays below them until it has, and `whenDurable()` resolves then. Anything that answers
+   * outside the process calls syncDurable() first.
    */
   receipts(items: ReadonlyArray<{ readonly receipt: ReceiptInput; readonly signedWith?: Uint8Array }>, durability: Durability = 'now'): Array<{ records: SealedRecord[] } | { error: KernelError | NodeError }> {
     const results = this.admitGroup(items, ({ receipt, signedWith }) => this.world.submitReceipt(receipt, this.clock.next(), signedWith === undefined ? {} : { signedWith }), durability);
@@ -375,7 +383,7 @@ export class EmbeddedWorld {
 
   /**
    * Every open intent (journaled, not settled), by hash. One opened by a deferred receipt group
-   * is written but may not be durable yet: its `emittedAt` is at or above `durableHeight`.
+   * is admitted but may not be durable yet: its `emittedAt` is at or above `durableHeight`.
    */
   openIntents(): ReadonlyMap<Hash, OpenIntent> {
     return this.world.openIntents();
@@ -386,25 +394,36 @@ export class EmbeddedWorld {
     return this.durable;
   }
 
-  /** Every record below this height is written and readable here (the kernel's head); see receipts(). */
-  get writtenHeight(): number {
-    return this.world.head.height;
-  }
-
-  /** Makes every written record durable before returning; a no-op when all are. */
+  /** Writes and syncs every admitted record before returning; a no-op when all are durable. */
   syncDurable(): void {
-    const written = this.world.head.height;
-    if (this.durable >= written) return;
+    const admitted = this.world.head.height;
+    if (this.durable >= admitted) return;
+    this.writeQueued();
     this.store.sync();
-    this.markDurable(written);
+    this.markDurable(admitted);
   }
 
-  /** Resolves once every record written before the call is durable (the fsync runs off the thread). */
+  /** Resolves once every record admitted before the call is durable (written now, synced off the thread). */
   async whenDurable(): Promise<void> {
-    const written = this.world.head.height;
-    if (this.durable >= written) return;
+    const admitted = this.world.head.height;
+    if (this.durable >= admitted) return;
+    this.writeQueued();
     await this.store.synced();
-    this.markDurable(written);
+    this.markDurable(admitted);
+  }
+
+  /** Writes the deferred receipt groups admitted so far, their fsync deferred; throws, for good, if a write failed. */
+  private writeQueued(): void {
+    if (this.writeFailure !== null) throw this.writeFailure;
+    if (this.unwritten.length === 0) return;
+    const records = this.unwritten;
+    this.unwritten = [];
+    try {
+      this.write(records, 'deferred');
+    } catch (error) {
+      this.writeFailure = new NodeError('WORLD_STOPPED', `the world in ${this.dir} could not write its receipts (${(error as Error).message}); it stops here: reopen it, and its open work runs again from the journal`, 'check the disk, then restart the node or reopen the world', { cause: error });
+      throw this.writeFailure;
+    }
   }
 
   /** The node's CAS, where adapters keep blobs. */
@@ -437,6 +456,7 @@ export class EmbeddedWorld {
   /** Takes a snapshot now. */
   snapshot(): SealedRecord[] {
     this.checkWritable();
+    this.writeQueued();
     const records = this.world.snapshot();
     this.worldStore.journal.append(records.map(toEntry));
     this.indexSnapshots(records);
@@ -467,6 +487,7 @@ export class EmbeddedWorld {
 
   /** Journal records from a height, decoded; `kind` filters. */
   tail(from: number, limit: number, kind?: string): SealedRecord[] {
+    this.writeQueued();
     return this.worldStore.journal.read(from, limit).map((entry) => openRecord(entry.bytes, entry.height)).filter((record) => kind === undefined || record.body.kind === kind);
   }
 
@@ -480,10 +501,14 @@ export class EmbeddedWorld {
     }
   }
 
-  /** Closes the world; what is written but not yet durable is synced first. */
+  /** Closes the world; what is admitted but not yet durable is written and synced first. */
   close(): void {
-    this.modules.dispose();
-    this.store.close();
+    try {
+      if (this.writeFailure === null) this.writeQueued();
+    } finally {
+      this.modules.dispose();
+      this.store.close();
+    }
   }
 
   private checkWritable(): void {
@@ -491,6 +516,25 @@ export class EmbeddedWorld {
   }
 
   private commit(records: SealedRecord[], durability: Durability = 'now'): SealedRecord[] {
+    if (durability === 'deferred') {
+      if (this.writeFailure !== null) throw this.writeFailure;
+      for (const record of records) this.unwritten.push(record);
+      if (this.unwritten.length >= WORLD_UNWRITTEN_RECORDS_MAX) this.writeQueued();
+      else if (!this.writeScheduled) {
+        this.writeScheduled = true;
+        setImmediate(() => {
+          this.writeScheduled = false;
+          // A failure is kept: the next call on the world throws it.
+          if (this.writeFailure === null) this.writeQueued();
+        });
+      }
+      return records;
+    }
+    this.writeQueued();
+    return this.write(records, durability);
+  }
+
+  private write(records: SealedRecord[], durability: Durability): SealedRecord[] {
     // One transaction per input; a group of inputs larger than one append allows is split, and
     // nothing is acknowledged until every part is durable.
     for (let start = 0; start < records.length; start += JOURNAL_APPEND_ENTRIES_MAX) {

@@ -33,7 +33,9 @@ export type NodeErrorCode = 'WORLD_EXISTS' | 'NO_WORLD' | 'AIR_INVALID' | 'AIR_M
   /** A fork was asked at a height or snapshot the source world cannot be cut at. */
   | 'FORK_INVALID'
   /** The folder an import or fork would write already holds a world. */
-  | 'TARGET_EXISTS';
+  | 'TARGET_EXISTS'
+  /** A world could not write what it admitted (receipts written after the fact): it refuses all further use. */
+  | 'WORLD_STOPPED';
 
 /** The one error class of the node layer: what is wrong, where, and what to do. */
 export class NodeError extends Error {

@@ -25,6 +25,15 @@ export const EFFECT_DEADLINE_MS_DEFAULT = 120_000;
 export const EXECUTOR_INTENTS_IN_FLIGHT_MAX = 64;
 /** Receipts an executor admits in one transaction (group commit); more wait for the next group. */
 export const EXECUTOR_RECEIPT_GROUP_MAX = 64;
+/**
+ * Longest the executor admits settled receipts back to back before it lets the event loop turn.
+ * A chain of in-store effects (blob puts) never waits on anything, so without a bound it would
+ * hold the thread until it ends: API requests, timers and the world's deferred writes wait at
+ * most this long. The receipt groups admitted within one turn are written in one transaction.
+ */
+export const EXECUTOR_TURN_MS_MAX = 5;
+/** Records of deferred receipt groups a world holds unwritten at most; reaching it writes them at once. */
+export const WORLD_UNWRITTEN_RECORDS_MAX = 4_096;
 /** Records replay --verify's stretches from snapshots must cover to run on a thread of their own beside the replay from genesis (a thread starts in ~0.1 s). */
 export const VERIFY_THREAD_MIN_RECORDS = 10_000;
 /** Longest wait one timer setTimeout may take (node's limit is 2^31-1 ms); longer waits are chained. */

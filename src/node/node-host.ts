@@ -109,7 +109,7 @@ export class NodeHost {
   }
 
   /**
-   * Makes every record a running world has written durable (its executor defers the fsync of
+   * Makes every record a running world has admitted durable (its executor defers the write of
    * receipts: embedded-world.ts), before a reader on a connection of its own (an audit, an
    * export, a fork) looks at the folder. A world not running has nothing pending.
    */
