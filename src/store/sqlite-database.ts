@@ -10,7 +10,7 @@
 // on, and one fdatasync covers every commit written before it started (group commit). A failed
 // fdatasync leaves no way to know what reached the disk, so the database then refuses all
 // further use (as PostgreSQL panics), and the world is reopened from what is on disk.
-import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { assert, InvariantError } from '../cbor/index.ts';
@@ -24,7 +24,7 @@ export type SqliteParameter = number | string | Uint8Array | null;
 /** A result row, by column name; read its columns with the `…Column` helpers below. */
 export type SqliteRow = Readonly<Record<string, unknown>>;
 
-/** How the WAL is synced: node:fs's fdatasync, or a test's stand-in that counts or fails. */
+/** How the WAL (and once, its folder) is synced: node:fs's fdatasync, or a test's stand-in that counts or fails. */
 export interface FileSync {
   now(fd: number): void;
   later(fd: number, done: (error: Error | null) => void): void;
@@ -43,6 +43,7 @@ export class SqliteDatabase {
   // Whether the open transaction has changed anything: one that only read needs no sync.
   private changed = false;
   private wal: number | null = null;
+  private folderSynced = false;
   private syncing = false;
   private waiters: Array<{ readonly upto: number; readonly resolve: () => void; readonly reject: (error: StoreError) => void }> = [];
   private failure: StoreError | null = null;
@@ -140,6 +141,7 @@ export class SqliteDatabase {
     const upto = this.written;
     const wal = this.walFile();
     if (wal !== null) {
+      this.syncFolderOnce();
       try {
         this.fileSync.now(wal);
       } catch (error) {
@@ -178,6 +180,7 @@ export class SqliteDatabase {
     const upto = this.written;
     const wal = this.walFile();
     if (wal === null) return this.settle(upto);
+    this.syncFolderOnce();
     this.syncing = true;
     this.fileSync.later(wal, (error) => {
       this.syncing = false;
@@ -203,8 +206,7 @@ export class SqliteDatabase {
   }
 
   // The WAL file, opened once (SQLite keeps it while this connection is open); null while there
-  // is none, when every commit is in the database file, which checkpoints sync. The first open
-  // also syncs the folder, so the WAL's own directory entry survives a power loss.
+  // is none, when every commit is in the database file, which checkpoints sync.
   private walFile(): number | null {
     if (this.wal !== null) return this.wal;
     try {
@@ -213,15 +215,23 @@ export class SqliteDatabase {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw this.fail(error);
     }
+    return this.wal;
+  }
+
+  // Before a writer's first commit is called durable, the folder is synced too, so the WAL's own
+  // directory entry survives a power loss (SQLite does this itself only when it syncs the WAL).
+  // A reader's sync (EmbeddedWorld opening read-only) makes others' commits durable, and skips it.
+  private syncFolderOnce(): void {
+    if (this.folderSynced || this.written === 0) return;
     const folder = openSync(dirname(this.file), 'r');
     try {
-      fsyncSync(folder);
+      this.fileSync.now(folder);
     } catch (error) {
       throw this.fail(error);
     } finally {
       closeSync(folder);
     }
-    return this.wal;
+    this.folderSynced = true;
   }
 
   private closeWal(): void {

@@ -7,7 +7,7 @@
 // synced commit from one in the page cache; only a power loss could).
 import assert from 'node:assert/strict';
 import { mkdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { nodeDatabaseFile, StoreError } from '../../../src/store/index.ts';
 import { SqliteDatabase } from '../../../src/store/sqlite-database.ts';
@@ -62,17 +62,17 @@ function insert(database: SqliteDatabase, n: number, durability: 'now' | 'deferr
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-test('a now commit fdatasyncs the WAL file before it returns', () => withDatabase((database, sync, file) => {
+test('a now commit fdatasyncs the WAL file before it returns, and the folder once, for the WAL\'s directory entry', () => withDatabase((database, sync, file) => {
   insert(database, 1, 'now');
-  assert.deepEqual(sync.synced, [`${file}-wal`], 'one fdatasync, of the WAL');
+  assert.deepEqual(sync.synced, [dirname(file), `${file}-wal`], 'the folder, then the WAL');
   insert(database, 2, 'now');
-  assert.equal(sync.synced.length, 2, 'every now commit syncs');
+  assert.deepEqual(sync.synced.slice(2), [`${file}-wal`], 'every now commit syncs the WAL; the folder only once');
 }));
 
-test('the first sync of a database is real, though it has written nothing yet', () => withDatabase((database, sync) => {
+test('the first sync of a database is real, though it has written nothing yet; a reader\'s skips the folder', () => withDatabase((database, sync, file) => {
   // Commits a process left in the page cache when it died are made durable by whoever opens next.
   database.sync();
-  assert.equal(sync.synced.length, 1);
+  assert.deepEqual(sync.synced, [`${file}-wal`]);
   database.sync();
   assert.equal(sync.synced.length, 1, 'nothing new to sync');
 }));
@@ -101,7 +101,7 @@ test('deferred commits are readable at once and durable only when an fdatasync t
   assert.equal(sync.pending.length, 1, 'which starts at once');
   sync.complete();
   await third;
-  assert.deepEqual(sync.synced.slice(before), [`${file}-wal`, `${file}-wal`]);
+  assert.deepEqual(sync.synced.slice(before), [dirname(file), `${file}-wal`, `${file}-wal`], 'the folder before the first write is called durable, then the WAL for each fdatasync');
   await database.synced();
   assert.equal(sync.pending.length, 0, 'nothing left to sync');
 }));
@@ -123,13 +123,14 @@ test('closing syncs what is pending', () => {
   const { root, remove } = tempRoot();
   try {
     const sync = new RecordingSync();
-    const database = SqliteDatabase.open(databaseFile(root), sync);
+    const file = databaseFile(root);
+    const database = SqliteDatabase.open(file, sync);
     database.exec('CREATE TABLE rows (n INTEGER PRIMARY KEY) STRICT');
     database.sync();
     insert(database, 1, 'deferred');
     const before = sync.synced.length;
     database.close();
-    assert.equal(sync.synced.length, before + 1, 'close fdatasyncs the deferred commit');
+    assert.deepEqual(sync.synced.slice(before), [dirname(file), `${file}-wal`], 'close fdatasyncs the deferred commit (and, for this first write, the folder)');
   } finally {
     remove();
   }
