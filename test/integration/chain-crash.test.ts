@@ -15,7 +15,7 @@ import { BlobAdapter } from '../../src/adapters/index.ts';
 import { decodeCanonical } from '../../src/cbor/index.ts';
 import { buildWorld, writeModuleHashes } from '../../src/cli/build/index.ts';
 import { auditWorld, EffectExecutor, EmbeddedWorld } from '../../src/node/index.ts';
-import { runChildUntilKilled } from '../support/kill-child.ts';
+import { runChildUntilKilled, seededFraction } from '../support/kill-child.ts';
 import { testSigner, trustedFor } from '../support/receipt-keys.ts';
 
 const TRIALS = 6;
@@ -24,18 +24,10 @@ const ACKS_BEFORE_KILL_MAX = 50;
 const CHILD = join(import.meta.dirname, 'chain-crash-child.ts');
 const WORLD = join(import.meta.dirname, '../../bench/worlds/b2-chain');
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 test(`a chain of blob puts killed ${TRIALS} times finishes with each put settled once`, async () => {
   const seed = Number(process.env.AOS_SIM_SEED ?? Date.now() % 1_000_000);
   console.log(`chain-crash seed=${seed} (rerun with AOS_SIM_SEED=${seed})`);
-  const random = seededRandom(seed);
+  const random = seededFraction(seed);
   const root = mkdtempSync(join(tmpdir(), 'aos-crash-chain-'));
   const signer = testSigner('blob.default');
   try {

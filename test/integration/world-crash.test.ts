@@ -13,24 +13,16 @@ import { join } from 'node:path';
 import { decodeCanonical, encodeCanonical } from '../../src/cbor/index.ts';
 import { buildWorld, writeModuleHashes } from '../../src/cli/build/index.ts';
 import { EmbeddedWorld } from '../../src/node/index.ts';
-import { runChildUntilKilled } from '../support/kill-child.ts';
+import { runChildUntilKilled, seededFraction } from '../support/kill-child.ts';
 
 const TRIALS = 20;
 const ACKS_BEFORE_KILL_MAX = 12;
 const CHILD = join(import.meta.dirname, 'world-crash-child.ts');
 const WORLD = join(import.meta.dirname, '../../worlds/ladder/12-performance-keyed');
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 test(`every acknowledged event survives SIGKILL, once, and state equals a full replay (${TRIALS} trials)`, async () => {
   const seed = Number(process.env.AOS_SIM_SEED ?? Date.now() % 1_000_000);
-  const random = seededRandom(seed);
+  const random = seededFraction(seed);
   const root = mkdtempSync(join(tmpdir(), 'aos-crash-world-'));
   try {
     cpSync(WORLD, root, { recursive: true, filter: (path) => !path.endsWith('.aos') });
