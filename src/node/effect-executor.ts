@@ -143,7 +143,7 @@ export class EffectExecutor {
 
   /**
    * Resolves when no intent is running or waiting (timers waiting for their time are running),
-   * and every receipt committed so far is durable; rejects if the disk failed to sync them.
+   * and every receipt admitted so far is durable; rejects if it could not be written or synced.
    */
   async idle(): Promise<void> {
     await new Promise<void>((resolve) => {

@@ -524,8 +524,11 @@ export class EmbeddedWorld {
         this.writeScheduled = true;
         setImmediate(() => {
           this.writeScheduled = false;
-          // A failure is kept: the next call on the world throws it.
-          if (this.writeFailure === null) this.writeQueued();
+          try {
+            this.writeQueued();
+          } catch {
+            // Kept in writeFailure: the next call on the world throws it.
+          }
         });
       }
       return records;
