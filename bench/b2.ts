@@ -5,9 +5,10 @@
 // within one turn of the event loop (EXECUTOR_TURN_MS_MAX) are written in one SQLite
 // transaction, with the blobs and edge nodes they name, and made durable by an fdatasync of the
 // WAL off the thread; the run ends when every receipt is durable. `durable_steps` counts the
-// times the durable height moved during the measured chain (about one per write transaction). The executor signs in
-// process with a key the world trusts, so admission checks that key instead of re-verifying
-// (receipt-signature.ts); `aos audit verify` verifies every signature, timed below.
+// times the durable height moved during the measured chain (about one per write transaction).
+// The executor signs in process with a key the world trusts, so admission checks that key
+// instead of re-verifying (receipt-signature.ts); `aos audit verify` verifies every signature,
+// timed below.
 // Prints round trips per second, per-round-trip latency (between consecutive adapter starts),
 // the time spent signing each receipt (measured inside the run), verifying each (the admission
 // check, re-run over the journaled receipts after the run: the kernel is not instrumented), and
