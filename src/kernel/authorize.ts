@@ -75,7 +75,7 @@ export function decideEffect(request: EffectRequest, env: CheckEnv): EffectDecis
   if (policy.decision === 'deny') return { grant, cap: ALLOW, stage: 'secrets', policy };
   // A spent budget denies as a capability decision (budget_exhausted); the policy's verdict, which
   // no longer matters, is not journaled then.
-  const reserved = reservationFor(grant, request.kind, request.params.value, env.budgets);
+  const reserved = reservationFor(grant, request.kind, request.params, env.budgets);
   const budget = checkBudget(grant, env.budgets, env.logicalNowNs, reserved);
   if (!budget.allowed) return { grant, cap: budget, stage: 'budget', policy: null };
   return { grant, cap: ALLOW, stage: 'budget', policy, ...(reserved === null ? {} : { reserved }) };

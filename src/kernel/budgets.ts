@@ -164,9 +164,10 @@ export class StepBudgets implements BudgetUsage {
 }
 
 /** What an effect reserves under its grant when it opens (see the file comment); null when the grant has no budget. */
-export function reservationFor(grant: CompiledGrant, effectKind: string, params: CborValue, budgets: BudgetUsage): BudgetAmounts | null {
+export function reservationFor(grant: CompiledGrant, effectKind: string, params: { readonly value: CborValue }, budgets: BudgetUsage): BudgetAmounts | null {
   if (grant.budget === null) return null;
-  return { costCents: budgets.peakCostCents(grant.name), tokens: effectKind === LLM_GENERATE_KIND ? maxTokensOf(params) : 0n, count: 1n };
+  // Params are decoded only here, for an llm.generate under a budget (~20 µs for a small value otherwise spent on every effect).
+  return { costCents: budgets.peakCostCents(grant.name), tokens: effectKind === LLM_GENERATE_KIND ? maxTokensOf(params.value) : 0n, count: 1n };
 }
 
 /** An llm.generate's runtime.max_tokens (params already canonical against sys/LlmGenerateParams@1), or 0. */
