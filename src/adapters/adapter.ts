@@ -64,9 +64,9 @@ export interface Adapter {
    * True for an adapter whose only effect is on the world's own store, through
    * `context.blobs`: what it stages is written with its intent's record or after it, never
    * before. Nothing of it can outlive a crash that takes its intent, so the executor may start
-   * it once the intent is admitted, before the record is written or synced. Any
-   * adapter that reaches outside (the network, files, a process, a clock) must leave it unset:
-   * it starts only once its intent is durable.
+   * it once the intent is admitted, before the record is written or synced. Any adapter that
+   * reaches outside (the network, files, a process, a clock) must leave it unset: it starts only
+   * once its intent is durable.
    */
   readonly inStore?: boolean;
   execute(intent: AdapterIntent, context: AdapterContext): Promise<AdapterOutcome>;

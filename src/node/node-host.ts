@@ -114,10 +114,8 @@ export class NodeHost {
    * export, a fork) looks at the folder. A world not running has nothing pending.
    */
   async settle(id: string): Promise<void> {
-    const running = this.workers.get(id);
-    if (running === undefined) return;
-    const result: OpResult = await (await running).call('head', null);
-    if (!result.ok) throw new WorldOpError(result.error.code, result.error.message, result.error.hint);
+    // Every operation syncs before it answers (node-world-ops.ts): the cheapest one will do.
+    if (this.workers.has(id)) await this.call(id, 'head');
   }
 
   /** Sends an event to world `id`; resolves once durable (under the watchdog). */

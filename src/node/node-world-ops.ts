@@ -86,8 +86,8 @@ export class HostedWorld {
       return { ok: false, error: { name: String(known.name ?? 'Error'), code: String(known.code ?? 'INTERNAL'), message: String(known.message ?? error), ...(typeof known.hint === 'string' ? { hint: known.hint } : {}) } };
     };
     try {
-      // What an operation answers leaves the process: receipts the executor wrote without
-      // waiting for the disk are made durable first (embedded-world.ts receipts()).
+      // What an operation answers leaves the process: receipts the executor admitted without
+      // waiting for the disk are written and made durable first (embedded-world.ts receipts()).
       this.world.syncDurable();
       const value = this.run(op, (typeof args === 'object' && args !== null ? args : {}) as Args);
       // A few operations (a governance shadow) run asynchronously in the world's thread.

@@ -165,7 +165,8 @@ export class SqliteDatabase {
   close(): void {
     if (!this.handle.open) return;
     try {
-      if (this.failure === null && this.written > Math.max(this.durable, 0)) this.sync();
+      // Only what this connection wrote: a reader that never wrote does not sync on its way out.
+      if (this.failure === null && this.written > 0 && this.written > this.durable) this.sync();
     } finally {
       this.statements.clear();
       translate(this.file, 'close', () => this.handle.close());

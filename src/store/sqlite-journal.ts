@@ -1,8 +1,8 @@
 // A world's journal in node.sqlite3: one row per record. An append is one IMMEDIATE
 // transaction, committed with an fsync of the WAL (now, or deferred: sqlite-database.ts), so it
-// is the group commit point: the node batches the records of queued inputs into one call. The node CAS's
-// staged objects (an adapter's outputs) are written by the same transaction, so they are
-// durable no later than the records that name them.
+// is the group commit point: the node batches the records of queued inputs into one call. The
+// node CAS's staged objects (an adapter's outputs) are written by the same transaction, so they
+// are durable no later than the records that name them.
 import { assert, isHash } from '../cbor/index.ts';
 import { StoreError } from './errors.ts';
 import { assertHeight, checkAppendBatch, checkHeightsContinue, checkReadRange, verifyEntry } from './journal-checks.ts';

@@ -7,9 +7,9 @@
 // which is what a single-threaded stepper wants between inputs (it must not step an input
 // whose records are not durable). An append may instead defer its fsync ('deferred'): it is
 // written and readable at once, and durable once the node store's sync() returns or its
-// synced() resolves, the fsync running off the thread meanwhile. A PostgreSQL backend cannot be synchronous; it will sit
-// behind an async wrapper in the node layer that implements the same operations as
-// promises, so the kernel and these shapes do not change.
+// synced() resolves, the fsync running off the thread meanwhile. A PostgreSQL backend cannot be
+// synchronous; it will sit behind an async wrapper in the node layer that implements the same
+// operations as promises, so the kernel and these shapes do not change.
 import type { Hash } from '../cbor/index.ts';
 
 /** One journal record as stored: its height, kind, canonical CBOR bytes and their sha256. */

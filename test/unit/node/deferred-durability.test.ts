@@ -1,9 +1,9 @@
 // Goal: the executor commits receipts without waiting for the disk, and nothing leans on them
 // before they are durable. A chain lets the event loop turn every few ms, and the receipt groups
-// admitted meanwhile are written together. An adapter that reaches outside the store (a timer, here) starts only
-// once its intent is durable; an in-store one (blob.put) may start as soon as its intent is
-// written, so a chain of puts steps on while the disk syncs; idle() means durable; an answer of
-// the node's world operations (HostedWorld) and a reopen see only durable records.
+// admitted meanwhile are written together. An adapter that reaches outside the store (a timer,
+// here) starts only once its intent is durable; an in-store one (blob.put) may start as soon as
+// its intent is admitted, so a chain of puts steps on while the disk syncs; idle() means durable;
+// reads, the node's world operations (HostedWorld) and a reopen see every admitted record, durable.
 // Method: the runner fixture (blob.put, then a timer) and the b2 bench's chain world (each
 // blob.put receipt puts the next blob), built into temp folders, with adapters that note, as they
 // start, whether their intent's record was durable. Every world ends with replay-or-die.
