@@ -63,6 +63,8 @@ export interface OpenOptions {
   readonly fromGenesis?: boolean;
   /** Only read: inputs are refused, and the module engine is loaded only if a journal tail must be replayed. */
   readonly readOnly?: boolean;
+  /** Deferred writes the store commits on this thread before its writer thread takes over (default SQLITE_WRITER_MIN_WRITES). */
+  readonly writerAfter?: number;
 }
 
 export class EmbeddedWorld {
@@ -131,7 +133,7 @@ export class EmbeddedWorld {
   static async open(dir: string, options: OpenOptions = {}): Promise<EmbeddedWorld> {
     const clock = options.clock ?? new SystemClock();
     const onStep = options.onStep;
-    const store = openSqliteNodeStore(dir);
+    const store = openSqliteNodeStore(dir, options.writerAfter === undefined ? {} : { writerAfter: options.writerAfter });
     try {
       if (!store.worlds().includes(EMBEDDED_WORLD_ID)) {
         throw new NodeError('NO_WORLD', `${dir} holds no world yet`, `create it with \`aos world create --root ${dir}\``);

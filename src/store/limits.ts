@@ -54,6 +54,17 @@ export const META_VALUE_BYTES_MAX = 1024 * 1024;
  * One process writes a world, so a wait this long means another process holds the node.
  */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/**
+ * Deferred writes a database commits on its own thread before it starts a writer thread for
+ * the rest (sqlite-writer.ts): a thread costs ~30 ms to start (~130 ms from sources), worth it
+ * for a world that keeps executing effects, not for one that writes a few receipts and closes.
+ */
+export const SQLITE_WRITER_MIN_WRITES = 64;
+/**
+ * Longest a database's thread waits for its writer thread to commit what it posted: the
+ * writer's own wait for a busy lock, with room to spare. Past it the database stops (IO).
+ */
+export const SQLITE_WRITER_WAIT_MS_MAX = 4 * SQLITE_BUSY_TIMEOUT_MS;
 
 assert(JOURNAL_RECORD_BYTES_MAX <= JOURNAL_READ_BYTES_MAX, 'a read can return any single record whole');
 assert(JOURNAL_RECORD_BYTES_MAX <= JOURNAL_APPEND_BYTES_MAX, 'an append can carry any single record');

@@ -17,7 +17,7 @@ import { StoreError } from './errors.ts';
 import { FileCas } from './file-cas.ts';
 import { CAS_INLINE_BYTES_MAX, CAS_PUT_MANY_OBJECTS_MAX, CAS_STAGED_OBJECTS_MAX } from './limits.ts';
 import { blobColumn } from './sqlite-database.ts';
-import type { SqliteDatabase } from './sqlite-database.ts';
+import type { SqliteDatabase, SqliteWrite } from './sqlite-database.ts';
 import type { CasStore } from './types.ts';
 
 const SELECT_OBJECT = 'SELECT bytes FROM cas_objects WHERE hash = ?';
@@ -99,7 +99,12 @@ export class NodeCas implements CasStore {
     for (const [hash, bytes] of this.staged) this.insert(hash, bytes);
   }
 
-  /** Forgets staged objects once the transaction that wrote them committed. */
+  /** The writes of the staged objects, for a deferred append to commit with its records (then `committed`). */
+  stagedWrites(): SqliteWrite[] {
+    return [...this.staged].map(([hash, bytes]) => ({ sql: INSERT_OBJECT, parameters: [hash, bytes] }));
+  }
+
+  /** Forgets staged objects once the transaction that wrote them committed (or, deferred, was handed over). */
   committed(): void {
     this.staged.clear();
   }

@@ -1,7 +1,7 @@
-// The only file that imports better-sqlite3. It opens the node database with every option
-// that shapes durability spelled out, caches prepared statements, runs write transactions,
-// makes them durable, and turns the library's errors into StoreErrors that say which file and
-// what to do.
+// With its writer thread (sqlite-writer-thread.ts), the only file that imports better-sqlite3.
+// It opens the node database with every option that shapes durability spelled out, caches
+// prepared statements, runs write transactions, makes them durable, and turns the library's
+// errors into StoreErrors that say which file and what to do.
 //
 // Durability. SQLite runs with synchronous=NORMAL, which in WAL mode keeps the database
 // consistent through a power loss (it syncs around checkpoints) but does not sync the WAL at
@@ -10,14 +10,24 @@
 // on, and one fdatasync covers every commit written before it started (group commit). A failed
 // fdatasync leaves no way to know what reached the disk, so the database then refuses all
 // further use (as PostgreSQL panics), and the world is reopened from what is on disk.
+//
+// Deferred writes given as data (writeLater) go, once a database has made SQLITE_WRITER_MIN_WRITES
+// of them, to a writer thread with its own connection (sqlite-writer.ts), which commits and syncs
+// them while this thread goes on. They stay in commit order with this thread's own: before this
+// thread touches the file (a read, a transaction, a sync, close) it waits until the writer has
+// committed everything posted to it, so a deferred write is readable here as soon as it is made.
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { assert, InvariantError } from '../cbor/index.ts';
 import { StoreError } from './errors.ts';
 import type { StoreErrorCode } from './errors.ts';
-import { SQLITE_BUSY_TIMEOUT_MS, SQLITE_STATEMENTS_MAX } from './limits.ts';
+import { SQLITE_BUSY_TIMEOUT_MS, SQLITE_STATEMENTS_MAX, SQLITE_WRITER_MIN_WRITES } from './limits.ts';
+import { SqliteWriter } from './sqlite-writer.ts';
+import type { SqliteWrite } from './sqlite-writer-protocol.ts';
 import type { Durability } from './types.ts';
+
+export type { SqliteWrite } from './sqlite-writer-protocol.ts';
 
 /** A value bound to a statement parameter. */
 export type SqliteParameter = number | string | Uint8Array | null;
@@ -47,20 +57,29 @@ export class SqliteDatabase {
   private syncing = false;
   private waiters: Array<{ readonly upto: number; readonly resolve: () => void; readonly reject: (error: StoreError) => void }> = [];
   private failure: StoreError | null = null;
+  // Deferred writes made so far, and the writer thread once they are SQLITE_WRITER_MIN_WRITES
+  // (null before, and for good when the thread's code is not available or a test syncs by hand).
+  private deferredWrites = 0;
+  private writer: SqliteWriter | null = null;
+  private writerAfter: number;
 
   private constructor(
     private readonly handle: Database.Database,
     readonly file: string,
     private readonly fileSync: FileSync,
-  ) {}
+    writerAfter: number,
+  ) {
+    // A test's FileSync sees only this thread's fdatasyncs: it keeps every write here.
+    this.writerAfter = fileSync === FDATASYNC ? writerAfter : Number.POSITIVE_INFINITY;
+  }
 
   /**
    * Opens (creating if needed) the database at `file` in WAL mode with synchronous=NORMAL (this
    * class syncs the WAL itself, see the file comment), and with foreign keys enforced.
    */
-  static open(file: string, fileSync: FileSync = FDATASYNC): SqliteDatabase {
+  static open(file: string, fileSync: FileSync = FDATASYNC, options: { readonly writerAfter?: number } = {}): SqliteDatabase {
     const handle = translate(file, 'open', () => new Database(file, { readonly: false, fileMustExist: false, timeout: SQLITE_BUSY_TIMEOUT_MS }));
-    const database = new SqliteDatabase(handle, file, fileSync);
+    const database = new SqliteDatabase(handle, file, fileSync, options.writerAfter ?? SQLITE_WRITER_MIN_WRITES);
     try {
       database.setPragma('journal_mode = WAL', 'journal_mode', 'wal');
       database.setPragma('synchronous = NORMAL', 'synchronous', 1);
@@ -134,6 +153,29 @@ export class SqliteDatabase {
     return result;
   }
 
+  /**
+   * Commits `writes` in one transaction after every commit before it, as transaction(…, 'deferred')
+   * does, but on the writer thread once there is one: readable here at once, durable by the next
+   * sync()/synced(). A statement that changes other than its `changes` rows stops the database.
+   */
+  writeLater(writes: readonly SqliteWrite[]): void {
+    this.checkUsable();
+    this.deferredWrites += 1;
+    if (this.writer === null && this.deferredWrites > this.writerAfter) this.startWriter();
+    if (this.writer === null) {
+      this.transaction(() => {
+        for (const write of writes) {
+          const changes = this.run(write.sql, ...write.parameters);
+          if (write.changes !== undefined && changes !== write.changes) throw new InvariantError(`${write.sql} changed ${changes} rows, not ${write.changes}`);
+        }
+      }, 'deferred');
+      return;
+    }
+    this.written += 1;
+    this.syncFolderOnce();
+    this.writer.post(this.written, writes);
+  }
+
   /** Makes every commit so far durable before returning. */
   sync(): void {
     this.checkOpen();
@@ -157,7 +199,9 @@ export class SqliteDatabase {
     if (this.durable >= this.written) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push({ upto: this.written, resolve, reject });
-      this.startSync();
+      // With a writer, the last commit was posted to it (this thread's own commits since are
+      // synced at once), and its report of durability covers every commit before.
+      if (this.writer === null) this.startSync();
     });
   }
 
@@ -168,12 +212,24 @@ export class SqliteDatabase {
       // Only what this connection wrote: a reader that never wrote does not sync on its way out.
       if (this.failure === null && this.written > 0 && this.written > this.durable) this.sync();
     } finally {
+      this.writer?.close();
       this.statements.clear();
       translate(this.file, 'close', () => this.handle.close());
       // An fdatasync in flight still uses the descriptor: its callback closes it.
       if (!this.syncing) this.closeWal();
       for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure ?? new StoreError('CLOSED', `${this.file} was closed before its writes were synced`));
     }
+  }
+
+  private startWriter(): void {
+    this.writer = SqliteWriter.start(this.file, {
+      durable: (seq) => this.settle(seq),
+      failed: (error) => {
+        this.failure ??= error;
+        for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure);
+      },
+    });
+    if (this.writer === null) this.writerAfter = Number.POSITIVE_INFINITY;
   }
 
   private startSync(): void {
@@ -259,7 +315,20 @@ export class SqliteDatabase {
     }
   }
 
+  // Usable, and caught up with the writer thread: what this thread does next comes after every write posted.
   private checkOpen(): void {
+    this.checkUsable();
+    if (this.writer?.behind === true) {
+      try {
+        this.writer.waitCommitted();
+      } catch (error) {
+        this.failure ??= error as StoreError;
+        throw this.failure;
+      }
+    }
+  }
+
+  private checkUsable(): void {
     if (this.failure !== null) throw this.failure;
     if (!this.handle.open) throw new StoreError('CLOSED', `${this.file} was closed; open the node store again`);
   }

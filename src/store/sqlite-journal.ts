@@ -2,7 +2,10 @@
 // transaction, committed with an fsync of the WAL (now, or deferred: sqlite-database.ts), so it
 // is the group commit point: the node batches the records of queued inputs into one call. The
 // node CAS's staged objects (an adapter's outputs) are written by the same transaction, so they
-// are durable no later than the records that name them.
+// are durable no later than the records that name them. A deferred append is handed over as
+// data (writeLater), to be committed on the database's writer thread: its heights are checked
+// here against the head this journal last wrote, and a height some other writer took meanwhile
+// fails the insert and stops the database.
 import { assert, isHash } from '../cbor/index.ts';
 import { StoreError } from './errors.ts';
 import { assertHeight, checkAppendBatch, checkHeightsContinue, checkReadRange, verifyEntry } from './journal-checks.ts';
@@ -19,6 +22,9 @@ const SELECT_RANGE = 'SELECT height, kind, hash, bytes FROM journal WHERE world_
 
 /** One world's journal rows in the node database. */
 export class SqliteJournal implements JournalStore {
+  /** The height the next append starts at, once read or written here. */
+  private next: number | null = null;
+
   constructor(
     private readonly database: SqliteDatabase,
     private readonly worldKey: number,
@@ -35,15 +41,21 @@ export class SqliteJournal implements JournalStore {
 
   append(batch: readonly JournalEntry[], durability: Durability = 'now'): void {
     checkAppendBatch(this.worldId, batch);
-    this.database.transaction(() => {
-      const nextHeight = this.head()?.next_height ?? 0;
-      checkHeightsContinue(this.worldId, batch, nextHeight);
-      this.cas.writeStaged();
-      let inserted = 0;
-      for (const entry of batch) inserted += this.database.run(INSERT_ENTRY, this.worldKey, entry.height, entry.kind, entry.hash, entry.bytes);
-      assert(inserted === batch.length, 'journal append: every record of the batch is a new row');
-    }, durability);
+    if (durability === 'deferred') {
+      checkHeightsContinue(this.worldId, batch, this.next ?? this.head()?.next_height ?? 0);
+      this.database.writeLater([...this.cas.stagedWrites(), ...batch.map((entry) => ({ sql: INSERT_ENTRY, parameters: [this.worldKey, entry.height, entry.kind, entry.hash, entry.bytes], changes: 1 }))]);
+    } else {
+      this.database.transaction(() => {
+        const nextHeight = this.head()?.next_height ?? 0;
+        checkHeightsContinue(this.worldId, batch, nextHeight);
+        this.cas.writeStaged();
+        let inserted = 0;
+        for (const entry of batch) inserted += this.database.run(INSERT_ENTRY, this.worldKey, entry.height, entry.kind, entry.hash, entry.bytes);
+        assert(inserted === batch.length, 'journal append: every record of the batch is a new row');
+      }, 'now');
+    }
     this.cas.committed();
+    this.next = (batch.at(-1)?.height ?? -1) + 1;
   }
 
   read(fromHeight: number, limit: number): JournalEntry[] {

@@ -93,14 +93,14 @@ class SqliteNodeStore implements NodeStore {
  * Opens the node store of a world root, creating `.aos/`, the database and its schema on
  * first use. Refuses a database written by a newer AgentOS (SCHEMA_TOO_NEW).
  */
-export function openSqliteNodeStore(root: string): NodeStore {
+export function openSqliteNodeStore(root: string, options: { readonly writerAfter?: number } = {}): NodeStore {
   const folder = join(root, '.aos');
   try {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
     throw new StoreError('IO', `cannot create ${folder}: ${(error as Error).message}; check the world root's permissions`, { cause: error });
   }
-  const database = SqliteDatabase.open(nodeDatabaseFile(root));
+  const database = SqliteDatabase.open(nodeDatabaseFile(root), undefined, options);
   try {
     migrate(database);
   } catch (error) {

@@ -1,14 +1,15 @@
 // Child of chain-crash.test.ts: opens the chain world at argv[2], starts the chain when argv[3] is
 // "start", and runs its blob puts, printing `ack <n>` as each put starts (its intent may not be
 // durable yet: the executor commits receipts without waiting for the disk) until it is killed.
+// With argv[5] "writer", the store's writer thread commits every deferred write from the first.
 import { BlobAdapter } from '../../src/adapters/index.ts';
 import type { Adapter } from '../../src/adapters/index.ts';
 import { encodeCanonical } from '../../src/cbor/index.ts';
 import { EffectExecutor, EmbeddedWorld } from '../../src/node/index.ts';
 import { testSigner } from '../support/receipt-keys.ts';
 
-const [root = '', mode = '', count = '0'] = process.argv.slice(2);
-const world = await EmbeddedWorld.open(root);
+const [root = '', mode = '', count = '0', writes = 'inline'] = process.argv.slice(2);
+const world = await EmbeddedWorld.open(root, writes === 'writer' ? { writerAfter: 0 } : {});
 const blobs = new BlobAdapter();
 let started = 0;
 const counted: Adapter = {

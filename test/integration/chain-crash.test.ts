@@ -4,8 +4,10 @@
 // receipt per intent, a clean audit, and state equal to a full replay.
 // Method: the b2 bench's chain world (each blob.put receipt puts the next blob); each trial starts
 // a child that runs the chain and prints an ack as each put starts, and the parent SIGKILLs it
-// after a seeded number of acks. A SIGKILL keeps what reached the page cache, so this checks the
-// restart path over deferred commits, not a power loss (wal-sync.test.ts covers what is synced).
+// after a seeded number of acks. Every other trial the store's writer thread commits the deferred
+// writes (from the first), so a kill also lands while writes are handed over but not committed.
+// A SIGKILL keeps what reached the page cache, so this checks the restart path over deferred
+// commits, not a power loss (wal-sync.test.ts covers what is synced).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,8 +21,8 @@ import { runChildUntilKilled, seededFraction } from '../support/kill-child.ts';
 import { testSigner, trustedFor } from '../support/receipt-keys.ts';
 
 const TRIALS = 6;
-const CHAIN = 400;
-const ACKS_BEFORE_KILL_MAX = 50;
+const CHAIN = 2_000;
+const ACKS_BEFORE_KILL_MAX = 300;
 const CHILD = join(import.meta.dirname, 'chain-crash-child.ts');
 const WORLD = join(import.meta.dirname, '../../bench/worlds/b2-chain');
 
@@ -36,7 +38,7 @@ test(`a chain of blob puts killed ${TRIALS} times finishes with each put settled
     (await EmbeddedWorld.create(root, undefined, trustedFor(signer))).close();
     let starts = 0;
     for (let trial = 0; trial < TRIALS; trial += 1) {
-      const acks = await runChildUntilKilled(CHILD, [root, trial === 0 ? 'start' : 'resume', String(CHAIN)], 1 + Math.floor(random() * ACKS_BEFORE_KILL_MAX));
+      const acks = await runChildUntilKilled(CHILD, [root, trial === 0 ? 'start' : 'resume', String(CHAIN), trial % 2 === 1 ? 'writer' : 'inline'], 1 + Math.floor(random() * ACKS_BEFORE_KILL_MAX));
       starts += acks.length;
     }
     const world = await EmbeddedWorld.open(root);
