@@ -2,6 +2,7 @@
 // sends canonical bytes, so this decoder refuses what AIR cannot hold (floats, undefined,
 // indefinite lengths, unknown tags, trailing bytes) without re-encoding to compare. It is
 // written for QuickJS's interpreter: plain functions over one cursor, bytes read inline.
+import { CBOR_DECODE_GLOBAL } from '../sandbox/js/protocol.ts';
 import { SdkError } from './errors.ts';
 import { readUtf8 } from './utf8.ts';
 import { Tagged } from './values.ts';
@@ -17,8 +18,22 @@ interface Cursor {
   offset: number;
 }
 
+type NativeDecode = (bytes: Uint8Array) => AirValue | undefined;
+
 /** Decodes one CBOR item (an optional self-describe prefix is skipped); refuses trailing bytes. */
 export function decodeCbor(bytes: Uint8Array): AirValue {
+  // Inside the js runtime the host reads canonical bytes (CBOR_DECODE_GLOBAL), giving the value
+  // this code would; what it leaves (undefined) is decoded here, refusals included.
+  const native = (globalThis as unknown as Record<string, unknown>)[CBOR_DECODE_GLOBAL];
+  if (typeof native === 'function' && bytes instanceof Uint8Array) {
+    const value = (native as NativeDecode)(bytes);
+    if (value !== undefined) return value;
+  }
+  return interpretedDecodeCbor(bytes);
+}
+
+/** The same decoding in JavaScript: outside the js runtime (host-side tests), and for bytes the host leaves. */
+export function interpretedDecodeCbor(bytes: Uint8Array): AirValue {
   const cursor: Cursor = { bytes, offset: bytes[0] === 0xd9 && bytes[1] === 0xd9 && bytes[2] === 0xf7 ? 3 : 0 };
   const value = decodeItem(cursor, 0);
   if (cursor.offset !== bytes.length) throw decodeError(cursor.offset, 'bytes follow the end of the data item');

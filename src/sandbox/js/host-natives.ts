@@ -1,12 +1,14 @@
-// The host side of the natives a module may call (protocol.ts): SHA-256 (HASH_GLOBAL) and the
-// UTF-8 codec (UTF8_ENCODE_GLOBAL, UTF8_DECODE_GLOBAL). Interpreted in QuickJS these cost ~1 ms
-// per 100 bytes (hashing) and ~1 µs a character (encoding), which dominated an agent step. Each
+// The host side of the natives a module may call (protocol.ts): SHA-256 (HASH_GLOBAL), the
+// UTF-8 codec (UTF8_ENCODE_GLOBAL, UTF8_DECODE_GLOBAL) and the CBOR decoder (CBOR_DECODE_GLOBAL).
+// Interpreted in QuickJS these cost ~1 ms per 100 bytes (hashing), ~1 µs a character (encoding)
+// and ~40 µs a receipt payload (decoding), which dominated agent and receipt steps. Each
 // is a pure function of its input, so steps stay deterministic; every byte one handles is charged
 // to the step's fuel, so a module that calls them in a loop still meets its budget. The prelude
 // wraps each (checking its argument) and removes these raw globals before module code runs.
 import { hashBytes } from '../../cbor/index.ts';
 import { NATIVE_BYTES_PER_TICK, NATIVE_CALL_BYTES_CHARGED, STEP_INPUT_BYTES_MAX } from '../limits.ts';
-import { HASH_GLOBAL, UTF8_DECODE_GLOBAL, UTF8_ENCODE_GLOBAL } from './protocol.ts';
+import { valueJson } from './json-input.ts';
+import { CBOR_DECODE_GLOBAL, HASH_GLOBAL, UTF8_DECODE_GLOBAL, UTF8_ENCODE_GLOBAL } from './protocol.ts';
 import type { QuickJSContext, QuickJSHandle } from './quickjs.ts';
 
 /** Counts the bytes the natives handled in a step and turns them into ticks of the step's fuel. */
@@ -60,6 +62,12 @@ export function installHostNatives(context: QuickJSContext, fuel: NativeFuel): v
     const bytes = charged('utf8Encode', Buffer.from(text, 'utf8'));
     return context.newArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   });
+  // The wire text of the value, its byte markers pointing into the caller's own buffer; null
+  // leaves the bytes to the SDK's interpreted decoder (which then gives the value or the refusal).
+  install(context, CBOR_DECODE_GLOBAL, (handle) => withBytes('cborDecode', handle, (bytes) => {
+    const json = valueJson(bytes);
+    return json === null ? context.null : context.newString(json);
+  }));
 }
 
 function install(context: QuickJSContext, name: string, fn: (handle: QuickJSHandle) => QuickJSHandle): void {

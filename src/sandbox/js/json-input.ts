@@ -3,6 +3,7 @@
 // writes the wire input as one JSON text (a tuple, see protocol.ts). Byte strings stay in the envelope: their markers
 // give offsets into it, and the runtime passes the envelope along as the side buffer.
 import { ABI_VERSION } from '../envelope.ts';
+import { SandboxError } from '../errors.ts';
 import { CborJsonReader, quoteShortAscii } from './cbor-json-reader.ts';
 import { WIRE_HAS_CTX, WIRE_HAS_KEY, WIRE_HAS_STATE } from './protocol.ts';
 import { KEY_CTX, KEY_EVENT, KEY_KEY, KEY_VALUE, KEY_SCHEMA, KEY_STATE, KEY_VERSION } from '../envelope-keys.ts';
@@ -273,4 +274,20 @@ export function pureInputJson(envelope: Uint8Array): WireInputText {
   const inputJson = writer.value(input, PURE_INPUT, 'envelope.input');
   const ctxJson = ctx === undefined ? 'null' : writer.value(ctx, PURE_CTX, 'envelope.ctx');
   return writer.finish(`${ctx === undefined ? 0 : WIRE_HAS_CTX},${inputJson},${ctxJson}`);
+}
+
+/**
+ * One canonical CBOR value → `[markers, value]` as wire JSON text, its byte markers giving
+ * offsets into `bytes` itself (a self-describe prefix is skipped); null when the bytes are not
+ * exactly one canonical AIR value. For the CBOR_DECODE_GLOBAL native (host-natives.ts).
+ */
+export function valueJson(bytes: Uint8Array): string | null {
+  const writer = new WireWriter(bytes);
+  try {
+    const json = writer.value({ start: 0, end: bytes.length }, 1, 'bytes');
+    return writer.finish(json).text;
+  } catch (error) {
+    if (error instanceof SandboxError) return null;
+    throw error;
+  }
 }

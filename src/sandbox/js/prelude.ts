@@ -5,7 +5,7 @@
 // globals and intrinsics (it returns the entry's kind), then invoke(text, blob) for every
 // call (prelude-bridge.ts).
 import { PRELUDE_BRIDGE_SOURCE } from './prelude-bridge.ts';
-import { ENTRY_GLOBAL, ENTRY_PROTOCOL, HASH_GLOBAL, RANDOM_GLOBAL, UTF8_DECODE_GLOBAL, UTF8_ENCODE_GLOBAL } from './protocol.ts';
+import { CBOR_DECODE_GLOBAL, ENTRY_GLOBAL, ENTRY_PROTOCOL, HASH_GLOBAL, RANDOM_GLOBAL, UTF8_DECODE_GLOBAL, UTF8_ENCODE_GLOBAL } from './protocol.ts';
 
 /** Name of the error the prelude's refusals throw. */
 export const DETERMINISM_ERROR_NAME = 'DeterminismError';
@@ -93,8 +93,9 @@ export const PRELUDE_SOURCE = `"use strict";
   // The host's natives (host-natives.ts): sha256 and the UTF-8 decoder take an ArrayBuffer
   // holding exactly the bytes, the encoder a string; the raw globals go, checked wrappers stay.
   const hostSha256 = G['${HASH_GLOBAL}'], hostUtf8Decode = G['${UTF8_DECODE_GLOBAL}'], hostUtf8Encode = G['${UTF8_ENCODE_GLOBAL}'];
+  const hostCborDecode = G['${CBOR_DECODE_GLOBAL}'];
   const sliceOf = ArrayBuffer.prototype.slice, isBytes = (value) => value instanceof Uint8Array, Uint8 = Uint8Array;
-  delete G['${HASH_GLOBAL}']; delete G['${UTF8_DECODE_GLOBAL}']; delete G['${UTF8_ENCODE_GLOBAL}'];
+  delete G['${HASH_GLOBAL}']; delete G['${UTF8_DECODE_GLOBAL}']; delete G['${UTF8_ENCODE_GLOBAL}']; delete G['${CBOR_DECODE_GLOBAL}'];
   const exactBuffer = (bytes, what) => {
     if (!isBytes(bytes)) throw new TypeError(what + ' takes a Uint8Array');
     const buffer = bytes.buffer, offset = bytes.byteOffset, length = bytes.byteLength;
@@ -107,6 +108,22 @@ export const PRELUDE_SOURCE = `"use strict";
   define(G, '${UTF8_ENCODE_GLOBAL}', function utf8Encode(text) {
     if (typeof text !== 'string') throw new TypeError('utf8Encode takes a string');
     return new Uint8(hostUtf8Encode(printText(text)));
+  });
+  // The host's wire text of the value, revived as invoke() revives inputs (prelude-bridge.ts);
+  // undefined when the host leaves the bytes to the SDK's decoder. Dec128 needs the module's
+  // Tagged class, bound after module init: a decode during init is left to the SDK too.
+  define(G, '${CBOR_DECODE_GLOBAL}', function cborDecode(bytes) {
+    const buffer = exactBuffer(bytes, 'cborDecode');
+    if (Tagged === null) return undefined;
+    const text = hostCborDecode(buffer);
+    if (text === null) return undefined;
+    const wire = parseText(text);
+    const paths = wire[0];
+    if (paths !== 0) {
+      wire[0] = 0;
+      reviveMarkers(wire, paths, buffer);
+    }
+    return wire[1];
   });
 
   // Captured before any module code runs, so a module cannot redirect them.

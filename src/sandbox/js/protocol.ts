@@ -31,6 +31,14 @@ export const HASH_GLOBAL = '__aos_sha256';
  */
 export const UTF8_ENCODE_GLOBAL = '__aos_utf8_encode';
 export const UTF8_DECODE_GLOBAL = '__aos_utf8_decode';
+/**
+ * Global the prelude sets to `cborDecode(bytes) → value | undefined`: the host reads canonical
+ * CBOR into the wire form of the inputs (markers and all) and QuickJS parses it natively, ~4x
+ * faster than the SDK's interpreted decoder on a receipt payload. Undefined means the host did
+ * not take the bytes (not canonical, or not valid): the SDK then decodes them itself, so a value
+ * and every refusal are exactly what the interpreted decoder gives. Pure; charged to fuel.
+ */
+export const CBOR_DECODE_GLOBAL = '__aos_cbor_decode';
 /** Name of the error a deliberate failure throws; the runtime also reads its `code`. */
 export const MODULE_FAILURE_NAME = 'ModuleFailure';
 /** Version of this contract; a bundle built by an SDK with another version is refused at load. */
