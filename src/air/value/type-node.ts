@@ -24,10 +24,24 @@ const ALL_KINDS: readonly string[] = [...PRIMITIVE_KINDS, ...COMPOSITE_KINDS];
 /** Keys a TypeAST node may carry besides its kind: upstream AIR annotates types with `$comment`. */
 const ANNOTATION_KEY = '$comment';
 
+// Nodes read so far, by TypeAST. TypeASTs are immutable (as everywhere in AIR), so a node read
+// once holds; values are checked against the same few schemas over and over, and reading a node
+// afresh (its keys, its entries) was a third of a small value's check. Only nodes that were read
+// without fault are kept: a bad one is refused again, at the site that reaches it.
+const nodes = new WeakMap<JsonObject, TypeNode>();
+
 /** Reads one TypeAST node, refusing anything that is not a well-formed type expression. */
 export function typeNodeOf(type: TypeAst, site: Site): TypeNode {
   const json: unknown = type;
+  const known = typeof json === 'object' && json !== null ? nodes.get(json as JsonObject) : undefined;
+  if (known !== undefined) return known;
   if (!isJsonObject(json)) fail(site, 'SCHEMA_VIOLATION', `found ${describeJson(json)} where a type was expected`);
+  const node = readNode(json, site);
+  nodes.set(json, node);
+  return node;
+}
+
+function readNode(json: JsonObject, site: Site): TypeNode {
   const kinds = Object.keys(json).filter((key) => key !== ANNOTATION_KEY);
   const kind = kinds[0];
   if (kinds.length !== 1 || kind === undefined || !ALL_KINDS.includes(kind)) {
