@@ -250,6 +250,10 @@ function writeTagged(writer: Writer, value: Tagged): void {
 
 /** Key bytes of the object being written, reused: objects are never written re-entrantly at one depth. */
 const objectKeyBytes: Uint8Array[][] = [];
+/** The canonical order of those keys when the object's own order is not, as positions; reused the same way. */
+const objectKeyOrder: number[][] = [];
+/** Objects with more keys than this that are out of canonical order are sorted by Array.prototype.sort. */
+const OBJECT_KEYS_INSERTION_SORT_MAX = 32;
 
 function writeObject(writer: Writer, value: Record<string, unknown>, depth: number): void {
   const keys = Object.keys(value);
@@ -267,9 +271,29 @@ function writeObject(writer: Writer, value: Record<string, unknown>, depth: numb
     for (let index = 0; index < keys.length; index += 1) writeEntry(writer, keys[index] as string, bytes[index] as Uint8Array, value, depth);
     return;
   }
-  const entries = keys.map((key, index) => ({ key, bytes: bytes[index] as Uint8Array }));
-  entries.sort((a, b) => compareTextKeys(a.bytes, b.bytes));
-  for (const entry of entries) writeEntry(writer, entry.key, entry.bytes, value, depth);
+  if (keys.length > OBJECT_KEYS_INSERTION_SORT_MAX) {
+    const entries = keys.map((key, index) => ({ key, bytes: bytes[index] as Uint8Array }));
+    entries.sort((a, b) => compareTextKeys(a.bytes, b.bytes));
+    for (const entry of entries) writeEntry(writer, entry.key, entry.bytes, value, depth);
+    return;
+  }
+  // Objects built in another order (records our code spreads together) are small: an insertion
+  // sort of positions in a buffer kept per depth, instead of an array of entries and a sort.
+  const order = (objectKeyOrder[depth] ??= []);
+  order.length = keys.length;
+  for (let index = 0; index < keys.length; index += 1) {
+    const itemBytes = bytes[index] as Uint8Array;
+    let at = index;
+    while (at > 0 && compareTextKeys(bytes[order[at - 1] as number] as Uint8Array, itemBytes) > 0) {
+      order[at] = order[at - 1] as number;
+      at -= 1;
+    }
+    order[at] = index;
+  }
+  for (let index = 0; index < keys.length; index += 1) {
+    const position = order[index] as number;
+    writeEntry(writer, keys[position] as string, bytes[position] as Uint8Array, value, depth);
+  }
 }
 
 function writeEntry(writer: Writer, key: string, bytes: Uint8Array, value: Record<string, unknown>, depth: number): void {

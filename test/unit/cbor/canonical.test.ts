@@ -109,6 +109,13 @@ test('property: our key order is RFC 8949 bytewise order (cborg rfc8949EncodeOpt
   }), { numRuns: 20_000 });
 });
 
+test('property: objects with few and with many keys (sorted two ways) are written in RFC 8949 order', () => {
+  const object = fc.dictionary(fc.string({ maxLength: 12 }), fc.oneof(fc.integer(), fc.string({ maxLength: 4 })), { minKeys: 0, maxKeys: 80 });
+  fc.assert(fc.property(fc.array(object, { minLength: 1, maxLength: 3 }), (value) => {
+    assert.deepEqual(encodeCanonical(value, { selfDescribe: false }), new Uint8Array(cborgEncode(value, rfc8949EncodeOptions)));
+  }), { numRuns: 2_000 });
+});
+
 test('property: any value round-trips through canonical bytes, and re-encoding is a fixed point', () => {
   fc.assert(fc.property(fc.oneof(cborValue, withMaps), (value) => {
     const bytes = encodeCanonical(value);
