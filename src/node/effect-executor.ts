@@ -25,7 +25,7 @@
 //   (API requests, timers, and the world writes the groups admitted meanwhile, together).
 // - `idle()` resolves only once every receipt the executor admitted is durable.
 import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome, AdapterSecrets, ReceiptSigner } from '../adapters/index.ts';
-import { AirError, valueFromCbor } from '../air/index.ts';
+import { AirError, typedBytesChecker, valueFromCbor } from '../air/index.ts';
 import { assert, CborError, decodeVerified, encodeCanonical, hashBytes } from '../cbor/index.ts';
 import type { Hash } from '../cbor/index.ts';
 import { KernelError, RECEIPT_FAILURE_MESSAGE_BYTES_MAX } from '../kernel/index.ts';
@@ -299,6 +299,10 @@ export class EffectExecutor {
     assert(def !== undefined, 'an open intent\'s effect is in the manifest');
     if (outcome.status !== 'ok' && typeof outcome.payload === 'string') return { ok: true, bytes: messageBytes(outcome.payload) };
     try {
+      // Most adapters answer with a value already in its schema's canonical form: its plain
+      // encoding then passes the one-pass byte check, and the typed walk and re-encode are skipped.
+      const plain = encodeCanonical(outcome.payload, { selfDescribe: false });
+      if (typedBytesChecker({ ref: def.receipt_schema }, this.world.view.index)(plain)) return { ok: true, bytes: plain };
       const value = valueFromCbor(outcome.payload, { ref: def.receipt_schema }, this.world.view.index, { path: 'receipt_payload' });
       return { ok: true, bytes: encodeCanonical(value, { selfDescribe: false }) };
     } catch (error) {
