@@ -15,9 +15,21 @@ function expected(node: RecordNode): string {
   return node.fields.length === 0 ? 'a record with no fields: {}' : `a record with fields ${node.fields.map(([name]) => quote(name)).join(', ')}`;
 }
 
+// The declared field names of each record node, made once: nodes are kept per TypeAST (type-node.ts).
+const declaredFields = new WeakMap<RecordNode, ReadonlySet<string>>();
+
+function declaredOf(node: RecordNode): ReadonlySet<string> {
+  let declared = declaredFields.get(node);
+  if (declared === undefined) {
+    declared = new Set(node.fields.map(([name]) => name));
+    declaredFields.set(node, declared);
+  }
+  return declared;
+}
+
 /** Reads the fields of an object (JSON or CBOR data alike) through `child`. */
 function readFields<V>(object: { readonly [key: string]: V }, node: RecordNode, site: Site, child: (value: V, type: TypeAst, site: Site) => CborValue): CborValue {
-  const declared = new Set(node.fields.map(([name]) => name));
+  const declared = declaredOf(node);
   for (const key of Object.keys(object)) {
     if (!declared.has(key)) fail(childSite(site, key), 'UNKNOWN_FIELD', `found the undeclared field ${quote(key)}; expected ${expected(node)}`);
   }
