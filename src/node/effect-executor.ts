@@ -31,6 +31,7 @@ import type { Hash } from '../cbor/index.ts';
 import { KernelError, RECEIPT_FAILURE_MESSAGE_BYTES_MAX } from '../kernel/index.ts';
 import type { OpenIntent, ReceiptInput } from '../kernel/index.ts';
 import type { EmbeddedWorld } from './embedded-world.ts';
+import { Deadlines } from './deadlines.ts';
 import { NodeError } from './errors.ts';
 import { EFFECT_DEADLINE_MS_DEFAULT, EXECUTOR_INTENTS_IN_FLIGHT_MAX, EXECUTOR_RECEIPT_GROUP_MAX, EXECUTOR_TURN_MS_MAX } from './limits.ts';
 
@@ -86,6 +87,8 @@ export class EffectExecutor {
   readonly problems: ExecutorProblem[] = [];
   private readonly routes = new Map<string, ExecutorRoute>();
   private readonly running = new Map<Hash, AbortController>();
+  /** The running intents' deadlines, on one timer. */
+  private readonly deadlines = new Deadlines();
   private readonly waiting: OpenIntent[] = [];
   private readonly waitingSet = new Set<Hash>();
   private readonly reported = new Set<Hash>();
@@ -164,6 +167,7 @@ export class EffectExecutor {
    */
   close(): void {
     this.closed = true;
+    this.deadlines.close();
     for (const controller of this.running.values()) controller.abort(new NodeError('BAD_INPUT', 'the executor closed'));
     this.running.clear();
     this.waiting.length = 0;
@@ -240,15 +244,12 @@ export class EffectExecutor {
   private execute(intent: OpenIntent, route: ExecutorRoute, controller: AbortController): Promise<AdapterOutcome> {
     const deadlineMs = route.deadlineMs === undefined ? this.deadlineMs : route.deadlineMs;
     return new Promise<AdapterOutcome>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      if (deadlineMs !== null) {
-        timer = setTimeout(() => {
-          resolve(failure('timeout', `${route.adapter.id} did not settle ${intent.kind} intent ${intent.hash} within its ${deadlineMs} ms deadline`));
-          controller.abort(new NodeError('BAD_INPUT', `deadline of ${deadlineMs} ms passed`));
-        }, deadlineMs);
-      }
+      const deadline = deadlineMs === null ? null : this.deadlines.add(deadlineMs, () => {
+        resolve(failure('timeout', `${route.adapter.id} did not settle ${intent.kind} intent ${intent.hash} within its ${deadlineMs} ms deadline`));
+        controller.abort(new NodeError('BAD_INPUT', `deadline of ${deadlineMs} ms passed`));
+      });
       const settle = (outcome: AdapterOutcome) => {
-        clearTimeout(timer);
+        if (deadline !== null) this.deadlines.remove(deadline);
         resolve(outcome);
       };
       let started: Promise<AdapterOutcome>;
