@@ -176,6 +176,11 @@ export class SqliteDatabase {
     this.writer.post(this.written, writes);
   }
 
+  /** Whether deferred writes now go to a writer thread (for diagnostics and tests). */
+  get threaded(): boolean {
+    return this.writer !== null;
+  }
+
   /** Makes every commit so far durable before returning. */
   sync(): void {
     this.checkOpen();

@@ -40,7 +40,9 @@ async function withDatabase(work: (database: SqliteDatabase, file: string) => Pr
 }
 
 test('writes handed to the writer are readable at once, in commit order with this thread\'s own', () => withDatabase(async (database, file) => {
+  assert.equal(database.threaded, false, 'no thread before the first deferred write');
   for (let n = 1; n <= 50; n += 1) database.writeLater([row(n)]);
+  assert.equal(database.threaded, true, 'the writer thread took the deferred writes');
   database.transaction(() => database.run(INSERT, 51, 'now'));
   database.writeLater([row(52), row(53)]);
   const seen = rows(database);
