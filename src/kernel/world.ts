@@ -37,6 +37,7 @@ import { ProposalLedger } from './governance/proposal-ledger.ts';
 import type { Proposal } from './governance/proposal-ledger.ts';
 import { applyBlockers } from './governance/quiescence.ts';
 import type { ApplyBlockers } from './governance/quiescence.ts';
+import { RecentSet } from './recent-set.ts';
 import { canonicalTyped } from './typed-bytes.ts';
 import type { TypedBytes } from './typed-bytes.ts';
 
@@ -114,7 +115,7 @@ export class World {
   /** True once a key_rotation took effect: snapshots then carry the key sets (trusted-keys.ts). */
   private keysRotated = false;
   /** Recently settled intents, oldest first: only tells a duplicate receipt from an unknown one. */
-  private readonly settledRecent = new Set<Hash>();
+  private readonly settledRecent = new RecentSet<Hash>(RECEIPT_FENCE_RECENT_MAX);
   /** Proposals, rebuilt from governance records (governance/). */
   private proposalLedger = new ProposalLedger();
   /** The manifest in force: the genesis one until an applied proposal swaps it. */
@@ -526,10 +527,6 @@ export class World {
     this.openWork.delete(intent.hash);
     if (intent.reserved !== null) this.budgets.release(intent.grant, intent.reserved);
     this.settledRecent.add(intent.hash);
-    if (this.settledRecent.size > RECEIPT_FENCE_RECENT_MAX) {
-      const oldest = this.settledRecent.values().next();
-      if (oldest.done !== true) this.settledRecent.delete(oldest.value);
-    }
     const cell = this.cellTable.modify(intent.module, intent.key);
     if (cell === undefined) return;
     cell.open.delete(intent.hash);
