@@ -61,6 +61,12 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
  */
 export const SQLITE_WRITER_MIN_WRITES = 64;
 /**
+ * Deferred writes a writer thread may hold uncommitted before the next one waits for them, so a
+ * disk slower than the world bounds its memory instead of a queue (a world hands over one write
+ * per turn of its event loop).
+ */
+export const SQLITE_WRITER_QUEUE_MAX = 64;
+/**
  * Longest a database's thread waits for its writer thread to commit what it posted: the
  * writer's own wait for a busy lock, with room to spare. Past it the database stops (IO).
  */

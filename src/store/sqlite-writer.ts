@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { StoreError } from './errors.ts';
-import { SQLITE_BUSY_TIMEOUT_MS, SQLITE_WRITER_WAIT_MS_MAX } from './limits.ts';
+import { SQLITE_BUSY_TIMEOUT_MS, SQLITE_WRITER_QUEUE_MAX, SQLITE_WRITER_WAIT_MS_MAX } from './limits.ts';
 import {
   CONTROL_BYTES, CONTROL_COMMITTED, CONTROL_MESSAGE_BYTES, CONTROL_STATE, CONTROL_WORDS, WRITER_CLOSED, WRITER_FAILED, WRITER_RUNNING,
 } from './sqlite-writer-protocol.ts';
@@ -60,8 +60,14 @@ export class SqliteWriter {
     return writer;
   }
 
-  /** Posts write number `seq` (numbers increase); committed after every write posted before it. */
+  /**
+   * Posts write number `seq` (numbers increase); committed after every write posted before it.
+   * When SQLITE_WRITER_QUEUE_MAX writes wait uncommitted (a disk slower than the world), this
+   * first waits for them: the queue, and so memory, stays bounded, as it was when this thread
+   * wrote itself.
+   */
   post(seq: number, writes: readonly SqliteWrite[]): void {
+    if (this.posted - Atomics.load(this.words, CONTROL_COMMITTED) >= SQLITE_WRITER_QUEUE_MAX) this.waitCommitted();
     this.posted = seq;
     this.worker.ref();
     this.worker.postMessage({ kind: 'write', seq, writes } satisfies ToWriter);

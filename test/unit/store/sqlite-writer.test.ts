@@ -6,15 +6,18 @@
 // Method: a real node.sqlite3 with the writer started from the first deferred write
 // (writerAfter: 0), its thread run from sources as the tests run everything else.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { hashBytes } from '../../../src/cbor/index.ts';
-import { nodeDatabaseFile, openSqliteNodeStore, StoreError } from '../../../src/store/index.ts';
+import { nodeDatabaseFile, openSqliteNodeStore, SQLITE_WRITER_QUEUE_MAX, StoreError } from '../../../src/store/index.ts';
 import { SqliteDatabase } from '../../../src/store/sqlite-database.ts';
 import type { SqliteWrite } from '../../../src/store/sqlite-database.ts';
 import { tempRoot } from './store-fixtures.ts';
 
+const require = createRequire(import.meta.url);
 const INSERT = 'INSERT INTO rows (n, note) VALUES (?, ?)';
 
 function row(n: number, note = 'deferred'): SqliteWrite {
@@ -134,3 +137,22 @@ test('a journal\'s deferred appends go to the writer with their staged objects, 
     remove();
   }
 });
+
+test('a writer held up by another connection\'s lock holds this thread back once SQLITE_WRITER_QUEUE_MAX writes wait', () => withDatabase(async (database, file) => {
+  database.writeLater([row(0)]);
+  await database.synced();
+  // Another process takes the write lock for a while: the writer waits on it (busy timeout).
+  const holdMs = 600;
+  const holder = spawn(process.execPath, ['-e', `
+    const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+    const db = new Database(process.argv[1]); db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n');
+    setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${holdMs});`, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+  const started = performance.now();
+  for (let n = 1; n <= SQLITE_WRITER_QUEUE_MAX + 10; n += 1) database.writeLater([row(n)]);
+  const postedMs = performance.now() - started;
+  assert.ok(postedMs > holdMs / 3, `posting past the queue bound waited for the writer (${postedMs.toFixed(0)} ms)`);
+  await new Promise((resolve) => holder.once('exit', resolve));
+  await database.synced();
+  assert.equal(rows(database).length, SQLITE_WRITER_QUEUE_MAX + 11, 'and every write landed');
+}));
