@@ -99,16 +99,9 @@ export class TextCall {
    * what it threw, which the caller disposes. `text` must hold no NUL (JSON text never does).
    */
   call(fn: QuickJSHandle, text: string, extra: QuickJSHandle | null): string | QuickJSHandle {
-    const { ffi, module } = this.memory;
+    const { ffi } = this.memory;
     const { context, scratch } = this;
-    const small = text.length * 3 + 1 <= TEXT_CALL_BUFFER_BYTES;
-    const bytes = small ? TEXT_CALL_BUFFER_BYTES : Buffer.byteLength(text, 'utf8') + 1;
-    const chars = small ? scratch.text : module._malloc(bytes);
-    assert(chars !== 0, 'wasm memory has room for the input text');
-    const heap = scratch.bytes();
-    heap[chars + heap.write(text, chars, bytes - 1, 'utf8')] = 0;
-    const textValue = ffi.QTS_NewString(context, chars);
-    if (!small) module._free(chars);
+    const textValue = newString(this.memory, scratch, text);
     const words = scratch.words();
     words[scratch.argv >> 2] = textValue;
     words[(scratch.argv >> 2) + 1] = extra === null ? this.undefinedValue : (extra.value as unknown as number);
@@ -194,7 +187,8 @@ export function installHostFunctions(context: QuickJSContext, natives: readonly 
       if (argc < 1) throw new TypeError(`${native.name} takes one argument`);
       const argument = ffi.QTS_ArgvGetJSValueConstPointer(argv, 0);
       const result = native.run(native.takes === 'bytes' ? readBytes(argument, native.name) : readText(argument, native.name));
-      return result === null ? ffi.QTS_DupValuePointer(ctx, ffi.QTS_GetNull()) : typeof result === 'string' ? newText(result) : newBytes(result);
+      // Texts the natives return are JSON or hashes: no NUL.
+      return result === null ? ffi.QTS_DupValuePointer(ctx, ffi.QTS_GetNull()) : typeof result === 'string' ? newString(memory, scratch, result) : newBytes(result);
     } catch (error) {
       const made = context.newError(error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) });
       const thrown = ffi.QTS_Throw(ctx, made.value as unknown as number);
@@ -231,18 +225,6 @@ export function installHostFunctions(context: QuickJSContext, natives: readonly 
     return text;
   }
 
-  // Texts the natives return are JSON or hashes: no NUL, valid UTF-8.
-  function newText(text: string): number {
-    const bytes = Buffer.byteLength(text, 'utf8') + 1;
-    const small = bytes <= TEXT_CALL_BUFFER_BYTES;
-    const chars = small ? scratch.text : module._malloc(bytes);
-    assert(chars !== 0, 'wasm memory has room for a native\'s text');
-    const heap = scratch.bytes();
-    heap[chars + heap.write(text, chars, bytes - 1, 'utf8')] = 0;
-    const value = ffi.QTS_NewString(ctx, chars);
-    if (!small) module._free(chars);
-    return value;
-  }
 
   // QTS_NewArrayBuffer takes the malloc'd copy over, as QuickJSContext.newArrayBuffer relies on.
   function newBytes(bytes: Uint8Array): number {
@@ -251,6 +233,24 @@ export function installHostFunctions(context: QuickJSContext, natives: readonly 
     module.HEAPU8.set(bytes, pointer);
     return ffi.QTS_NewArrayBuffer(ctx, pointer, bytes.length);
   }
+}
+
+/**
+ * A new QuickJS string holding `text`, which has no NUL: written as UTF-8 into the module's shared
+ * text buffer, or into a buffer of its own when it may not fit, so one long text never pins wasm
+ * memory (which never shrinks).
+ */
+function newString(memory: RawMemory, scratch: Scratch, text: string): number {
+  const { ffi, module } = memory;
+  const small = text.length * 3 + 1 <= TEXT_CALL_BUFFER_BYTES;
+  const bytes = small ? TEXT_CALL_BUFFER_BYTES : Buffer.byteLength(text, 'utf8') + 1;
+  const chars = small ? scratch.text : module._malloc(bytes);
+  assert(chars !== 0, 'wasm memory has room for the text');
+  const heap = scratch.bytes();
+  heap[chars + heap.write(text, chars, bytes - 1, 'utf8')] = 0;
+  const value = ffi.QTS_NewString(memory.ctx.value, chars);
+  if (!small) module._free(chars);
+  return value;
 }
 
 /** What the TextCalls of one wasm module share: the argument array, the text buffer, and views of memory. */
