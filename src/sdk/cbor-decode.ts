@@ -33,7 +33,7 @@ export function decodeCbor(bytes: Uint8Array): AirValue {
 }
 
 /** The same decoding in JavaScript: outside the js runtime (host-side tests), and for bytes the host leaves. */
-export function interpretedDecodeCbor(bytes: Uint8Array): AirValue {
+function interpretedDecodeCbor(bytes: Uint8Array): AirValue {
   const cursor: Cursor = { bytes, offset: bytes[0] === 0xd9 && bytes[1] === 0xd9 && bytes[2] === 0xf7 ? 3 : 0 };
   const value = decodeItem(cursor, 0);
   if (cursor.offset !== bytes.length) throw decodeError(cursor.offset, 'bytes follow the end of the data item');

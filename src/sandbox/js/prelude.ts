@@ -90,8 +90,9 @@ export const PRELUDE_SOURCE = `"use strict";
   const silent = () => undefined;
   define(G, 'console', Object.freeze({ log: silent, info: silent, warn: silent, error: silent, debug: silent, trace: silent }));
 
-  // The host's natives (host-natives.ts): sha256 and the UTF-8 decoder take an ArrayBuffer
-  // holding exactly the bytes, the encoder a string; the raw globals go, checked wrappers stay.
+  // The host's natives (host-natives.ts): sha256, the UTF-8 decoder and the CBOR decoder take an
+  // ArrayBuffer holding exactly the bytes, the encoder a string; the raw globals go, checked
+  // wrappers stay.
   const hostSha256 = G['${HASH_GLOBAL}'], hostUtf8Decode = G['${UTF8_DECODE_GLOBAL}'], hostUtf8Encode = G['${UTF8_ENCODE_GLOBAL}'];
   const hostCborDecode = G['${CBOR_DECODE_GLOBAL}'];
   const sliceOf = ArrayBuffer.prototype.slice, isBytes = (value) => value instanceof Uint8Array, Uint8 = Uint8Array;
