@@ -298,11 +298,11 @@ export class EffectExecutor {
     const def = this.world.view.effects.get(intent.kind);
     assert(def !== undefined, 'an open intent\'s effect is in the manifest');
     if (outcome.status !== 'ok' && typeof outcome.payload === 'string') return { ok: true, bytes: messageBytes(outcome.payload) };
+    // Most adapters answer with a value already in its schema's canonical form: its plain
+    // encoding then passes the one-pass byte check, and the typed walk and re-encode are skipped.
+    const plain = plainEncoding(outcome.payload);
+    if (plain !== null && typedBytesChecker({ ref: def.receipt_schema }, this.world.view.index)(plain)) return { ok: true, bytes: plain };
     try {
-      // Most adapters answer with a value already in its schema's canonical form: its plain
-      // encoding then passes the one-pass byte check, and the typed walk and re-encode are skipped.
-      const plain = encodeCanonical(outcome.payload, { selfDescribe: false });
-      if (typedBytesChecker({ ref: def.receipt_schema }, this.world.view.index)(plain)) return { ok: true, bytes: plain };
       const value = valueFromCbor(outcome.payload, { ref: def.receipt_schema }, this.world.view.index, { path: 'receipt_payload' });
       return { ok: true, bytes: encodeCanonical(value, { selfDescribe: false }) };
     } catch (error) {
@@ -348,7 +348,6 @@ export class EffectExecutor {
   }
 }
 
-/** An outcome the executor writes itself: the message is the payload. */
 /** What an adapter is given for one intent; a class, so the lazy `signal` getter lives on its prototype. */
 class IntentContext implements AdapterContext {
   constructor(
@@ -364,10 +363,21 @@ class IntentContext implements AdapterContext {
   }
 }
 
+/** The value's canonical encoding as it is, or null when it has none (the typed walk then decides). */
+function plainEncoding(value: AdapterOutcome['payload']): Uint8Array | null {
+  try {
+    return encodeCanonical(value, { selfDescribe: false });
+  } catch (error) {
+    if (error instanceof CborError) return null;
+    throw error;
+  }
+}
+
 function wallClockNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
+/** An outcome the executor writes itself: the message is the payload. */
 function failure(status: 'error' | 'timeout', message: string): AdapterOutcome {
   return { status, payload: message };
 }
