@@ -24,6 +24,7 @@ import { StoreError } from './errors.ts';
 import type { StoreErrorCode } from './errors.ts';
 import { SQLITE_BUSY_TIMEOUT_MS, SQLITE_STATEMENTS_MAX, SQLITE_WRITER_MIN_WRITES } from './limits.ts';
 import { SqliteWriter } from './sqlite-writer.ts';
+import { unexpectedChanges } from './sqlite-writer-protocol.ts';
 import type { SqliteWrite } from './sqlite-writer-protocol.ts';
 import type { Durability } from './types.ts';
 
@@ -165,8 +166,8 @@ export class SqliteDatabase {
     if (this.writer === null) {
       this.transaction(() => {
         for (const write of writes) {
-          const changes = this.run(write.sql, ...write.parameters);
-          if (write.changes !== undefined && changes !== write.changes) throw new InvariantError(`${write.sql} changed ${changes} rows, not ${write.changes}`);
+          const unexpected = unexpectedChanges(write, this.run(write.sql, ...write.parameters));
+          if (unexpected !== null) throw new InvariantError(unexpected);
         }
       }, 'deferred');
       return;

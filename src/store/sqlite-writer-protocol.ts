@@ -40,3 +40,26 @@ export const WRITER_CLOSED = 2;
 export const WRITER_MESSAGE_BYTES_MAX = 2_048;
 /** Size of the control buffer: the words, then the message. */
 export const CONTROL_BYTES = CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT + WRITER_MESSAGE_BYTES_MAX;
+
+/** Why a write that changed `changes` rows breaks its expectation, or null when it does not. */
+export function unexpectedChanges(write: SqliteWrite, changes: number): string | null {
+  return write.changes === undefined || changes === write.changes ? null : `${write.sql} changed ${changes} rows, not ${write.changes}`;
+}
+
+/** Records `text` (UTF-8, cut at WRITER_MESSAGE_BYTES_MAX) as the failure message and the state as failed, waking every waiter. */
+export function recordFailure(control: SharedArrayBuffer, text: string): void {
+  const words = new Int32Array(control, 0, CONTROL_WORDS);
+  const encoded = new TextEncoder().encode(text);
+  const length = Math.min(encoded.length, WRITER_MESSAGE_BYTES_MAX);
+  new Uint8Array(control, CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT, WRITER_MESSAGE_BYTES_MAX).set(encoded.subarray(0, length));
+  Atomics.store(words, CONTROL_MESSAGE_BYTES, length);
+  settleState(control, WRITER_FAILED);
+}
+
+/** Sets the writer's state, waking a waiter on either word: one waiting for commits learns the writer will commit no more. */
+export function settleState(control: SharedArrayBuffer, state: number): void {
+  const words = new Int32Array(control, 0, CONTROL_WORDS);
+  Atomics.store(words, CONTROL_STATE, state);
+  Atomics.notify(words, CONTROL_STATE);
+  Atomics.notify(words, CONTROL_COMMITTED);
+}

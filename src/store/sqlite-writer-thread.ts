@@ -9,16 +9,13 @@
 import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import {
-  CONTROL_COMMITTED, CONTROL_MESSAGE_BYTES, CONTROL_STATE, CONTROL_WORDS, WRITER_CLOSED, WRITER_FAILED, WRITER_MESSAGE_BYTES_MAX,
-} from './sqlite-writer-protocol.ts';
+import { CONTROL_COMMITTED, CONTROL_WORDS, recordFailure, settleState, unexpectedChanges, WRITER_CLOSED } from './sqlite-writer-protocol.ts';
 import type { FromWriter, SqliteWrite, ToWriter, WriterStart } from './sqlite-writer-protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('sqlite-writer-thread.ts runs as a worker thread (SqliteWriter.start)');
 const start = workerData as WriterStart;
 const control = new Int32Array(start.control, 0, CONTROL_WORDS);
-const message = new Uint8Array(start.control, CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT, WRITER_MESSAGE_BYTES_MAX);
 
 interface Posted {
   readonly seq: number;
@@ -84,8 +81,8 @@ function run(write: SqliteWrite): void {
     statement = (handle as Database.Database).prepare<unknown[]>(write.sql);
     statements.set(write.sql, statement);
   }
-  const changes = statement.run(...write.parameters).changes;
-  if (write.changes !== undefined && changes !== write.changes) throw new Error(`${write.sql} changed ${changes} rows, not ${write.changes}`);
+  const unexpected = unexpectedChanges(write, statement.run(...write.parameters).changes);
+  if (unexpected !== null) throw new Error(unexpected);
 }
 
 function connect(): Database.Database {
@@ -111,11 +108,7 @@ function syncWal(): void {
 
 function fail(what: string, error: unknown): void {
   stopped = true;
-  const text = new TextEncoder().encode(`${what}: ${error instanceof Error ? error.message : String(error)}`);
-  const length = Math.min(text.length, WRITER_MESSAGE_BYTES_MAX);
-  message.set(text.subarray(0, length));
-  Atomics.store(control, CONTROL_MESSAGE_BYTES, length);
-  settleState(WRITER_FAILED);
+  recordFailure(start.control, `${what}: ${error instanceof Error ? error.message : String(error)}`);
   port?.postMessage({ kind: 'failed' } satisfies FromWriter);
   release();
 }
@@ -123,7 +116,7 @@ function fail(what: string, error: unknown): void {
 function close(): void {
   stopped = true;
   release();
-  settleState(WRITER_CLOSED);
+  settleState(start.control, WRITER_CLOSED);
 }
 
 function release(): void {
@@ -132,11 +125,4 @@ function release(): void {
   handle?.close();
   handle = null;
   port?.close();
-}
-
-// Wakes a waiter on either word: one waiting for commits learns the writer will commit no more.
-function settleState(state: number): void {
-  Atomics.store(control, CONTROL_STATE, state);
-  Atomics.notify(control, CONTROL_STATE);
-  Atomics.notify(control, CONTROL_COMMITTED);
 }

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { StoreError } from './errors.ts';
 import { SQLITE_BUSY_TIMEOUT_MS, SQLITE_WRITER_QUEUE_MAX, SQLITE_WRITER_WAIT_MS_MAX } from './limits.ts';
 import {
-  CONTROL_BYTES, CONTROL_COMMITTED, CONTROL_MESSAGE_BYTES, CONTROL_STATE, CONTROL_WORDS, WRITER_CLOSED, WRITER_FAILED, WRITER_RUNNING,
+  CONTROL_BYTES, CONTROL_COMMITTED, CONTROL_MESSAGE_BYTES, CONTROL_STATE, CONTROL_WORDS, recordFailure, WRITER_CLOSED, WRITER_RUNNING,
 } from './sqlite-writer-protocol.ts';
 import type { FromWriter, SqliteWrite, ToWriter, WriterStart } from './sqlite-writer-protocol.ts';
 
@@ -123,13 +123,7 @@ export class SqliteWriter {
 
   // The thread died without saying why: it is told so, and so is the database.
   private stop(reason: string): StoreError {
-    if (Atomics.load(this.words, CONTROL_STATE) === WRITER_RUNNING) {
-      Atomics.store(this.words, CONTROL_STATE, WRITER_FAILED);
-      const text = new TextEncoder().encode(reason);
-      const length = Math.min(text.length, this.message.length);
-      this.message.set(text.subarray(0, length));
-      Atomics.store(this.words, CONTROL_MESSAGE_BYTES, length);
-    }
+    if (Atomics.load(this.words, CONTROL_STATE) === WRITER_RUNNING) recordFailure(this.words.buffer as SharedArrayBuffer, reason);
     return this.failure();
   }
 }
