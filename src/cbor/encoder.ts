@@ -271,24 +271,23 @@ function writeObject(writer: Writer, value: Record<string, unknown>, depth: numb
     for (let index = 0; index < keys.length; index += 1) writeEntry(writer, keys[index] as string, bytes[index] as Uint8Array, value, depth);
     return;
   }
-  if (keys.length > OBJECT_KEYS_INSERTION_SORT_MAX) {
-    const entries = keys.map((key, index) => ({ key, bytes: bytes[index] as Uint8Array }));
-    entries.sort((a, b) => compareTextKeys(a.bytes, b.bytes));
-    for (const entry of entries) writeEntry(writer, entry.key, entry.bytes, value, depth);
-    return;
-  }
-  // Objects built in another order (records our code spreads together) are small: an insertion
-  // sort of positions in a buffer kept per depth, instead of an array of entries and a sort.
+  // Positions in canonical order, in a buffer kept per depth. Objects built in another order
+  // (records our code spreads together) are small, and an insertion sort allocates nothing.
   const order = (objectKeyOrder[depth] ??= []);
   order.length = keys.length;
-  for (let index = 0; index < keys.length; index += 1) {
-    const itemBytes = bytes[index] as Uint8Array;
-    let at = index;
-    while (at > 0 && compareTextKeys(bytes[order[at - 1] as number] as Uint8Array, itemBytes) > 0) {
-      order[at] = order[at - 1] as number;
-      at -= 1;
+  if (keys.length > OBJECT_KEYS_INSERTION_SORT_MAX) {
+    for (let index = 0; index < keys.length; index += 1) order[index] = index;
+    order.sort((a, b) => compareTextKeys(bytes[a] as Uint8Array, bytes[b] as Uint8Array));
+  } else {
+    for (let index = 0; index < keys.length; index += 1) {
+      const itemBytes = bytes[index] as Uint8Array;
+      let at = index;
+      while (at > 0 && compareTextKeys(bytes[order[at - 1] as number] as Uint8Array, itemBytes) > 0) {
+        order[at] = order[at - 1] as number;
+        at -= 1;
+      }
+      order[at] = index;
     }
-    order[at] = index;
   }
   for (let index = 0; index < keys.length; index += 1) {
     const position = order[index] as number;
