@@ -5,7 +5,7 @@
 // is a pure function of its input, so steps stay deterministic; every byte one handles is charged
 // to the step's fuel, so a module that calls them in a loop still meets its budget. The prelude
 // wraps each (checking its argument) and removes these raw globals before module code runs.
-import { assert, hashBytes } from '../../cbor/index.ts';
+import { hashBytes } from '../../cbor/index.ts';
 import { NATIVE_BYTES_PER_TICK, NATIVE_CALL_BYTES_CHARGED, STEP_INPUT_BYTES_MAX } from '../limits.ts';
 import { valueJson } from './json-input.ts';
 import { CBOR_DECODE_GLOBAL, HASH_GLOBAL, UTF8_DECODE_GLOBAL, UTF8_ENCODE_GLOBAL } from './protocol.ts';
@@ -32,16 +32,12 @@ export function installHostNatives(context: QuickJSContext, fuel: NativeFuel): v
     if (!fuel.charge(input.length + NATIVE_CALL_BYTES_CHARGED)) throw new RangeError(`the step used its instruction budget in ${what}`);
     return input;
   };
-  const bytesOf = (input: Uint8Array | string): Uint8Array => {
-    assert(input instanceof Uint8Array, 'a bytes native is given bytes');
-    return input;
-  };
   installHostFunctions(context, [
-    { name: HASH_GLOBAL, takes: 'bytes', run: (input) => hashBytes(charged('sha256Hash', bytesOf(input))) },
+    { name: HASH_GLOBAL, takes: 'bytes', run: (input) => hashBytes(charged('sha256Hash', input)) },
     {
       name: UTF8_DECODE_GLOBAL, takes: 'bytes',
       run: (input) => {
-        const bytes = charged('utf8Decode', bytesOf(input));
+        const bytes = charged('utf8Decode', input);
         let text: string;
         try {
           text = STRICT_UTF8.decode(bytes);
@@ -56,7 +52,7 @@ export function installHostNatives(context: QuickJSContext, fuel: NativeFuel): v
       run: (input) => {
         let text: unknown;
         try {
-          text = JSON.parse(input as string);
+          text = JSON.parse(input);
         } catch {
           text = undefined;
         }
@@ -68,7 +64,7 @@ export function installHostNatives(context: QuickJSContext, fuel: NativeFuel): v
     },
     // The wire text of the value, its byte markers pointing into the caller's own buffer; null
     // leaves the bytes to the SDK's interpreted decoder (which then gives the value or the refusal).
-    { name: CBOR_DECODE_GLOBAL, takes: 'bytes', run: (input) => valueJson(charged('cborDecode', bytesOf(input))) },
+    { name: CBOR_DECODE_GLOBAL, takes: 'bytes', run: (input) => valueJson(charged('cborDecode', input)) },
   ]);
 }
 

@@ -113,8 +113,7 @@ export class TextCall {
       return this.memory.heapValueHandle(thrown);
     }
     const answer = ffi.QTS_GetString(context, result);
-    const view = scratch.bytes();
-    const answerText = view.toString('utf8', answer, view.indexOf(0, answer));
+    const answerText = scratch.cString(answer);
     ffi.QTS_FreeCString(context, answer);
     ffi.QTS_FreeValuePointer(context, result);
     return answerText;
@@ -143,11 +142,9 @@ export class TextCall {
 }
 
 /** A host function a module's prelude calls with one ArrayBuffer (`bytes`) or string (`text`): it returns text, bytes or null, or throws. */
-export interface HostNative {
-  readonly name: string;
-  readonly takes: 'bytes' | 'text';
-  run(input: Uint8Array | string): string | Uint8Array | null;
-}
+export type HostNative =
+  | { readonly name: string; readonly takes: 'bytes'; run(input: Uint8Array): string | Uint8Array | null }
+  | { readonly name: string; readonly takes: 'text'; run(input: string): string | Uint8Array | null };
 
 /** quickjs-emscripten-core 0.32's private parts the natives' fast path uses; checked by installHostFunctions. */
 interface RawContextParts {
@@ -186,7 +183,7 @@ export function installHostFunctions(context: QuickJSContext, natives: readonly 
     try {
       if (argc < 1) throw new TypeError(`${native.name} takes one argument`);
       const argument = ffi.QTS_ArgvGetJSValueConstPointer(argv, 0);
-      const result = native.run(native.takes === 'bytes' ? readBytes(argument, native.name) : readText(argument, native.name));
+      const result = native.takes === 'bytes' ? native.run(readBytes(argument, native.name)) : native.run(readText(argument, native.name));
       // Texts the natives return are JSON or hashes: no NUL.
       return result === null ? ffi.QTS_DupValuePointer(ctx, ffi.QTS_GetNull()) : typeof result === 'string' ? newString(memory, scratch, result) : newBytes(result);
     } catch (error) {
@@ -199,8 +196,7 @@ export function installHostFunctions(context: QuickJSContext, natives: readonly 
 
   function typeOf(value: number): string {
     const chars = ffi.QTS_Typeof(ctx, value);
-    const view = scratch.bytes();
-    const type = view.toString('utf8', chars, view.indexOf(0, chars));
+    const type = scratch.cString(chars);
     module._free(chars);
     return type;
   }
@@ -219,12 +215,10 @@ export function installHostFunctions(context: QuickJSContext, natives: readonly 
   function readText(value: number, name: string): string {
     if (typeOf(value) !== 'string') throw new TypeError(`${name} takes a string`);
     const chars = ffi.QTS_GetString(ctx, value);
-    const view = scratch.bytes();
-    const text = view.toString('utf8', chars, view.indexOf(0, chars));
+    const text = scratch.cString(chars);
     ffi.QTS_FreeCString(ctx, chars);
     return text;
   }
-
 
   // QTS_NewArrayBuffer takes the malloc'd copy over, as QuickJSContext.newArrayBuffer relies on.
   function newBytes(bytes: Uint8Array): number {
@@ -272,6 +266,12 @@ class Scratch {
     const memory = this.module.HEAPU8.buffer;
     if (this.bytesView === null || this.bytesView.buffer !== memory) this.bytesView = Buffer.from(memory);
     return this.bytesView;
+  }
+
+  /** The NUL-terminated UTF-8 text at `pointer`. */
+  cString(pointer: number): string {
+    const view = this.bytes();
+    return view.toString('utf8', pointer, view.indexOf(0, pointer));
   }
 
   words(): Int32Array {
