@@ -6,7 +6,7 @@
 // thread (sqlite-writer.ts), which commits them in one SQLite transaction, with the blobs and
 // edge nodes they name, and makes them durable by an fdatasync of the WAL while the world steps
 // on; the run ends when every receipt is durable. `durable_steps` counts the times the durable
-// height moved during the measured chain (about one per write transaction).
+// height moved during the steady chains (about one per write transaction).
 // The executor signs in process with a key the world trusts, so admission checks that key
 // instead of re-verifying (receipt-signature.ts); `aos audit verify` verifies every signature,
 // timed below.
@@ -41,7 +41,7 @@ import { rssMb, secondsSince } from './world-kit.ts';
 const ROUND_TRIPS = 1_000;
 /** Round trips run first in the same world, to load the module and warm SQLite's cache and the sandbox. */
 const WARMUP_ROUND_TRIPS = 200;
-/** Round trips run between the first measured chain and the steady one, for V8 to finish optimising. */
+/** Round trips run between the first measured chain and the steady ones, for V8 to finish optimising. */
 const STEADY_WARMUP_ROUND_TRIPS = 3_000;
 /** Steady chains measured one after another; the median is the figure, with the slowest and fastest beside it. */
 const STEADY_CHAINS = 3;
@@ -79,7 +79,7 @@ async function chain(world: EmbeddedWorld, executor: EffectExecutor, count: numb
 /**
  * The machine's speed at the moment, for reading the figures: µs per sha256 of 256 bytes
  * (node:crypto), the median of 25 short windows. The figures of this machine move with it
- * (other tenants of its host), by up to ±30 % within the hour; a slow period shows here.
+ * (other tenants of its host), by a third or more within the hour; a slow period shows here.
  */
 function sha256WindowUs(): number {
   const input = new Uint8Array(SHA256_CALIBRATION_BYTES).fill(7);
