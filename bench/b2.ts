@@ -35,7 +35,7 @@ import { auditWorld, EffectExecutor, EmbeddedWorld } from '../src/node/index.ts'
 import { EXECUTOR_TURN_MS_MAX } from '../src/node/limits.ts';
 import { REPO_ROOT } from './paths.ts';
 import type { BenchResult } from './report.ts';
-import { rssMb, secondsSince } from './world-kit.ts';
+import { median, rssMb, secondsSince } from './world-kit.ts';
 
 /** Round trips measured, in one chain. */
 const ROUND_TRIPS = 1_000;
@@ -89,8 +89,7 @@ function sha256WindowUs(): number {
     for (let digest = 0; digest < SHA256_CALIBRATION_DIGESTS; digest += 1) createHash('sha256').update(input).digest();
     windows.push(Number(process.hrtime.bigint() - started) / 1e3 / SHA256_CALIBRATION_DIGESTS);
   }
-  windows.sort((a, b) => a - b);
-  return windows[Math.floor(windows.length / 2)] ?? 0;
+  return median(windows);
 }
 
 function percentileMs(sortedNs: readonly bigint[], fraction: number): number {
@@ -146,7 +145,6 @@ export async function run(): Promise<BenchResult> {
       }
       const machineUs = (machineBefore + sha256WindowUs()) / 2;
       gaps.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      rates.sort((a, b) => a - b);
       const total = WARMUP_ROUND_TRIPS + ROUND_TRIPS + STEADY_WARMUP_ROUND_TRIPS + STEADY_CHAINS * ROUND_TRIPS;
       const state = decodeCanonical(world.state(MODULE) ?? new Uint8Array()) as { ok: number; failed: number };
       assert(Number(state.ok) === total && Number(state.failed) === 0, 'every blob.put settled ok');
@@ -159,9 +157,9 @@ export async function run(): Promise<BenchResult> {
       return {
         name: 'b2',
         metrics: {
-          round_trips_per_s: rates[Math.floor(STEADY_CHAINS / 2)] ?? 0,
-          round_trips_per_s_min: rates[0] ?? 0,
-          round_trips_per_s_max: rates.at(-1) ?? 0,
+          round_trips_per_s: median(rates),
+          round_trips_per_s_min: Math.min(...rates),
+          round_trips_per_s_max: Math.max(...rates),
           first_round_trips_per_s: Math.round(ROUND_TRIPS / firstSeconds),
           round_trip_p50_ms: percentileMs(gaps, 0.5),
           round_trip_p99_ms: percentileMs(gaps, 0.99),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { bundleBench } from './bundle.ts';
 import { REPO_ROOT } from './paths.ts';
 import type { BenchResult } from './report.ts';
-import { freshWorld, perfEvent } from './world-kit.ts';
+import { freshWorld, median, perfEvent } from './world-kit.ts';
 
 const EVENTS = 5_000;
 const RUNS = 5;
@@ -36,8 +36,8 @@ export async function run(): Promise<BenchResult> {
     return {
       name: 'restore',
       metrics: {
-        open_and_read_ms_after_node_start_median: median(fromScript), open_and_read_ms_after_process_start_median: median(fromProcess),
-        world_state_command_ms_median: median(command),
+        open_and_read_ms_after_node_start_median: medianMs(fromScript), open_and_read_ms_after_process_start_median: medianMs(fromProcess),
+        world_state_command_ms_median: medianMs(command),
       },
       params: {
         events: EVENTS, runs: RUNS,
@@ -49,7 +49,6 @@ export async function run(): Promise<BenchResult> {
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round((sorted[Math.floor(sorted.length / 2)] ?? 0) * 10) / 10;
+function medianMs(values: number[]): number {
+  return Math.round(median(values) * 10) / 10;
 }
