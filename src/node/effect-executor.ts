@@ -9,8 +9,9 @@
 //   picked up by the first dispatch after the approvals that reach the quorum.
 // - At-least-once: `dispatch()` starts every open intent of the world that is not running, so a
 //   fresh executor on a reopened world re-attaches all open work from the journal; adapters get
-//   the intent's stable idempotency key. A second receipt for a settled intent is fenced by the
-//   world (DUPLICATE_RECEIPT) and dropped here.
+//   the intent's stable idempotency key. Within one executor an intent runs once: one whose
+//   receipt is signed but waits for its group commit still counts as running. A second receipt
+//   for a settled intent is fenced by the world (DUPLICATE_RECEIPT) and dropped here.
 // - Each intent has a deadline (its route's, else the executor's): when it passes, the adapter's
 //   signal aborts and the intent settles as a `timeout` receipt. An adapter that throws settles as
 //   an `error` receipt. Both carry a failure message (canonical CBOR text) as their payload.
@@ -97,6 +98,8 @@ export class EffectExecutor {
   private idleWaiters: Array<() => void> = [];
   /** Signed receipts waiting for the next group commit, in the order their intents settled. */
   private readonly settled: Array<{ readonly intent: OpenIntent; readonly route: ExecutorRoute; readonly receipt: ReceiptInput }> = [];
+  /** The intents of `settled`: still open in the world until their group is admitted, and not to be started again. */
+  private readonly settledSet = new Set<Hash>();
   private flushQueued = false;
   /** When the current run of back-to-back flushes began (hrtime ns), or null once the event loop has turned. */
   private turnStartedNs: bigint | null = null;
@@ -128,7 +131,7 @@ export class EffectExecutor {
   dispatch(): void {
     if (this.closed) return;
     const fresh = [...this.world.openIntents().values()]
-      .filter((intent) => intent.approval === null && !this.running.has(intent.hash) && !this.waitingSet.has(intent.hash) && !this.reported.has(intent.hash))
+      .filter((intent) => intent.approval === null && !this.running.has(intent.hash) && !this.waitingSet.has(intent.hash) && !this.settledSet.has(intent.hash) && !this.reported.has(intent.hash))
       .sort((a, b) => a.emittedAt - b.emittedAt);
     let awaitsDisk = false;
     for (const intent of fresh) {
@@ -178,6 +181,7 @@ export class EffectExecutor {
     this.waiting.length = 0;
     this.waitingSet.clear();
     this.settled.length = 0;
+    this.settledSet.clear();
     this.notifyIfIdle();
   }
 
@@ -201,6 +205,7 @@ export class EffectExecutor {
     if (this.running.get(intent.hash) !== controller) return; // closed meanwhile: the outcome is dropped
     this.running.delete(intent.hash);
     this.settled.push({ intent, route, receipt: this.signed(intent, route, outcome) });
+    this.settledSet.add(intent.hash);
     if (!this.flushQueued) this.scheduleFlush();
   }
 
@@ -233,6 +238,9 @@ export class EffectExecutor {
       // The world refuses the whole group (opened read-only, say): each intent stays open.
       if (!(error instanceof NodeError || error instanceof KernelError)) throw error;
       results = group.map(() => ({ error }));
+    } finally {
+      // Admitted now, or refused and reported: either way not to be started again by this executor.
+      for (const { intent } of group) this.settledSet.delete(intent.hash);
     }
     results.forEach((result, index) => {
       const intent = group[index]?.intent;

@@ -20,6 +20,7 @@ import { checkReceiptSignature, KernelError } from '../../../src/kernel/index.ts
 import type { RecordBody, SealedRecord } from '../../../src/kernel/index.ts';
 import { EffectExecutor, EmbeddedWorld, generateKey, loadSigner, NodeError, TimerAdapter } from '../../../src/node/index.ts';
 import type { ExecutorRoute } from '../../../src/node/index.ts';
+import { EXECUTOR_TURN_MS_MAX } from '../../../src/node/limits.ts';
 import { FakeClock, ROOT } from '../../support/kernel-fixture.ts';
 import { signedReceipt, testSigner, trustedFor } from '../../support/receipt-keys.ts';
 import { VirtualClock } from '../../support/virtual-clock.ts';
@@ -140,6 +141,40 @@ test('receipts of intents that settle together are admitted in one transaction (
     assert.deepEqual(groups, [3], 'the three blob.put receipts, settled in one turn, were admitted together');
     assert.deepEqual(settledOf(world), ['blob.put:ok', 'blob.put:ok', 'blob.put:ok']);
     for (const bytes of blobs) assert.equal(world.cas.get(hashBytes(bytes)).length, bytes.length, 'each blob is in the CAS');
+    assert.deepEqual([world.openIntents().size, executor.problems], [0, []]);
+    await world.verifyReplay();
+  });
+});
+
+test('an intent whose receipt is signed but not yet admitted is not started again by a dispatch in between', async () => {
+  await withWorld(async (world) => {
+    // The second receipt of a turn that has run past EXECUTOR_TURN_MS_MAX is admitted after the
+    // event loop turns; a dispatch() in that gap (a node's loop, an API call) must not run its
+    // intent a second time.
+    const blobs = new BlobAdapter();
+    const starts = new Map<string, number>();
+    let order = 0;
+    const slowSecond: Adapter = {
+      id: blobs.id, kinds: blobs.kinds,
+      execute: (intent, context) => {
+        starts.set(intent.intent_hash, (starts.get(intent.intent_hash) ?? 0) + 1);
+        order += 1;
+        if (order !== 2) return blobs.execute(intent, context);
+        return Promise.resolve().then(() => {
+          const until = performance.now() + EXECUTOR_TURN_MS_MAX + 2;
+          while (performance.now() < until) { /* a long turn */ }
+          return blobs.execute(intent, context);
+        });
+      },
+    };
+    const executor = new EffectExecutor(world, [{ adapter: slowSecond, signer: BLOB_SIGNER }]);
+    world.sendBatch(['one', 'two'].map((text) => store(new TextEncoder().encode(text))));
+    executor.dispatch();
+    await new Promise((resolve) => setImmediate(resolve));
+    executor.dispatch();
+    await executor.idle();
+    assert.deepEqual([...starts.values()], [1, 1], 'each intent was started once');
+    assert.deepEqual(settledOf(world), ['blob.put:ok', 'blob.put:ok']);
     assert.deepEqual([world.openIntents().size, executor.problems], [0, []]);
     await world.verifyReplay();
   });
