@@ -1,11 +1,13 @@
 // Goal: effects run end to end on the embedded default: an intent starts only once durable, its
 // adapter's outcome comes back as a signed receipt the world admits and delivers to the workflow,
 // which continues; deadlines settle as timeout receipts, throws as error receipts; timers fire
-// from a virtual clock; receipts that settle together commit together; a restart re-attaches
+// from a virtual clock; receipts that settle together commit together; one executor starts an
+// intent once, even while its receipt waits for the group commit; a restart re-attaches
 // open work and settles it exactly once; forged receipts are refused and journaled with their
 // reason, duplicates fenced. Every world ends with replay-or-die.
 // Method: copies of test/fixtures/worlds/runner (blob.put, then a timer) built into temp folders,
-// driven with a fake stamp clock, test keys from fixed seeds, and adapters that hang or throw.
+// driven with a fake stamp clock, test keys from fixed seeds, and adapters that hang, throw or
+// hold the event loop past a turn.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
