@@ -34,7 +34,8 @@ export interface GovernanceDecisionRequest {
 /** The world's governance as the emitting workflow may use it; each call names the intent that asks. */
 export interface WorldGovernance {
   propose(intentHash: Hash, proposal: GovernanceProposal): GovernanceResult<{ proposal_id: number; patch_hash: Hash; manifest_base: Hash }>;
-  shadow(intentHash: Hash, proposalId: number): Promise<GovernanceResult<CborValue>>;
+  /** Shadows a proposal; once `signal` has aborted (the intent's deadline passed) it journals nothing. */
+  shadow(intentHash: Hash, proposalId: number, signal: AbortSignal): Promise<GovernanceResult<CborValue>>;
   decide(intentHash: Hash, request: GovernanceDecisionRequest): GovernanceResult<{ patch_hash: Hash }>;
   /** Applies at strict quiescence, this intent exempt: the world settles it with the swap. */
   apply(intentHash: Hash, proposalId: number): GovernanceResult<{ manifest_hash_new: Hash; patch_hash: Hash }>;
@@ -81,7 +82,7 @@ export class GovernanceAdapter implements Adapter {
         return result.ok ? { ok: true, value: { ...result.value } } : result;
       }
       case 'sys/governance.shadow@1':
-        return this.world.shadow(intentHash, proposalId);
+        return this.world.shadow(intentHash, proposalId, context.signal);
       case 'sys/governance.approve@1': {
         const decision = tagOf(params.decision ?? null) === 'reject' ? 'reject' : 'approve';
         const request = { proposal_id: proposalId, decision, approver: String(params.approver), reason: (params.reason ?? null) as string | null } as const;

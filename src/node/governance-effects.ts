@@ -45,11 +45,11 @@ export class EmbeddedGovernance implements WorldGovernance {
     });
   }
 
-  async shadow(intentHash: Hash, proposalId: number): Promise<GovernanceResult<CborValue>> {
+  async shadow(intentHash: Hash, proposalId: number, signal: AbortSignal): Promise<GovernanceResult<CborValue>> {
     this.originOf(intentHash);
     try {
       const pending = [...this.world.openIntents().values()].filter((intent) => intent.hash !== intentHash);
-      const { report } = await shadowProposal(this.world, proposalId);
+      const { report } = await shadowProposal(this.world, proposalId, { signal });
       return { ok: true, value: shadowReceipt(report, loadManifestView(this.world.cas, report.manifest_hash), pending) };
     } catch (error) {
       if (error instanceof NodeError || error instanceof KernelError) return { ok: false, message: error.message };

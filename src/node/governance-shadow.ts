@@ -24,6 +24,11 @@ export interface ShadowOptions {
   readonly inputs?: number;
   /** Events to send after them (e.g. from `--sample events.json`). */
   readonly samples?: readonly EventInput[];
+  /**
+   * The run's deadline (a governance.shadow effect's): once it has aborted, the shadow stops
+   * before forking and journals nothing, since its intent has already settled as a timeout.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** An effect the candidate emitted. */
@@ -89,6 +94,11 @@ export async function shadowProposal(world: EmbeddedWorld, proposalId: number, o
   const views = [world.view, world.view, candidateView] as const;
   const modules = await Promise.all(views.map((view) => world.shadowModules(view)));
   try {
+    // Loading the modules is the shadow's only wait, so the deadline can pass only there; the
+    // rest runs to the journal in one go.
+    if (options.signal?.aborted === true) {
+      throw new NodeError('SHADOW_FAILED', `the shadow of proposal ${proposalId} was stopped before it forked the world: ${abortReason(options.signal)}; nothing was journaled`, 'shadow it again, with a longer deadline if it keeps passing');
+    }
     // The three forks are taken together, with no await between them: the same state, even if
     // the world takes inputs while this shadow runs (a governance.shadow effect runs beside it).
     const inputs = lastInputs(world, count);
@@ -115,6 +125,11 @@ export async function shadowProposal(world: EmbeddedWorld, proposalId: number, o
   const hash = world.cas.put(encodeReport(report));
   const records = world.recordShadowReport(proposalId, hash);
   return { report, hash, records };
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : 'it was aborted';
 }
 
 /** Reads a stored shadow report back. */

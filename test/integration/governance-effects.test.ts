@@ -7,7 +7,9 @@
 // instance waiting on a blob.put), and the refusal names that instance and intent; once the work
 // settles, the apply goes through. The grant's cap enforcer (sys/CapEnforceGovernance@1) denies
 // proposals outside its ops, def kinds, name prefixes and manifest sections, each with a
-// cap_decision deny naming the limit. Replay or die after each run.
+// cap_decision deny naming the limit. A governance.shadow whose deadline passes while it loads
+// its modules settles as a timeout, and the abandoned shadow journals no report (the proposal
+// stays to be shadowed). Replay or die after each run.
 // Method: test/fixtures/worlds/governor (test/Governor@1 drives governance.* on request,
 // test/Holder@1 stores blobs; principals alice and robot, quorum 2) on the embedded default with
 // the ladder kit; the governance adapter over EmbeddedGovernance signed by the node's `kernel`
@@ -17,6 +19,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { BlobAdapter, BLOB_ADAPTER_ID_DEFAULT } from '../../src/adapters/blob-adapter.ts';
 import { GovernanceAdapter } from '../../src/adapters/governance-adapter.ts';
+import type { WorldGovernance } from '../../src/adapters/governance-adapter.ts';
 import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome } from '../../src/adapters/index.ts';
 import { KERNEL_ADAPTER_ID } from '../../src/adapters/kernel-adapter-id.ts';
 import { writeFileSync } from 'node:fs';
@@ -257,3 +260,48 @@ test('the governance grant\'s limits deny out-of-bounds proposals with cap_decis
   }
 });
 
+
+test('a governance.shadow whose deadline passes settles as a timeout and journals no shadow report', async () => {
+  const world = await LadderWorld.start(WORLD, [BLOB_ADAPTER_ID_DEFAULT, KERNEL_ADAPTER_ID]);
+  try {
+    const real = new EmbeddedGovernance(world.world);
+    let shadowCalls = 0;
+    let signalAbortedAtCall = false;
+    let shadowing: Promise<unknown> = Promise.resolve();
+    // The shadow starts within its 1 ms deadline, which passes while it loads the three forks'
+    // modules (its only wait: ~13 ms here): the executor settles the intent as a timeout meanwhile.
+    const late: WorldGovernance = {
+      propose: (intent, proposal) => real.propose(intent, proposal),
+      shadow: (intent, id, signal) => {
+        shadowCalls += 1;
+        signalAbortedAtCall = signal.aborted;
+        const run = real.shadow(intent, id, signal);
+        shadowing = run;
+        return run;
+      },
+      decide: (intent, request) => real.decide(intent, request),
+      apply: (intent, id) => real.apply(intent, id),
+    };
+    const executor = world.executor([{ adapter: new BlobAdapter() }, { adapter: new GovernanceAdapter(late), deadlineMs: 1 }]);
+    const governor = () => world.state(GOVERNOR) as GovState;
+    world.send('test/GovEvent@1', addPolicy(world, 'test/extra@1'));
+    await world.until('the proposal is made', () => Number(governor()?.receipts ?? 0) === 1);
+    assert.equal(governor().last_status, 'ok', 'propose answers at once, within its deadline');
+    const id = Number(governor().proposal_id);
+    world.send('test/GovEvent@1', { Shadow: id });
+    await world.until('the shadow settles', () => Number(governor().receipts) === 2);
+    assert.deepEqual([governor().last_kind, governor().last_status], ['governance.shadow', 'timeout']);
+    assert.match(governor().last_message ?? '', /within its 1 ms deadline/);
+    // Let the abandoned shadow run to its end, then look: it stopped before journaling anything.
+    const abandoned = await shadowing;
+    assert.deepEqual(abandoned, { ok: false, message: `the shadow of proposal ${id} was stopped before it forked the world: deadline of 1 ms passed; nothing was journaled` });
+    assert.deepEqual([shadowCalls, signalAbortedAtCall], [1, false], 'the shadow ran once, and started within its deadline');
+    assert.equal(world.records(0, 'governance').filter((record) => record.body.kind === 'governance' && record.body.op === 'shadow_report').length, 0, 'no shadow report is journaled for a shadow that timed out');
+    assert.equal(world.world.proposals()[id]?.status, 'proposed', 'the proposal is still to be shadowed');
+    assert.deepEqual(executor.problems, []);
+    const head = world.world.head;
+    assert.equal((await world.replayOrDie()).heights, head.height);
+  } finally {
+    world.close();
+  }
+});

@@ -85,8 +85,8 @@ test('refusals: no principal key for a workflow, a summary that misdescribes its
   const governance = (world: LadderWorld): WorldGovernance => {
     const real = new EmbeddedGovernance(world.world);
     // A workflow that asks to approve (through the real adapter's checks): it holds no principal key.
-    return { ...bound(real), shadow: async (intent, id) => {
-      const shadowed = await real.shadow(intent, id);
+    return { ...bound(real), shadow: async (intent, id, signal) => {
+      const shadowed = await real.shadow(intent, id, signal);
       const refused = real.decide(intent, { proposal_id: id, decision: 'approve', approver: 'human', reason: null });
       assert.deepEqual(refused, { ok: false, message: 'workflow demo/Evolver@1 holds no principal key on this node, so it cannot approve proposals; a workflow decides only as a principal the approval policy names (the node assigns one in .aos/workflow-principals.json)' });
       const lying = real.propose(intent, { document: new TextEncoder().encode(JSON.stringify({ base_manifest_hash: world.world.view.hash, patches: [{ set_defaults: { policy: 'demo/evolve-policy@1' } }] })), summary: { base_manifest_hash: world.world.view.hash, patch_hash: `sha256:${'0'.repeat(64)}`, ops: ['add_def'], def_changes: [], manifest_sections: [] }, manifest_base: null, description: null });
@@ -109,7 +109,7 @@ test('refusals: no principal key for a workflow, a summary that misdescribes its
 function bound(governance: EmbeddedGovernance): WorldGovernance {
   return {
     propose: (intent, proposal) => governance.propose(intent, proposal),
-    shadow: (intent, id) => governance.shadow(intent, id),
+    shadow: (intent, id, signal) => governance.shadow(intent, id, signal),
     decide: (intent, request) => governance.decide(intent, request),
     apply: (intent, id) => governance.apply(intent, id),
   };
