@@ -18,7 +18,8 @@
 // `round_trips_per_s` is their median, `_min` and `_max` beside it. `machine_sha256_us` times a
 // fixed piece of work around them, so a slow period of the machine shows beside the figures.
 // Prints round trips per second, per-round-trip latency (between consecutive adapter starts),
-// the time spent signing each receipt (measured inside the run), verifying each (the admission
+// the time spent signing each receipt and inside the module sandbox per round trip (both
+// measured in place, during the steady chains), verifying each receipt (the admission
 // check, re-run over the journaled receipts after the run: the kernel is not instrumented), and
 // the cost of a full offline audit of the journal.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +33,7 @@ import { buildWorld, writeModuleHashes } from '../src/cli/build/index.ts';
 import { checkReceiptSignature } from '../src/kernel/index.ts';
 import type { ReceiptSigningFields, RecordBody } from '../src/kernel/index.ts';
 import { auditWorld, EffectExecutor, EmbeddedWorld } from '../src/node/index.ts';
+import { JsRuntime } from '../src/sandbox/index.ts';
 import { EXECUTOR_TURN_MS_MAX } from '../src/node/limits.ts';
 import { REPO_ROOT } from './paths.ts';
 import type { BenchResult } from './report.ts';
@@ -62,6 +64,24 @@ class TimedSigner extends ReceiptSigner {
     this.signs += 1;
     return signature;
   }
+}
+
+/**
+ * Adds up the time spent in the module sandbox's steps (QuickJS, with its JSON edge). The world
+ * builds its runtimes itself, so the bench wraps the runtime's step for this process only.
+ */
+function timeSandboxSteps(): { ns: bigint } {
+  const timer = { ns: 0n };
+  const step = JsRuntime.prototype.step;
+  JsRuntime.prototype.step = function timedStep(this: JsRuntime, input: Uint8Array) {
+    const started = process.hrtime.bigint();
+    try {
+      return step.call(this, input);
+    } finally {
+      timer.ns += process.hrtime.bigint() - started;
+    }
+  };
+  return timer;
 }
 
 /** The blob adapter, noting when each execution starts (one per round trip). */
@@ -117,6 +137,7 @@ export async function run(): Promise<BenchResult> {
   try {
     cpSync(join(REPO_ROOT, 'bench/worlds/b2-chain'), dir, { recursive: true, filter: (path) => !path.endsWith('.aos') });
     writeModuleHashes(dir, (await buildWorld(dir)).modules);
+    const steps = timeSandboxSteps();
     const signer = new TimedSigner('blob.default', generateKeyPairSync('ed25519').privateKey);
     const world = await EmbeddedWorld.create(dir, undefined, new Map([[signer.adapterId, [signer.publicKey]]]));
     const starts: bigint[] = [];
@@ -131,6 +152,7 @@ export async function run(): Promise<BenchResult> {
       await chain(world, executor, STEADY_WARMUP_ROUND_TRIPS);
       signer.signNs = 0n;
       signer.signs = 0;
+      steps.ns = 0n;
       durableSteps = 0;
       const machineBefore = sha256WindowUs();
       const rates: number[] = [];
@@ -143,6 +165,7 @@ export async function run(): Promise<BenchResult> {
         assert(starts.length === ROUND_TRIPS, 'one adapter run per round trip');
         gaps.push(...starts.slice(1).map((at, index) => at - (starts[index] ?? at)));
       }
+      const stepNs = steps.ns;
       const machineUs = (machineBefore + sha256WindowUs()) / 2;
       gaps.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       const total = WARMUP_ROUND_TRIPS + ROUND_TRIPS + STEADY_WARMUP_ROUND_TRIPS + STEADY_CHAINS * ROUND_TRIPS;
@@ -164,6 +187,7 @@ export async function run(): Promise<BenchResult> {
           round_trip_p50_ms: percentileMs(gaps, 0.5),
           round_trip_p99_ms: percentileMs(gaps, 0.99),
           sign_us: Number((Number(signer.signNs) / 1e3 / signer.signs).toFixed(2)),
+          step_us: Number((Number(stepNs) / 1e3 / (STEADY_CHAINS * ROUND_TRIPS)).toFixed(2)),
           verify_us: Number(verified.us.toFixed(2)),
           audit_ms: Number(auditMs.toFixed(1)),
           journal_records: audit.records,
