@@ -19,7 +19,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { BlobAdapter, BLOB_ADAPTER_ID_DEFAULT } from '../../src/adapters/blob-adapter.ts';
 import { GovernanceAdapter } from '../../src/adapters/governance-adapter.ts';
-import type { WorldGovernance } from '../../src/adapters/governance-adapter.ts';
 import type { Adapter, AdapterContext, AdapterIntent, AdapterOutcome } from '../../src/adapters/index.ts';
 import { KERNEL_ADAPTER_ID } from '../../src/adapters/kernel-adapter-id.ts';
 import { writeFileSync } from 'node:fs';
@@ -27,6 +26,7 @@ import { EmbeddedGovernance, generateKey } from '../../src/node/index.ts';
 import { workflowPrincipalsPath } from '../../src/node/governance-principals.ts';
 import type { ApprovalSigner } from '../../src/node/index.ts';
 import { LadderWorld } from '../../scripts/ladder-kit.ts';
+import type { Hash } from '../../src/cbor/index.ts';
 import { ROOT } from '../support/kernel-fixture.ts';
 import { testPrincipal } from '../support/principal-keys.ts';
 
@@ -260,28 +260,24 @@ test('the governance grant\'s limits deny out-of-bounds proposals with cap_decis
   }
 });
 
-
 test('a governance.shadow whose deadline passes settles as a timeout and journals no shadow report', async () => {
   const world = await LadderWorld.start(WORLD, [BLOB_ADAPTER_ID_DEFAULT, KERNEL_ADAPTER_ID]);
   try {
-    const real = new EmbeddedGovernance(world.world);
     let shadowCalls = 0;
     let signalAbortedAtCall = false;
     let shadowing: Promise<unknown> = Promise.resolve();
     // The shadow starts within its 1 ms deadline, which passes while it loads the three forks'
     // modules (its only wait: ~13 ms here): the executor settles the intent as a timeout meanwhile.
-    const late: WorldGovernance = {
-      propose: (intent, proposal) => real.propose(intent, proposal),
-      shadow: (intent, id, signal) => {
+    class WatchedGovernance extends EmbeddedGovernance {
+      override shadow(intent: Hash, id: number, signal: AbortSignal) {
         shadowCalls += 1;
         signalAbortedAtCall = signal.aborted;
-        const run = real.shadow(intent, id, signal);
+        const run = super.shadow(intent, id, signal);
         shadowing = run;
         return run;
-      },
-      decide: (intent, request) => real.decide(intent, request),
-      apply: (intent, id) => real.apply(intent, id),
-    };
+      }
+    }
+    const late = new WatchedGovernance(world.world);
     const executor = world.executor([{ adapter: new BlobAdapter() }, { adapter: new GovernanceAdapter(late), deadlineMs: 1 }]);
     const governor = () => world.state(GOVERNOR) as GovState;
     world.send('test/GovEvent@1', addPolicy(world, 'test/extra@1'));
