@@ -266,12 +266,24 @@ test('a governance.shadow whose deadline passes settles as a timeout and journal
     let shadowCalls = 0;
     let signalAbortedAtCall = false;
     let shadowing: Promise<unknown> = Promise.resolve();
+    let deadline: AbortSignal | undefined;
     // The shadow starts within its 1 ms deadline, which passes while it loads the three forks'
-    // modules (its only wait: ~13 ms here): the executor settles the intent as a timeout meanwhile.
+    // modules (its only wait): the executor settles the intent as a timeout meanwhile. Loading
+    // can take less than 1 ms on a fast machine, so the test holds it until the deadline has
+    // passed rather than rely on how long it takes.
+    const loadModules = world.world.shadowModules.bind(world.world);
+    world.world.shadowModules = async (view) => {
+      const modules = await loadModules(view);
+      const signal = deadline;
+      assert.ok(signal !== undefined, 'the shadow loads its modules after it was called');
+      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      return modules;
+    };
     class WatchedGovernance extends EmbeddedGovernance {
       override shadow(intent: Hash, id: number, signal: AbortSignal) {
         shadowCalls += 1;
         signalAbortedAtCall = signal.aborted;
+        deadline = signal;
         const run = super.shadow(intent, id, signal);
         shadowing = run;
         return run;
